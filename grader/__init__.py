@@ -1,0 +1,3 @@
+"""Automated grader for mathematical machine-learning coursework."""
+
+__version__ = "0.1.0"

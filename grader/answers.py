@@ -1,0 +1,154 @@
+"""Reading a student's answer file (YAML, TOML or JSON) into a Submission, with bounds."""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from grader.errors import SubmissionNotFound, SubmissionUnreadable
+from grader.spec.yamlsafe import YamlError, key_lines, load_yaml
+
+MAX_FILE_BYTES = 1_000_000
+META_KEYS = ("student", "problem_set", "variant")
+IGNORED_KEYS = ("_prompts",)
+FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One answer file: who, which set, and the raw answers keyed by part id."""
+
+    student: str | None
+    problem_set: str | None
+    answers: dict[str, Any]
+    lines: dict[str, int] = field(default_factory=dict)
+    path: str | None = None
+
+    def where(self, part_id: str) -> str:
+        """`line N` of a part's answer when known, for messages."""
+        line = self.lines.get(part_id)
+        return f"line {line}" if line else ""
+
+
+def read_submission(path: str | Path) -> Submission:
+    """Read an answer file; raise SubmissionUnreadable with line and column when it is malformed."""
+    path = Path(path)
+    if not path.is_file():
+        raise SubmissionNotFound(f"No answer file at {path}.")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise SubmissionUnreadable(
+            f"{path}: the file is {size // 1000} kB; answer files are limited to {MAX_FILE_BYTES // 1000} kB."
+        )
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise SubmissionUnreadable(f"{path}: byte {err.start + 1} is not UTF-8; save the file as UTF-8.") from None
+    return parse_submission(text, fmt=detect_format(path, text), path=str(path))
+
+
+def detect_format(path: Path, text: str) -> str:
+    """The format from the file name, else from the first character."""
+    if path.suffix.lower() in FORMATS:
+        return FORMATS[path.suffix.lower()]
+    return "json" if text.lstrip().startswith("{") else "yaml"
+
+
+def parse_submission(text: str, *, fmt: str = "yaml", path: str | None = None) -> Submission:
+    """Parse answer-file text of the given format."""
+    name = path or "<answers>"
+    if len(text) > MAX_FILE_BYTES:
+        raise SubmissionUnreadable(f"{name}: the file is larger than {MAX_FILE_BYTES // 1000} kB.")
+    data, lines = _LOADERS[fmt](text, name)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise SubmissionUnreadable(
+            f"{name}: line 1: expected 'part id: answer' lines, found a {type(data).__name__} at the top level."
+        )
+    if isinstance(data.get("answers"), dict):
+        meta = {k: v for k, v in data.items() if k != "answers"}
+        data = {**meta, **data["answers"]}
+    student = data.get("student")
+    problem_set = data.get("problem_set")
+    answers = {
+        str(k): v for k, v in data.items() if k not in META_KEYS and k not in IGNORED_KEYS
+    }
+    return Submission(
+        student=None if student is None else str(student),
+        problem_set=None if problem_set is None else str(problem_set),
+        answers=answers,
+        lines=lines,
+        path=path,
+    )
+
+
+def _load_yaml(text: str, name: str) -> tuple[Any, dict[str, int]]:
+    try:
+        data, node = load_yaml(text)
+    except YamlError as err:
+        where = f" {err.where()}:" if err.line else ""
+        raise SubmissionUnreadable(f"{name}:{where} {err.message}.") from None
+    lines = key_lines(node)
+    answers_node = _child(node, "answers")
+    if answers_node is not None:
+        lines.update(key_lines(answers_node))
+    return data, lines
+
+
+def _child(node: Any, key: str) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return next((v for k, v in node.value if k.value == key), None)
+    return None
+
+
+def _load_json(text: str, name: str) -> tuple[Any, dict[str, int]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise SubmissionUnreadable(f"{name}: line {err.lineno}, column {err.colno}: {err.msg}.") from None
+    except RecursionError:
+        raise SubmissionUnreadable(f"{name}: the document is nested too deeply.") from None
+    lines = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = re.match(r'\s*"([^"]+)"\s*:', line)
+        if match and match.group(1) not in lines:
+            lines[match.group(1)] = number
+    return data, lines
+
+
+def _load_toml(text: str, name: str) -> tuple[Any, dict[str, int]]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise SubmissionUnreadable(f"{name}: {err}.") from None
+    except RecursionError:
+        raise SubmissionUnreadable(f"{name}: the document is nested too deeply.") from None
+    lines = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = re.match(r'\s*"?([^"=]+?)"?\s*=', line)
+        if match and match.group(1) not in lines:
+            lines[match.group(1)] = number
+    # Unquoted dotted keys (p1.1a = ...) arrive as nested tables: join them back into part ids.
+    return _flatten(data), lines
+
+
+def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and key != "answers":
+            flat.update(_flatten(value, name + "."))
+        else:
+            flat[name] = value
+    return flat
+
+
+_LOADERS = {"yaml": _load_yaml, "json": _load_json, "toml": _load_toml}

@@ -1,0 +1,42 @@
+"""The `grader` command: thin typer commands over grader.api, and the one error boundary."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from grader.errors import GraderError
+
+app = typer.Typer(
+    name="grader",
+    help="Grade machine-learning exercises: numbers, shapes, matrices, formulas, derivations and text.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+_state = {"debug": False}
+
+
+@app.callback()
+def _options(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors.")) -> None:
+    """Grade machine-learning exercises: numbers, shapes, matrices, formulas, derivations and text."""
+    _state["debug"] = debug
+
+
+# Command modules register themselves on `app` when imported. One line per module.
+from grader.cli import student  # noqa: E402,F401
+# (more command modules are imported here)
+
+
+def main() -> None:
+    """Console entry point: library errors become one `Error: ...` line and a non-zero exit."""
+    try:
+        # Standalone mode handles usage errors and --help; library errors pass through to here.
+        app()
+    except GraderError as err:
+        if _state["debug"]:
+            raise
+        typer.echo(f"Error: {err}", err=True)
+        sys.exit(err.exit_code)

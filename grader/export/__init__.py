@@ -1,0 +1,1 @@
+"""Grades out: the score table every export format is written from."""

@@ -1,0 +1,31 @@
+"""The registry of answer kinds: one module per kind, registered here and only here."""
+
+from __future__ import annotations
+
+from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Status, Verdict
+from grader.kinds.integer import IntegerKind
+from grader.kinds.matrix import MatrixKind
+from grader.kinds.number import NumberKind
+from grader.kinds.pending import KNOWN_KIND_NAMES
+from grader.kinds.shape import ShapeKind
+
+KINDS: dict[str, Kind] = {
+    kind.name: kind
+    for kind in (
+        IntegerKind(),
+        NumberKind(),
+        ShapeKind(),
+        MatrixKind(),
+    )
+}
+
+
+def get_kind(name: str) -> Kind | None:
+    """The implementation of a kind, or None when it is declared but not implemented yet."""
+    return KINDS.get(name)
+
+
+__all__ = [
+    "KINDS", "KNOWN_KIND_NAMES", "Example", "InvalidAnswer", "Kind", "KindOptions", "Status",
+    "Verdict", "get_kind",
+]

@@ -1,0 +1,121 @@
+"""The small interface every answer kind implements, and the values that flow through it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, ClassVar, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Status(StrEnum):
+    """The outcome of grading one part."""
+
+    CORRECT = "correct"
+    PARTIAL = "partial"
+    INCORRECT = "incorrect"
+    INVALID = "invalid"
+    MISSING = "missing"
+    NEEDS_REVIEW = "needs_review"
+    NOT_GRADED = "not_graded"
+
+
+@dataclass(frozen=True)
+class InvalidAnswer:
+    """An answer that could not be read; the message tells the student what and where."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a kind's comparison concluded: a credit fraction, a status and feedback lines."""
+
+    fraction: float
+    status: Status
+    feedback: tuple[str, ...] = ()
+
+    @classmethod
+    def correct(cls, *feedback: str) -> Verdict:
+        return cls(1.0, Status.CORRECT, feedback)
+
+    @classmethod
+    def incorrect(cls, *feedback: str) -> Verdict:
+        return cls(0.0, Status.INCORRECT, feedback)
+
+    @classmethod
+    def partial(cls, fraction: float, *feedback: str) -> Verdict:
+        if fraction >= 1.0:
+            return cls(1.0, Status.CORRECT, feedback)
+        if fraction <= 0.0:
+            return cls(0.0, Status.INCORRECT, feedback)
+        return cls(fraction, Status.PARTIAL, feedback)
+
+    @classmethod
+    def undecided(cls, *feedback: str, provisional: float = 0.0) -> Verdict:
+        """The check could not decide: a human must look, and nothing is marked wrong."""
+        return cls(provisional, Status.NEEDS_REVIEW, feedback)
+
+    @property
+    def is_full(self) -> bool:
+        return self.status is Status.CORRECT
+
+
+@dataclass(frozen=True)
+class Example:
+    """One of a kind's own sample answers, used by the contract test."""
+
+    raw: Any
+    expected: Any
+    outcome: str  # "correct", "incorrect", "partial", "invalid" or "needs_review"
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+class KindOptions(BaseModel):
+    """Options common to all kinds; each kind extends this with its own."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+O = TypeVar("O", bound=KindOptions)
+
+
+class Kind(Generic[O]):
+    """Base class of an answer kind: parse untrusted input, compare with the expected value."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    Options: ClassVar[type[KindOptions]] = KindOptions
+
+    def options(self, raw: dict[str, Any] | None) -> O:
+        """Validate a part's kind options."""
+        return self.Options.model_validate(raw or {})  # type: ignore[return-value]
+
+    def parse(self, raw: Any, options: O) -> Any:
+        """Turn the student's raw answer into a value, or return InvalidAnswer."""
+        raise NotImplementedError
+
+    def compare(self, value: Any, expected: Any, options: O) -> Verdict:
+        """Judge a parsed answer against the expected value."""
+        raise NotImplementedError
+
+    def matches(self, value: Any, other: Any, options: O) -> bool:
+        """Whether the answer coincides with another value (used for misconceptions)."""
+        return self.compare(value, other, options).is_full
+
+    def accepts_expected(self, expected: Any, options: O) -> Verdict:
+        """Judge the reference answer against itself, as `validate` does."""
+        return self.compare(expected, expected, options)
+
+    def describe(self, options: O) -> str:
+        """One line telling a student how to write an answer of this kind."""
+        return self.description
+
+    def render(self, value: Any) -> str:
+        """Show a value (an answer or an expected value) to a person."""
+        return str(value)
+
+    def examples(self) -> list[Example]:
+        """The kind's own correct, incorrect and invalid answers."""
+        return []

@@ -1,0 +1,35 @@
+"""Whole numbers, compared exactly (e.g. a parameter count)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from grader.kinds._numbers import NumberError, parse_integer
+from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Verdict
+
+
+class IntegerKind(Kind[KindOptions]):
+    name: ClassVar[str] = "integer"
+    description: ClassVar[str] = "a whole number, e.g. 750"
+
+    def parse(self, raw: Any, options: KindOptions) -> int | InvalidAnswer:
+        try:
+            return parse_integer(raw)
+        except NumberError as err:
+            return InvalidAnswer(f"{err}; write a whole number such as 750")
+
+    def compare(self, value: int, expected: Any, options: KindOptions) -> Verdict:
+        if value == int(expected):
+            return Verdict.correct()
+        return Verdict.incorrect(f"{value} is not the expected number.")
+
+    def examples(self) -> list[Example]:
+        return [
+            Example(750, 750, "correct"),
+            Example("750", 750, "correct"),
+            Example(7.5e2, 750, "correct"),
+            Example(760, 750, "incorrect"),
+            Example("seven hundred", 750, "invalid"),
+            Example(7.5, 750, "invalid"),
+            Example([750], 750, "invalid"),
+        ]

@@ -1,0 +1,11 @@
+"""Reference solvers: pure functions from a variant's parameters to the expected answer.
+
+Importing this package registers every solver module; specs refer to solvers by name.
+"""
+
+from __future__ import annotations
+
+from grader.solvers import activations, conv  # noqa: F401  (registration side effect)
+from grader.solvers.registry import SOLVERS, get_solver, solver
+
+__all__ = ["SOLVERS", "get_solver", "solver"]

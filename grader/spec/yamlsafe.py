@@ -1,0 +1,77 @@
+"""Reading YAML safely: the safe loader, bounded size, no aliases, and line numbers for errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import yaml
+
+MAX_YAML_BYTES = 1_000_000
+
+
+class YamlError(ValueError):
+    """A YAML document that cannot be read; `line` and `column` are 1-based when known."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def where(self) -> str:
+        if self.line is None:
+            return ""
+        return f"line {self.line}" + (f", column {self.column}" if self.column else "")
+
+
+def load_yaml(text: str, *, allow_aliases: bool = False) -> tuple[Any, yaml.Node | None]:
+    """Parse text with the safe loader; return the data and the node tree for line lookups."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
+        raise YamlError(f"the file is larger than {MAX_YAML_BYTES // 1000} kB")
+    try:
+        if not allow_aliases:
+            for event in yaml.parse(text, Loader=yaml.SafeLoader):
+                if isinstance(event, yaml.AliasEvent):
+                    mark = event.start_mark
+                    raise YamlError("YAML aliases (*name) are not allowed here", mark.line + 1, mark.column + 1)
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        problem = err.problem or err.context or "invalid YAML"
+        raise YamlError(problem, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
+    except yaml.YAMLError as err:
+        raise YamlError(str(err)) from None
+    except RecursionError:
+        raise YamlError("the document is nested too deeply") from None
+    return data, node
+
+
+def line_of(node: yaml.Node | None, path: Sequence[str | int]) -> int | None:
+    """The 1-based line of the deepest node reachable along path (keys and list indices)."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for step in path:
+        if isinstance(node, yaml.MappingNode):
+            match = next((v for k, v in node.value if k.value == step or _same(k.value, step)), None)
+            if match is None:
+                key = next((k for k, _ in node.value if k.value == step), None)
+                return key.start_mark.line + 1 if key is not None else line
+            node = match
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+        else:
+            return line
+        line = node.start_mark.line + 1
+    return line
+
+
+def key_lines(node: yaml.Node | None) -> dict[str, int]:
+    """Top-level key -> 1-based line, for messages about a mapping's entries."""
+    if not isinstance(node, yaml.MappingNode):
+        return {}
+    return {str(k.value): k.start_mark.line + 1 for k, _ in node.value}
+
+
+def _same(key: Any, step: str | int) -> bool:
+    return str(key) == str(step)

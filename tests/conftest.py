@@ -1,0 +1,48 @@
+"""Shared fixtures: the shipped problem set and helpers that write answer files."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from grader.spec import ProblemSet, load_problem_set
+
+ROOT = Path(__file__).resolve().parents[1]
+SET_DIR = ROOT / "problems" / "mlp_cnn"
+EXAMPLES = ROOT / "submissions_example"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def problem_set() -> ProblemSet:
+    return load_problem_set(SET_DIR)
+
+
+def write_answers(path: Path, answers: dict, student: str = "tester", problem_set: str = "mlp_cnn") -> Path:
+    """Write a YAML answer file (values converted to plain lists)."""
+    data = {"student": student, "problem_set": problem_set, **{k: plain(v) for k, v in answers.items()}}
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def plain(value):
+    """numpy arrays and tuples as nested lists, so they can be written to YAML."""
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    if isinstance(value, tuple):
+        return [plain(v) for v in value]
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """Run `python -m grader ARGS` as a user would."""
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, capture_output=True,
+                          text=True, env=env, timeout=120)
