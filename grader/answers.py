@@ -41,12 +41,22 @@ def read_submission(path: str | Path) -> Submission:
     path = Path(path)
     if not path.is_file():
         raise SubmissionNotFound(f"No answer file at {path}.")
-    size = path.stat().st_size
+    check_size(path, path.stat().st_size)
+    return decode_submission(path.read_bytes(), path)
+
+
+def check_size(path: str | Path, size: int) -> None:
+    """Refuse an answer file larger than MAX_FILE_BYTES before anything reads it."""
     if size > MAX_FILE_BYTES:
         raise SubmissionUnreadable(
             f"{path}: the file is {size // 1000} kB; answer files are limited to {MAX_FILE_BYTES // 1000} kB."
         )
-    raw = path.read_bytes()
+
+
+def decode_submission(raw: bytes, path: str | Path) -> Submission:
+    """Parse the bytes of an answer file already read (batch grading reads each file once)."""
+    path = Path(path)
+    check_size(path, len(raw))
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -8,9 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from grader.answers import Submission, read_submission
-from grader.engine import ExpectedCache, Report, compute_expected, grade
+from grader.engine import ExpectedCache, Report, grade
 from grader.errors import ProblemSetNotFound, SubmissionUnreadable, UsageError
 from grader.kinds import InvalidAnswer, get_kind
+from grader.rubric import part_options
 from grader.spec import ProblemSet, load_problem_set
 from grader.variants import Variant, default_variant, variant_for
 
@@ -36,11 +37,7 @@ def resolve_set_for(submission: Submission, set_path: str | Path | None) -> Prob
     """The problem set a submission is graded against: --set wins, else its `problem_set` key."""
     if set_path is not None:
         problem_set = load_problem_set(set_path)
-        if submission.problem_set and submission.problem_set != problem_set.id:
-            raise SubmissionUnreadable(
-                f"{submission.path}: this file is for problem set {submission.problem_set!r}, "
-                f"not {problem_set.id!r}; fix its 'problem_set' line or pass the right --set."
-            )
+        check_set_matches(submission, problem_set)
         return problem_set
     if not submission.problem_set:
         raise SubmissionUnreadable(
@@ -48,6 +45,15 @@ def resolve_set_for(submission: Submission, set_path: str | Path | None) -> Prob
             "add a line 'problem_set: <id>' or pass --set PATH."
         )
     return load_problem_set(locate_problem_set(submission.problem_set, submission.path))
+
+
+def check_set_matches(submission: Submission, problem_set: ProblemSet) -> None:
+    """Refuse a submission whose `problem_set` line names another set."""
+    if submission.problem_set and submission.problem_set != problem_set.id:
+        raise SubmissionUnreadable(
+            f"{submission.path}: this file is for problem set {submission.problem_set!r}, "
+            f"not {problem_set.id!r}; fix its 'problem_set' line or pass the right --set."
+        )
 
 
 def check_file(path: str | Path, set_path: str | Path | None = None) -> Report:
@@ -85,19 +91,31 @@ def validate(set_path: str | Path, variants: int = 20) -> Validation:
     checks += [variant_for(problem_set, f"validate-{i}", force=True) for i in range(variants)]
     result = Validation(problem_set.id, len(checks))
     coincidences: dict[tuple[str, str], int] = {}
+    # Variants that agree on a problem's parameters share its solver results.
+    solved = ExpectedCache()
     for problem, part in problem_set.parts():
         kind = get_kind(part.kind)
-        if kind is None or part.solver is None:
+        if kind is None or (part.solver is None and kind.needs_solver):
             result.notes.append(f"{part.id}: kind {part.kind!r} is not graded automatically yet")
             continue
         result.parts_checked += 1
         try:
-            options = kind.options(part.options)
+            options = kind.options(part_options(part.options, problem_set.root, part.prompt))
         except Exception as err:  # noqa: BLE001 - report any options error against the part
             result.errors.append(f"{part.id}: options: {err}")
             continue
+        if part.solver is None:  # judged by a rubric: its model answers must earn full marks
+            verdict = kind.accepts_expected(None, options)
+            if not verdict.is_full:
+                result.errors.append(f"{part.id}: " + "; ".join(verdict.feedback))
+            continue
+        seen: set[str] = set()
         for variant in checks:
-            _validate_part(problem, part, kind, options, variant, result, coincidences)
+            params = repr(sorted(variant.params.get(problem.id, {}).items()))
+            if params in seen:  # this problem does not vary between these two variants
+                continue
+            seen.add(params)
+            _validate_part(problem, part, kind, options, variant, result, coincidences, solved)
     for (part_id, mistake), count in sorted(coincidences.items()):
         result.notes.append(
             f"{part_id}: misconception {mistake} gives the right answer in {count} random variant(s); "
@@ -107,10 +125,10 @@ def validate(set_path: str | Path, variants: int = 20) -> Validation:
 
 
 def _validate_part(problem: Any, part: Any, kind: Any, options: Any, variant: Variant,
-                   result: Validation, coincidences: dict[tuple[str, str], int]) -> None:
+                   result: Validation, coincidences: dict[tuple[str, str], int], solved: ExpectedCache) -> None:
     label = f"{part.id} (variant {variant.key})"
     try:
-        expected = compute_expected(variant, problem, part, part.solver)
+        expected = solved.get(variant, problem, part, "", part.solver)
     except Exception as err:  # noqa: BLE001 - the solver is under test here
         result.errors.append(f"{label}: solver {part.solver.name} failed: {type(err).__name__}: {err}")
         return
@@ -120,7 +138,7 @@ def _validate_part(problem: Any, part: Any, kind: Any, options: Any, variant: Va
         result.errors.append(f"{label}: the reference, written as a student would, is not accepted")
     for mistake in part.misconceptions:
         try:
-            produced = compute_expected(variant, problem, part, mistake.solver)
+            produced = solved.get(variant, problem, part, mistake.id, mistake.solver)
         except Exception as err:  # noqa: BLE001 - the misconception solver is under test here
             result.errors.append(f"{label}: misconception {mistake.id}: {type(err).__name__}: {err}")
             continue

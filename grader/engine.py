@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
 import inspect
-from dataclasses import asdict, dataclass, field
+import re
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from grader.answers import Submission
 from grader.kinds import InvalidAnswer, Kind, Status, Verdict, get_kind
+from grader.rubric import part_options
 from grader.solvers import get_solver
-from grader.spec.models import Part, Problem, ProblemSet, SolverCall
+from grader.spec.models import PARAM_REF, Part, Problem, ProblemSet, SolverCall
 from grader.variants import Variant, render_prompt, resolve_args
 
 MAX_ANSWER_CHARS = 20_000
 NOT_GRADED_MESSAGE = "This part is not graded automatically yet; your instructor will grade it."
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")  # what render_prompt fills in
 
 
 @dataclass(frozen=True)
@@ -79,19 +84,96 @@ class Report:
 
 @dataclass
 class ExpectedCache:
-    """Expected answers per (variant, part, solver call): solvers are pure, so this is safe."""
+    """Solver results keyed by (solver, resolved arguments): solvers are pure, so this is safe.
 
-    values: dict[tuple[str, str, str], Any] = field(default_factory=dict)
+    Keying by the arguments rather than the variant lets students whose variants agree on a
+    problem's parameters (all of them, for a problem that does not vary) share one computation.
+    """
+
+    values: dict[tuple[str, str], Any] = field(default_factory=dict)
+    kind_options: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def options(self, kind: Kind, part: Part, root: str) -> Any:
+        """A part's validated kind options, with paths resolved against the set's folder (once)."""
+        key = (root, part.id)
+        if key not in self.kind_options:
+            self.kind_options[key] = kind.options(part_options(part.options, root, part.prompt))
+        return self.kind_options[key]
 
     def get(self, variant: Variant, problem: Problem, part: Part, label: str, call: SolverCall) -> Any:
-        key = (variant.key, part.id, label)
+        func, args = resolve_solver(variant, problem, part, call)
+        key = (call.name, repr(sorted(args.items())))
         if key not in self.values:
-            self.values[key] = compute_expected(variant, problem, part, call)
+            self.values[key] = func(**args)
         return self.values[key]
+
+
+@dataclass
+class VerdictCache:
+    """Part results keyed by (spec, part, parameters, answer): many students give the same answer.
+
+    A part's result depends only on those: on the variant only through the parameters that
+    `part_parameters` lists; an invalid answer's result also on the answer's line, which its
+    message names. The oldest entries go first once `limit` is reached.
+    """
+
+    limit: int = 200_000
+    results: dict[tuple[str, ...], PartResult] = field(default_factory=dict)
+    parameters: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
+    hits: int = 0
+    misses: int = 0
+
+    def parameters_of(self, problem_set: ProblemSet, part: Part) -> tuple[str, ...]:
+        key = (problem_set.digest, part.id)
+        if key not in self.parameters:
+            self.parameters[key] = part_parameters(part)
+        return self.parameters[key]
+
+    def lookup(self, key: tuple[str, ...]) -> PartResult | None:
+        found = self.results.get(key)
+        self.hits += found is not None
+        return found
+
+    def store(self, key: tuple[str, ...], result: PartResult) -> None:
+        self.misses += 1
+        if len(self.results) >= self.limit:
+            del self.results[next(iter(self.results))]
+        self.results[key] = result
+
+
+def answer_key(raw: Any) -> str | None:
+    """A short, type-preserving key of a loaded answer (1, 1.0 and "1" differ), or None if unusual."""
+    try:
+        text = repr(raw)
+    except RecursionError:
+        return None
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def part_parameters(part: Part) -> tuple[str, ...]:
+    """The parameters grading a part reads from the variant: its solvers' `$NAME` arguments (which
+    misconception solvers inherit) and the `{NAME}` placeholders of its misconception feedback."""
+    names: set[str] = set()
+    for call in (part.solver, *(m.solver for m in part.misconceptions)):
+        for value in call.args.values() if call is not None else ():
+            ref = PARAM_REF.match(value) if isinstance(value, str) else None
+            if ref:
+                names.add(ref.group(1))
+    for mistake in part.misconceptions:
+        names.update(_PLACEHOLDER.findall(mistake.feedback))
+    return tuple(sorted(names))
 
 
 def compute_expected(variant: Variant, problem: Problem, part: Part, call: SolverCall) -> Any:
     """Run a solver for the variant; misconception solvers inherit the part's arguments."""
+    func, args = resolve_solver(variant, problem, part, call)
+    return func(**args)
+
+
+def resolve_solver(
+    variant: Variant, problem: Problem, part: Part, call: SolverCall
+) -> tuple[Callable[..., Any], dict[str, Any]]:
+    """The solver function and the keyword arguments it is called with for this variant."""
     func = get_solver(call.name)
     params = variant.params.get(problem.id, {})
     base = part.solver.args if part.solver is not None and call is not part.solver else {}
@@ -99,7 +181,7 @@ def compute_expected(variant: Variant, problem: Problem, part: Part, call: Solve
     accepted = inspect.signature(func).parameters
     if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in accepted.values()):
         args = {k: v for k, v in args.items() if k in accepted}
-    return func(**args)
+    return func, args
 
 
 def grade(
@@ -108,6 +190,7 @@ def grade(
     submission: Submission,
     *,
     cache: ExpectedCache | None = None,
+    verdicts: VerdictCache | None = None,
 ) -> Report:
     """Grade every part of the set; a bad or crashing answer costs only that part."""
     cache = cache or ExpectedCache()
@@ -117,7 +200,9 @@ def grade(
             if alias in answers and part.id not in answers:
                 answers[part.id] = answers.pop(alias)
     results = [
-        grade_part(problem, part, variant, answers.get(part.id), submission, cache)
+        _grade_part_cached(
+            problem_set, problem, part, variant, answers.get(part.id), submission, cache, verdicts
+        )
         for problem, part in problem_set.parts()
     ]
     return Report(
@@ -131,6 +216,27 @@ def grade(
     )
 
 
+def _grade_part_cached(
+    problem_set: ProblemSet, problem: Problem, part: Part, variant: Variant, raw: Any,
+    submission: Submission, cache: ExpectedCache, verdicts: VerdictCache | None,
+) -> PartResult:
+    if verdicts is None:
+        return grade_part(problem, part, variant, raw, submission, cache, problem_set.root)
+    answer = answer_key(raw)
+    values = variant.params.get(problem.id, {})
+    params = answer_key([(name, values.get(name)) for name in verdicts.parameters_of(problem_set, part)])
+    if answer is None or params is None:
+        return grade_part(problem, part, variant, raw, submission, cache, problem_set.root)
+    key = (problem_set.digest, part.id, params, answer)
+    # Invalid-answer messages name the answer's line, so those are shared only by the same line.
+    located = (*key, submission.where(part.id))
+    found = verdicts.lookup(key) or verdicts.lookup(located)
+    if found is None:
+        found = grade_part(problem, part, variant, raw, submission, cache, problem_set.root)
+        verdicts.store(located if found.status is Status.INVALID else key, found)
+    return found if found.answer is raw else replace(found, answer=raw)
+
+
 def grade_part(
     problem: Problem,
     part: Part,
@@ -138,27 +244,28 @@ def grade_part(
     raw: Any,
     submission: Submission,
     cache: ExpectedCache,
+    root: str = ".",
 ) -> PartResult:
     """Grade one answer; any failure inside a kind sends the part to review, not to zero."""
     result = _Result(part, problem, raw)
     if _is_blank(raw):
         return result.finish(Status.MISSING, 0.0, ("No answer given.",))
     kind = get_kind(part.kind)
-    if kind is None or part.solver is None:
+    if kind is None or (part.solver is None and kind.needs_solver):
         return result.finish(Status.NOT_GRADED, 0.0, (NOT_GRADED_MESSAGE,))
     if isinstance(raw, str) and len(raw) > MAX_ANSWER_CHARS:
         return result.finish(
             Status.INVALID, 0.0, (f"Your answer is {len(raw)} characters long; the limit is {MAX_ANSWER_CHARS}.",)
         )
     try:
-        options = kind.options(part.options)
+        options = cache.options(kind, part, root)
         value = kind.parse(raw, options)
         if isinstance(value, InvalidAnswer):
             where = submission.where(part.id)
             prefix = f"{part.id} ({where})" if where else part.id
             return result.finish(Status.INVALID, 0.0, (f"{prefix}: {value.message}",))
         try:
-            expected = cache.get(variant, problem, part, "", part.solver)
+            expected = None if part.solver is None else cache.get(variant, problem, part, "", part.solver)
         except Exception as err:  # noqa: BLE001 - a solver failure is the spec's fault, not the student's
             return result.finish(
                 Status.NEEDS_REVIEW, 0.0,
@@ -190,7 +297,7 @@ def _apply_misconceptions(
             continue
         if kind.matches(value, produced, options):
             message = render_prompt(mistake.feedback.strip(), variant.params.get(problem.id, {}))
-            return Verdict.partial(mistake.credit, message, *verdict.feedback), mistake.id
+            return Verdict.partial(max(mistake.credit, verdict.fraction), message, *verdict.feedback), mistake.id
     return verdict, None
 
 

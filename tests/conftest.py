@@ -30,6 +30,15 @@ def write_answers(path: Path, answers: dict, student: str = "tester", problem_se
     return path
 
 
+def as_typed(kind, value):
+    """A reference value as a student would type it: lists for numbers, text for formulas."""
+    import numpy
+
+    if isinstance(value, (numpy.ndarray, tuple, list, int, float)):
+        return plain(value)
+    return kind.render(value)
+
+
 def plain(value):
     """numpy arrays and tuples as nested lists, so they can be written to YAML."""
     if hasattr(value, "tolist"):

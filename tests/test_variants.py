@@ -12,7 +12,7 @@ from grader.engine import compute_expected
 from grader.kinds import KINDS, Status
 from grader.spec import load_problem_set
 from grader.variants import default_variant, render_prompt, variant_for
-from tests.conftest import SET_DIR, plain
+from tests.conftest import SET_DIR, as_typed, plain
 
 
 @pytest.fixture()
@@ -66,13 +66,14 @@ def test_template_then_reference_answers_grade_correct_for_a_variant(varied_set,
     assert f"variant {variant.key}" in text
     for problem, part in ps.parts():
         if part.kind in KINDS and part.solver is not None:
-            data[part.id] = plain(compute_expected(variant, problem, part, part.solver))
+            data[part.id] = as_typed(KINDS[part.kind], compute_expected(variant, problem, part, part.solver))
     path = tmp_path / "zoe.yaml"
     path.write_text(yaml.safe_dump(data))
     report = check_file(path, varied_set)
     assert report.variant == variant.key
-    graded = [p for p in report.parts if p.kind in KINDS]
-    assert graded and all(p.status is Status.CORRECT for p in graded)
+    answered = [p for p in report.parts if data.get(p.id) is not None]
+    assert len(answered) >= 20
+    assert all(p.status is Status.CORRECT for p in answered), [(p.id, p.feedback) for p in answered if p.status is not Status.CORRECT]
 
 
 def test_default_answers_are_wrong_for_a_different_variant(varied_set, tmp_path, problem_set):

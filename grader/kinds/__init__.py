@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Status, Verdict
+from grader.kinds.derivation import DerivationKind
+from grader.kinds.formula import EquationKind, ExpressionKind, FunctionKind, MatrixExprKind, VectorExprKind
 from grader.kinds.integer import IntegerKind
 from grader.kinds.matrix import MatrixKind
 from grader.kinds.number import NumberKind
 from grader.kinds.pending import KNOWN_KIND_NAMES
+from grader.kinds.probability import ProbabilityKind
 from grader.kinds.shape import ShapeKind
+from grader.kinds.text import TextKind
 
 KINDS: dict[str, Kind] = {
     kind.name: kind
@@ -16,6 +20,14 @@ KINDS: dict[str, Kind] = {
         NumberKind(),
         ShapeKind(),
         MatrixKind(),
+        TextKind(),
+        ExpressionKind(),
+        FunctionKind(),
+        EquationKind(),
+        VectorExprKind(),
+        MatrixExprKind(),
+        ProbabilityKind(),
+        DerivationKind(),
     )
 }
 

@@ -87,6 +87,8 @@ class Kind(Generic[O]):
     name: ClassVar[str]
     description: ClassVar[str]
     Options: ClassVar[type[KindOptions]] = KindOptions
+    # Kinds judged without a computed reference (a rubric, say) set this to False.
+    needs_solver: ClassVar[bool] = True
 
     def options(self, raw: dict[str, Any] | None) -> O:
         """Validate a part's kind options."""

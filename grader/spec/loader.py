@@ -48,6 +48,7 @@ def load_problem_set(path: str | Path) -> ProblemSet:
                 errors.extend(_check_problem(problem, problem_file))
                 problems.append(problem)
         errors.extend(_check_unique_ids(problems, set_file))
+        _digest_referenced_files(problems, set_file.parent, digest)
     if errors:
         raise SpecInvalid("The problem set has errors:\n  " + "\n  ".join(errors))
     assert meta is not None
@@ -129,6 +130,15 @@ def _check_problem(problem: Problem, file: Path) -> list[str]:
         if part.misconceptions and part.solver is None:
             errors.append(f"{where}: misconceptions need the part to have a solver")
     return errors
+
+
+def _digest_referenced_files(problems: list[Problem], root: Path, digest: Any) -> None:
+    """Files a part's options point at (rubrics) are part of the spec: editing one must regrade."""
+    for problem in problems:
+        for part in problem.parts:
+            path = part.options.get("rubric")
+            if isinstance(path, str) and (root / path).is_file():
+                digest.update(b"file\0" + path.encode() + b"\0" + (root / path).read_bytes() + b"\0")
 
 
 def _check_unique_ids(problems: list[Problem], set_file: Path) -> list[str]:

@@ -1,0 +1,26 @@
+"""Commands for instructors who write rubrics for free-text parts: rubric-test."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from grader.cli import app
+from grader.rubric import tune
+
+
+@app.command("rubric-test")
+def rubric_test(
+    problem_set: Path = typer.Argument(..., help="Problem-set folder, e.g. problems/mlp_cnn."),
+    part: str = typer.Argument(..., help="A text part id, e.g. p1.4."),
+    samples: Path = typer.Argument(..., help="YAML list of answers, or of {answer, expected_points, expected_status}."),
+    as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 when a sample misses its expected points or status."),
+) -> None:
+    """Score sample answers against a text part's rubric, to tune the rubric before grading a class."""
+    run = tune.run_part_samples(problem_set, part, samples)
+    typer.echo(json.dumps(run.to_dict(), indent=2, ensure_ascii=False) if as_json else tune.format_run(run))
+    if strict and not run.as_expected:
+        raise typer.Exit(1)

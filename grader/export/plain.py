@@ -1,0 +1,78 @@
+"""Plain CSV and JSON: every student, the total and one column per part, for any other tool."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from grader.export.common import (
+    DEFAULT_OPTIONS,
+    ExportOptions,
+    ExportResult,
+    csv_writer,
+    export_rows,
+    write_rows,
+)
+from grader.export.table import ScoreTable
+from grader.roster import Roster
+
+FIXED = ("student", "name", "total", "max_total", "needs_review", "excused", "submitted_at",
+         "late_days", "penalty", "comment")
+DECIMALS = 6
+
+
+def write_csv(table: ScoreTable, out: TextIO, *, per_part: bool = True, roster: Roster | None = None,
+              options: ExportOptions = DEFAULT_OPTIONS) -> ExportResult:
+    """One row per student; blank = no score (not submitted, or waiting for a person)."""
+    result = ExportResult("csv")
+    part_ids = [part for part, _ in table.parts]
+    rows: list[list[Any]] = [[*FIXED, *part_ids]]
+    for xr in export_rows(table, roster, options, result):
+        row = xr.row
+        rows.append([
+            row.student, xr.name(), row.total, table.max_total, row.needs_review, row.excused,
+            row.submitted_at.isoformat() if row.submitted_at else "", row.late_days, row.penalty,
+            row.comment,
+            *((row.parts[p].score if p in row.parts else None) for p in part_ids),
+        ])
+        result.written += 1
+    write_rows(csv_writer(out), rows, decimals=DECIMALS)
+    return result
+
+
+def write_json(table: ScoreTable, out: TextIO, *, per_part: bool = True, roster: Roster | None = None,
+               options: ExportOptions = DEFAULT_OPTIONS) -> ExportResult:
+    """The whole table as JSON: parts with their points, and per student every part's result."""
+    result = ExportResult("json")
+    students = []
+    for xr in export_rows(table, roster, options, result):
+        row = xr.row
+        students.append({
+            "student": row.student,
+            "name": xr.name(),
+            "total": row.total,
+            "max_total": table.max_total,
+            "needs_review": row.needs_review,
+            "excused": row.excused,
+            "submitted_at": row.submitted_at.isoformat() if row.submitted_at else None,
+            "late_days": row.late_days,
+            "penalty": row.penalty,
+            "comment": row.comment,
+            "lms_ids": dict(sorted(xr.ids.items())),
+            "parts": {
+                p.part_id: {"score": p.score, "max_score": p.max_score, "status": p.status,
+                            "feedback": list(p.feedback)}
+                for p in row.parts.values()
+            },
+        })
+        result.written += 1
+    document = {
+        "problem_set": table.problem_set,
+        "title": table.title,
+        "max_total": table.max_total,
+        "parts": [{"id": p, "max_score": pts, "problem": table.part_titles.get(p, "")} for p, pts in table.parts],
+        "students": students,
+    }
+    json.dump(document, out, indent=2, ensure_ascii=False)
+    out.write("\n")
+    return result

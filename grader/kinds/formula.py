@@ -1,0 +1,290 @@
+"""Formula answers judged by meaning: expression, equation, function, vector and matrix kinds.
+
+Student text goes through the safe parser (grader.mathparse) and never through sympify; the
+equivalence engine (grader.mathjudge) decides, under a time budget, and says "undecided"
+rather than guess.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Literal
+
+import sympy as sp
+from pydantic import Field
+
+from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Verdict
+from grader.mathjudge import judge, judge_relation
+from grader.mathparse import MathContext, MathSyntaxError, parse_math, split_definition
+
+MAX_FORMULA_CHARS = 5000
+
+
+class FormulaOptions(KindOptions):
+    variables: dict[str, str] = Field(default_factory=lambda: {"x": "real"})
+    indexed: dict[str, int] = Field(default_factory=dict)
+    indices: list[str] = Field(default_factory=list)
+    functions: list[str] = Field(default_factory=list)
+    syntax: Literal["auto", "text", "latex"] = "auto"
+    budget: float = Field(default=2.0, gt=0, le=30)
+    rel_tol: float = Field(default=1e-9, gt=0, le=1e-2)
+
+    def context(self, *, indexed: bool = True) -> MathContext:
+        """The parser's context; a name declared both plain and indexed is indexed here."""
+        names = self.indexed if indexed else {}
+        return MathContext(
+            variables={k: v for k, v in self.variables.items() if k not in names},
+            indexed=dict(names),
+            indices=tuple(self.indices),
+            functions=tuple(self.functions),
+        )
+
+    def domains(self) -> dict[str, str]:
+        return dict(self.variables)
+
+
+def parse_formula(raw: Any, options: FormulaOptions, *, indexed: bool = True) -> Any:
+    """Parse a student's formula, or return InvalidAnswer with the caret message."""
+    if isinstance(raw, bool) or raw is None:
+        return InvalidAnswer("expected a formula such as 1 - tanh(x)^2")
+    if isinstance(raw, (int, float)):
+        raw = repr(raw)
+    if isinstance(raw, list) and all(isinstance(item, (str, int, float)) for item in raw):
+        raw = "[" + ", ".join(str(item) for item in raw) + "]"
+    if not isinstance(raw, str):
+        return InvalidAnswer("expected a formula written as text, e.g. 1 - tanh(x)^2")
+    if len(raw) > MAX_FORMULA_CHARS:
+        return InvalidAnswer(f"this formula is {len(raw)} characters long; the limit is {MAX_FORMULA_CHARS}")
+    try:
+        return parse_math(raw, options.context(indexed=indexed), syntax=options.syntax)
+    except MathSyntaxError as err:
+        return InvalidAnswer(err.render())
+
+
+def verdict_from(judgement: Any) -> Verdict:
+    """Turn the engine's judgement into a verdict; "undecided" goes to a person, never to zero."""
+    if judgement.verdict == "equivalent":
+        return Verdict.correct()
+    if judgement.verdict == "undecided":
+        return Verdict.undecided(f"The grader could not decide this answer ({judgement.message}); a person will check it.")
+    return Verdict.incorrect(student_message(judgement))
+
+
+def student_message(judgement: Any) -> str:
+    """Where the answer differs, without revealing the expected value."""
+    safe = getattr(judgement, "student_message", None)
+    if callable(safe):
+        safe = safe()
+    if isinstance(safe, str) and safe:
+        return safe[0].upper() + safe[1:]
+    return "Your formula is not equivalent to the expected one."
+
+
+def as_expression(value: Any) -> InvalidAnswer | sp.Basic:
+    """Refuse relations and matrices where a single expression is asked for."""
+    if isinstance(value, sp.MatrixBase):
+        return InvalidAnswer("expected a single expression, not a list or a matrix")
+    if isinstance(value, sp.Rel) and not isinstance(value, sp.Eq):
+        return InvalidAnswer("expected an expression, not an inequality")
+    if isinstance(value, sp.Eq):
+        _, rhs = split_definition(value)
+        if rhs is None:
+            return InvalidAnswer("expected an expression; give only the right-hand side, without '='")
+        return rhs
+    return value
+
+
+class ExpressionKind(Kind[FormulaOptions]):
+    name: ClassVar[str] = "expression"
+    description: ClassVar[str] = "a formula, e.g. 1 - tanh(x)^2 or \\frac{1}{D_a} (plain text or LaTeX)"
+    Options: ClassVar[type[KindOptions]] = FormulaOptions
+
+    def parse(self, raw: Any, options: FormulaOptions) -> Any:
+        value = parse_formula(raw, options)
+        return value if isinstance(value, InvalidAnswer) else as_expression(value)
+
+    def compare(self, value: Any, expected: Any, options: FormulaOptions) -> Verdict:
+        return verdict_from(judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.rel_tol))
+
+    def render(self, value: Any) -> str:
+        return sp.sstr(value)
+
+    def examples(self) -> list[Example]:
+        x = sp.Symbol("x", real=True)
+        reference = 1 - sp.tanh(x) ** 2
+        return [
+            Example("1 - tanh(x)^2", reference, "correct"),
+            Example("sech(x)^2", reference, "correct"),
+            Example(r"1-\tanh^2(x)", reference, "correct"),
+            Example("4/(exp(x) + exp(-x))^2", reference, "correct"),
+            Example("1 - tanh(x)", reference, "incorrect"),
+            Example("1 - tanh(x)^^2", reference, "invalid"),
+            Example("__import__('os').system('id')", reference, "invalid"),
+        ]
+
+
+class FunctionOptions(FormulaOptions):
+    # At a kink (ReLU'(0)) students may give 0, 1 or leave it undefined: "any" accepts all.
+    at_kinks: Literal["any", "exact"] = "any"
+    kinks: list[dict[str, float]] = Field(default_factory=list)
+
+
+class FunctionKind(ExpressionKind):
+    name: ClassVar[str] = "function"
+    description: ClassVar[str] = (
+        "a function of the named variables, e.g. max(0, x), x if x > 0 else alpha*x, or a LaTeX cases block"
+    )
+    Options: ClassVar[type[KindOptions]] = FunctionOptions
+
+    def compare(self, value: Any, expected: Any, options: FunctionOptions) -> Verdict:  # type: ignore[override]
+        ignore = options.kinks if options.at_kinks == "any" else None
+        return verdict_from(
+            judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.rel_tol,
+                  ignore_points=ignore or None)
+        )
+
+    def examples(self) -> list[Example]:
+        x = sp.Symbol("x", real=True)
+        relu = sp.Max(0, x)
+        return [
+            Example("max(0, x)", relu, "correct"),
+            Example("(x + |x|)/2", relu, "correct"),
+            Example("ReLU(x) = x if x > 0 else 0", relu, "correct"),
+            Example(r"\begin{cases} x & x > 0 \\ 0 & \text{otherwise} \end{cases}", relu, "correct"),
+            Example("abs(x)", relu, "incorrect"),
+            Example("max(0, x", relu, "invalid"),
+        ]
+
+
+class EquationOptions(FormulaOptions):
+    # Var(z_i) and Var(z) name the same quantity when the layer is homogeneous.
+    drop_indices: bool = False
+
+
+class EquationKind(Kind[EquationOptions]):
+    name: ClassVar[str] = "equation"
+    description: ClassVar[str] = "an equation such as Var(z) = Var(a) (any equivalent rearrangement)"
+    Options: ClassVar[type[KindOptions]] = EquationOptions
+
+    def parse(self, raw: Any, options: EquationOptions) -> Any:
+        value = parse_formula(raw, options)
+        if isinstance(value, InvalidAnswer) and options.drop_indices:
+            # Var(z) = Var(a) without indices names the same quantities as Var(z_i) = Var(a_j).
+            plain = parse_formula(raw, options, indexed=False)
+            value = value if isinstance(plain, InvalidAnswer) else plain
+        if isinstance(value, InvalidAnswer):
+            return value
+        if not isinstance(value, sp.Eq):
+            return InvalidAnswer("expected an equation with '=', e.g. Var(z) = Var(a)")
+        return _drop_indices(value) if options.drop_indices else value
+
+    def compare(self, value: Any, expected: Any, options: EquationOptions) -> Verdict:
+        if options.drop_indices:
+            expected = _drop_indices(expected)
+        return verdict_from(
+            judge_relation(value, expected, options.domains(), budget=options.budget, rel_tol=options.rel_tol)
+        )
+
+    def render(self, value: Any) -> str:
+        return f"{sp.sstr(value.lhs)} = {sp.sstr(value.rhs)}"
+
+    def examples(self) -> list[Example]:
+        var = sp.Function("Var")
+        z, a = sp.Symbol("z", real=True), sp.Symbol("a", real=True)
+        reference = sp.Eq(var(z), var(a))
+        opts = {"variables": {"z": "real", "a": "real"}, "functions": ["Var"]}
+        return [
+            Example("Var(z) = Var(a)", reference, "correct", opts),
+            Example("Var(a) = Var(z)", reference, "correct", opts),
+            Example("Var(z) - Var(a) = 0", reference, "correct", opts),
+            Example("Var(z) = 2 Var(a)", reference, "incorrect", opts),
+            Example("Var(z)", reference, "invalid", opts),
+        ]
+
+
+def _drop_indices(value: sp.Basic) -> sp.Basic:
+    """Replace every indexed name z[i] by the plain symbol z."""
+    return value.replace(lambda e: isinstance(e, sp.Indexed), lambda e: sp.Symbol(str(e.base), real=True))
+
+
+class MatrixExprOptions(FormulaOptions):
+    variables: dict[str, str] = Field(default_factory=dict)
+
+
+class MatrixExprKind(Kind[MatrixExprOptions]):
+    name: ClassVar[str] = "matrix_expr"
+    description: ClassVar[str] = "a matrix of formulas, e.g. [[w1, w2, 0], [0, w1, w2]] or a LaTeX bmatrix"
+    Options: ClassVar[type[KindOptions]] = MatrixExprOptions
+    vector: ClassVar[bool] = False
+
+    def parse(self, raw: Any, options: MatrixExprOptions) -> Any:
+        if isinstance(raw, list) and raw and all(isinstance(row, list) for row in raw):
+            raw = "[" + ", ".join("[" + ", ".join(str(v) for v in row) + "]" for row in raw) + "]"
+        value = parse_formula(raw, options)
+        if isinstance(value, InvalidAnswer):
+            return value
+        if not isinstance(value, sp.MatrixBase):
+            what = "a vector such as [0, x1, x2, 0]" if self.vector else "a matrix such as [[w1, w2], [0, w1]]"
+            return InvalidAnswer(f"expected {what}")
+        if self.vector:
+            if min(value.shape) != 1:
+                return InvalidAnswer(f"expected a vector, got a {value.shape[0]}×{value.shape[1]} matrix")
+            return value.reshape(len(value), 1)
+        return value
+
+    def compare(self, value: Any, expected: Any, options: MatrixExprOptions) -> Verdict:
+        if self.vector:
+            expected = sp.Matrix(expected).reshape(len(expected), 1)
+        if value.shape != expected.shape:
+            noun = "entries" if self.vector else "rows × columns"
+            got = value.shape[0] if self.vector else f"{value.shape[0]}×{value.shape[1]}"
+            want = expected.shape[0] if self.vector else f"{expected.shape[0]}×{expected.shape[1]}"
+            return Verdict.incorrect(f"Your answer has {got} {noun}; the expected one has {want}.")
+        wrong, undecided = [], []
+        for (r, c) in ((r, c) for r in range(value.rows) for c in range(value.cols)):
+            j = judge(value[r, c], expected[r, c], options.domains(), budget=options.budget, rel_tol=options.rel_tol)
+            where = f"entry {r + 1}" if self.vector else f"(row {r + 1}, column {c + 1})"
+            if j.verdict == "not_equivalent":
+                wrong.append(where)
+            elif j.verdict == "undecided":
+                undecided.append(where)
+        if wrong:
+            return Verdict.incorrect(f"{len(wrong)} of {len(value)} entries are wrong: {', '.join(wrong[:8])}.")
+        if undecided:
+            return Verdict.undecided(f"The grader could not decide {', '.join(undecided[:8])}; a person will check.")
+        return Verdict.correct()
+
+    def render(self, value: Any) -> str:
+        rows = [[sp.sstr(v) for v in value.row(r)] for r in range(value.rows)]
+        if self.vector:
+            return "[" + ", ".join(row[0] for row in rows) + "]"
+        return "[" + ", ".join("[" + ", ".join(row) + "]" for row in rows) + "]"
+
+    def examples(self) -> list[Example]:
+        w1, w2 = sp.symbols("w1 w2", real=True)
+        reference = sp.Matrix([[w1, w2, 0], [0, w1, w2]])
+        opts = {"variables": {"w1": "real", "w2": "real"}}
+        return [
+            Example("[[w1, w2, 0], [0, w1, w2]]", reference, "correct", opts),
+            Example(r"\begin{bmatrix} w_1 & w_2 & 0 \\ 0 & w_1 & w_2 \end{bmatrix}", reference, "correct", opts),
+            Example("[[w2, w1, 0], [0, w2, w1]]", reference, "incorrect", opts),
+            Example("[[w1, w2], [0, w1]]", reference, "incorrect", opts),
+            Example("[[w1, w2, 0], [0, w1]]", reference, "invalid", opts),
+        ]
+
+
+class VectorExprKind(MatrixExprKind):
+    name: ClassVar[str] = "vector_expr"
+    description: ClassVar[str] = "a vector of formulas, e.g. [0, x1, x2, x3, x4, 0]"
+    vector: ClassVar[bool] = True
+
+    def examples(self) -> list[Example]:
+        x1, x2 = sp.symbols("x1 x2", real=True)
+        reference = sp.Matrix([0, x1, x2, 0])
+        opts = {"variables": {"x1": "real", "x2": "real"}}
+        return [
+            Example("[0, x1, x2, 0]", reference, "correct", opts),
+            Example(["0", "x1", "x2", "0"], reference, "correct", opts),
+            Example(r"\begin{pmatrix} 0 \\ x_1 \\ x_2 \\ 0 \end{pmatrix}", reference, "correct", opts),
+            Example("[x1, x2, 0]", reference, "incorrect", opts),
+            Example("[0, x1, x2, 0", reference, "invalid", opts),
+        ]

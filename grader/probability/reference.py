@@ -1,0 +1,52 @@
+"""What reference solvers hand to the kinds besides plain expressions.
+
+A `Derivation` is a reference chain of steps (its first line is the required start, its last
+line the required result, and its relations compose to the relation to show). A `StepPattern`
+names a mistake that lives in a step rather than in a value (Jensen's inequality used in the
+wrong direction). `Alternatives` lists several values that one misconception can produce.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A reference derivation: lines[0] rel[0] lines[1] rel[1] ... lines[-1].
+
+    `lines` hold probability trees (nodes.Expr) or sympy expressions; `justifications` one word
+    per relation (or "").
+    """
+
+    lines: tuple[Any, ...]
+    relations: tuple[str, ...]
+    justifications: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.relations) != len(self.lines) - 1:
+            raise ValueError("a derivation needs one relation between each pair of lines")
+
+    @property
+    def start(self) -> Any:
+        return self.lines[0]
+
+    @property
+    def result(self) -> Any:
+        return self.lines[-1]
+
+
+@dataclass(frozen=True)
+class StepPattern:
+    """A mistake recognised in the steps of a derivation, not in its value."""
+
+    name: str  # "wrong_direction" | "log_of_sum_as_sum_of_logs"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Alternatives:
+    """Any of these values counts as the same misconception."""
+
+    options: tuple[Any, ...]

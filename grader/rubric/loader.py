@@ -1,0 +1,141 @@
+"""Loading rubrics: from a file (relative paths resolved against the problem-set folder) or inline.
+
+`part_options` is the one hook the engine calls for every part: it returns the part's options
+with a relative `rubric` path made absolute (inside the problem-set folder) and the question
+added as `prompt`, so the text kind can find its rubric and recognise copied questions. Options
+without a `rubric` key are returned unchanged, so the hook is safe for every kind.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from grader.errors import SpecInvalid
+from grader.rubric.model import (
+    RUBRIC_SCHEMA_VERSION,
+    ExpressionError,
+    Rubric,
+    RubricSpec,
+    compile_rubric,
+)
+
+MAX_RUBRIC_BYTES = 200_000
+
+
+class RubricInvalid(SpecInvalid):
+    """A rubric file or inline rubric does not load or does not pass validation."""
+
+
+class RubricNotFound(SpecInvalid):
+    """A rubric path that does not lead to a file."""
+
+
+def part_options(options: Mapping[str, Any], root: str | Path, prompt: str = "") -> dict[str, Any]:
+    """A part's options ready for its kind: a relative `rubric` path resolved against `root`
+    (the problem-set folder) and the question passed as `prompt`; other options untouched."""
+    resolved = dict(options)
+    if "rubric" not in resolved:
+        return resolved
+    rubric = resolved["rubric"]
+    if isinstance(rubric, str):
+        resolved["rubric"] = str(resolve_rubric_path(rubric, root))
+    if prompt and not resolved.get("prompt"):
+        resolved["prompt"] = prompt
+    return resolved
+
+
+def resolve_rubric_path(path: str | Path, root: str | Path) -> Path:
+    """A rubric path relative to the problem-set folder, refused if it leaves that folder."""
+    path = Path(path)
+    if path.is_absolute():
+        return path
+    base = Path(root).resolve()
+    full = (base / path).resolve()
+    if base != full and base not in full.parents:
+        raise RubricInvalid(f"The rubric path {str(path)!r} leads outside the problem-set folder {base}; "
+                            "keep rubrics inside it, e.g. rubrics/<part id>.yaml.")
+    return full
+
+
+def load_rubric(source: str | Path | Mapping[str, Any] | Rubric) -> Rubric:
+    """A compiled rubric from an absolute path, an inline mapping, or a Rubric (returned as is)."""
+    if isinstance(source, Rubric):
+        return source
+    if isinstance(source, Mapping):
+        return _from_data(dict(source), "inline rubric", None)
+    path = Path(source)
+    if not path.is_absolute():
+        raise RubricNotFound(
+            f"The rubric path {str(path)!r} is relative and no problem-set folder was given to resolve it; "
+            "grade through the problem set (the engine resolves it) or pass an absolute path."
+        )
+    if not path.is_file():
+        near = difflib.get_close_matches(path.name, [p.name for p in path.parent.glob("*.yaml")], n=1) \
+            if path.parent.is_dir() else []
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise RubricNotFound(f"No rubric file at {path}{hint}; create it or fix the part's 'rubric' option.")
+    stat = path.stat()
+    return _load_file(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=128)
+def _load_file(path: str, mtime_ns: int, size: int) -> Rubric:
+    """Read, validate and compile a rubric file; cached while the file is unchanged."""
+    # Imported here: grader.spec imports the kind registry, which imports this package.
+    from grader.spec.yamlsafe import YamlError, load_yaml
+
+    if size > MAX_RUBRIC_BYTES:
+        raise RubricInvalid(f"{path}: the rubric is {size // 1000} kB; rubrics are limited to "
+                            f"{MAX_RUBRIC_BYTES // 1000} kB.")
+    text = Path(path).read_text(encoding="utf-8")
+    try:
+        data, node = load_yaml(text, allow_aliases=True)
+    except YamlError as err:
+        raise RubricInvalid(f"{path}:{err.line or '?'}: {err.message}") from None
+    if not isinstance(data, dict):
+        raise RubricInvalid(f"{path}:1: expected a mapping of fields (schema_version, points, concepts, ...)")
+    return _from_data(data, path, node)
+
+
+def _from_data(data: dict[str, Any], where: str, node: Any) -> Rubric:
+    from grader.spec.yamlsafe import line_of
+
+    version = data.get("schema_version")
+    if version != RUBRIC_SCHEMA_VERSION:
+        line = line_of(node, ["schema_version"]) if node is not None else None
+        raise RubricInvalid(f"{where}:{line or 1}: schema_version is {version!r}; this grader reads rubric "
+                            f"schema_version {RUBRIC_SCHEMA_VERSION}.")
+    try:
+        spec = RubricSpec.model_validate(data)
+    except ValidationError as err:
+        messages = []
+        for item in err.errors():
+            loc = [p for p in item["loc"] if not (isinstance(p, str) and p.startswith(("function-", "str", "PhraseSpec",
+                                                                                       "RegexSpec")))]
+            field = ".".join(str(p) for p in loc) or "(top level)"
+            line = line_of(node, loc) if node is not None else None
+            message = item["msg"]
+            if item["type"] == "extra_forbidden":
+                message = "unknown field" + _did_you_mean(str(loc[-1]) if loc else "")
+            messages.append(f"{where}:{line or '?'}: {field}: {message}")
+        raise RubricInvalid("The rubric has errors:\n  " + "\n  ".join(dict.fromkeys(messages))) from None
+    try:
+        return compile_rubric(spec, where)
+    except ExpressionError as err:
+        raise RubricInvalid(f"{where}: {err}") from None
+
+
+_FIELDS = ["schema_version", "part", "points", "review_threshold", "always_review", "min_words", "max_words",
+           "prompt", "synonyms", "groups", "concepts", "misconceptions", "model_answers", "id", "label", "hint",
+           "group", "any", "penalty", "feedback", "contradicts", "phrase", "window", "scope", "ordered", "re", "max"]
+
+
+def _did_you_mean(name: str) -> str:
+    near = difflib.get_close_matches(name, _FIELDS, n=1)
+    return f" (did you mean {near[0]!r}?)" if near else ""

@@ -1,0 +1,289 @@
+"""Finding a rubric's expressions in a prepared answer, with typo tolerance and negation.
+
+A phrase matches when each of its slots is found among the answer's meaningful words (content
+words and negation words; function words are skipped) within a window, in one sentence (or one
+clause). A word matches exactly after folding, by stem, or *fuzzily*: a typo-level difference
+(difflib ratio >= 0.88 for words of six letters or more; one edit, two from nine letters, for
+stems of five letters or more), which the confidence takes into account.
+
+A match is *negated* when a negation word (not, no, never, without, n't, ne, pas, sans, ...)
+stands within four words before it in the same clause (not across and/et, or/ou, which/qui, ...), between its words, or (French "pas",
+"jamais") right after it, or when a negated remedy verb follows it ("batch normalization does
+not help", "la normalisation n'aide pas"), unless the phrase itself contains a negation word.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from grader.rubric.model import DEFAULT_SLACK, Alternative, Expression, Pattern, Phrase, WordPattern
+from grader.rubric.text import Document, Role, word_set
+
+FUZZY_RATIO = 0.88
+FUZZY_MIN_WORD = 6
+FUZZY_MIN_STEM = 5
+NEGATION_LOOKBACK = 4
+# A negation does not reach back across these: "ne sature pas et elle est peu coûteuse".
+NEGATION_BARRIERS = word_set("and et or ou so donc because car since puisque which qui then puis alors")
+_POSTVERBAL = frozenset({"pas", "jamais"})
+# "batch normalization does not help": a negated remedy verb right after a match negates it.
+REMEDY_STEMS = ("help", "work", "fix", "solv", "resolv", "address", "prevent", "avoid", "improv", "aid", "march",
+                "fonctionn", "resou", "regl", "corrig", "remedi", "amelior", "evit", "empech", "util", "use")
+REMEDY_LOOKAHEAD = 4
+
+
+@dataclass(frozen=True)
+class Occurrence:
+    """Where an expression matched: token range, quoted span, and how reliable the match is."""
+
+    first: int
+    last: int
+    start: int  # span in the original text
+    end: int
+    fuzzy: bool
+    negated: bool
+
+
+@dataclass(frozen=True)
+class _Hit:
+    start: int  # position in the sequence of meaningful words
+    end: int
+    fuzzy: bool
+
+
+class Matcher:
+    """Indexes one answer's words once, then finds any number of expressions in it."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.sig = [i for i, t in enumerate(doc.tokens) if t.role is not Role.STOP]
+        self.by_norm: dict[str, list[int]] = {}
+        self.by_text: dict[str, list[int]] = {}
+        self.negations: list[int] = []
+        for pos, index in enumerate(self.sig):
+            token = doc.tokens[index]
+            if token.masked:
+                continue
+            if token.role is Role.NEGATION:
+                self.negations.append(pos)
+            else:
+                self.by_norm.setdefault(token.norm, []).append(pos)
+                self.by_text.setdefault(token.text, []).append(pos)
+        self._words: dict[WordPattern, dict[int, bool]] = {}
+        self._found: dict[Expression, list[Occurrence]] = {}
+
+    # -- words and alternatives -----------------------------------------------------------------
+
+    def word_positions(self, word: WordPattern) -> dict[int, bool]:
+        """Positions (in the meaningful-word sequence) where a word matches -> whether fuzzily."""
+        if word in self._words:
+            return self._words[word]
+        found: dict[int, bool] = {}
+        if word.negation:
+            found = dict.fromkeys(self.negations, False)
+        elif word.prefix:
+            for text, positions in self.by_text.items():
+                if text.startswith(word.text):
+                    found.update(dict.fromkeys(positions, False))
+                elif len(word.text) >= FUZZY_MIN_STEM and _similar_stem(word.text, text):
+                    for pos in positions:
+                        found.setdefault(pos, True)
+        else:
+            found.update(dict.fromkeys(self.by_norm.get(word.text, []), False))
+            if len(word.text) >= FUZZY_MIN_WORD:
+                for norm, positions in self.by_norm.items():
+                    if norm != word.text and _similar(word.text, norm):
+                        for pos in positions:
+                            found.setdefault(pos, True)
+        self._words[word] = found
+        return found
+
+    def alternative_hits(self, alternative: Alternative) -> list[_Hit]:
+        """Where all words of an alternative appear consecutively, in one sentence."""
+        if not alternative:
+            return []
+        firsts = self.word_positions(alternative[0])
+        hits = []
+        for start, fuzzy in sorted(firsts.items()):
+            ok = True
+            for k, word in enumerate(alternative[1:], start=1):
+                pos = start + k
+                positions = self.word_positions(word)
+                if pos not in positions or self._sentence(pos) != self._sentence(start):
+                    ok = False
+                    break
+                fuzzy = fuzzy or positions[pos]
+            if ok:
+                hits.append(_Hit(start, start + len(alternative) - 1, fuzzy))
+        return hits
+
+    # -- expressions ----------------------------------------------------------------------------
+
+    def find(self, expression: Expression) -> list[Occurrence]:
+        """Every distinct place the expression matches."""
+        if expression not in self._found:
+            self._found[expression] = (self._find_pattern(expression) if isinstance(expression, Pattern)
+                                       else self._find_phrase(expression))
+        return list(self._found[expression])
+
+    def _find_phrase(self, phrase: Phrase) -> list[Occurrence]:
+        per_slot = []
+        for slot in phrase.slots:
+            hits = [(hit, len(alt)) for alt in slot for hit in self.alternative_hits(alt)]
+            if not hits:
+                return []
+            per_slot.append(hits)
+        order = sorted(range(len(per_slot)), key=lambda i: len(per_slot[i]))
+        scope = self._clause if phrase.scope == "clause" else self._sentence
+        results: dict[tuple[int, int], Occurrence] = {}
+        for anchor, anchor_len in per_slot[order[0]]:
+            chosen: dict[int, tuple[_Hit, int]] = {order[0]: (anchor, anchor_len)}
+            for i in order[1:]:
+                best: tuple[tuple[int, bool], _Hit, int] | None = None
+                for hit, length in per_slot[i]:
+                    if scope(hit.start) != scope(anchor.start) or _overlaps(hit, chosen.values()):
+                        continue
+                    if phrase.ordered and not _in_order(i, hit, chosen):
+                        continue
+                    lo = min(hit.start, *(h.start for h, _ in chosen.values()))
+                    hi = max(hit.end, *(h.end for h, _ in chosen.values()))
+                    rank = (hi - lo, hit.fuzzy)
+                    if best is None or rank < best[0]:
+                        best = (rank, hit, length)
+                if best is None:
+                    break
+                chosen[i] = (best[1], best[2])
+            else:
+                lo = min(h.start for h, _ in chosen.values())
+                hi = max(h.end for h, _ in chosen.values())
+                window = phrase.window or sum(n for _, n in chosen.values()) + DEFAULT_SLACK
+                if hi - lo + 1 > window:
+                    continue
+                tokens = sorted(self.sig[p] for h, _ in chosen.values() for p in range(h.start, h.end + 1))
+                fuzzy = any(h.fuzzy for h, _ in chosen.values())
+                negated = not phrase.has_negation and self._negated(tokens[0], tokens[-1], set(tokens))
+                occurrence = self._occurrence(tokens[0], tokens[-1], fuzzy, negated)
+                previous = results.get((occurrence.first, occurrence.last))
+                if previous is None or (previous.fuzzy and not fuzzy):
+                    results[(occurrence.first, occurrence.last)] = occurrence
+        return sorted(results.values(), key=lambda o: (o.first, o.last))
+
+    def _find_pattern(self, pattern: Pattern) -> list[Occurrence]:
+        tokens = self.doc.tokens
+        found = []
+        for match in pattern.regex.finditer(self.doc.folded):
+            if match.end() == match.start():
+                continue
+            inside = [i for i, t in enumerate(tokens) if t.fstart < match.end() and t.fend > match.start()]
+            if any(tokens[i].masked for i in inside):
+                continue
+            start, end = self.doc.original_span(match.start(), match.end())
+            if inside:
+                negated = self._negated(inside[0], inside[-1], set(inside))
+                first, last = inside[0], inside[-1]
+            else:
+                after = next((i for i, t in enumerate(tokens) if t.fstart >= match.end()), len(tokens))
+                negated = self._negated(after, after - 1, set())
+                first = last = max(after - 1, 0)
+            found.append(Occurrence(first, last, start, end, False, negated))
+        return found
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _occurrence(self, first: int, last: int, fuzzy: bool, negated: bool) -> Occurrence:
+        tokens = self.doc.tokens
+        return Occurrence(first, last, tokens[first].start, tokens[last].end, fuzzy, negated)
+
+    def _sentence(self, pos: int) -> int:
+        return self.doc.tokens[self.sig[pos]].sentence
+
+    def _clause(self, pos: int) -> int:
+        return self.doc.tokens[self.sig[pos]].clause
+
+    def _negated(self, first: int, last: int, matched: set[int]) -> bool:
+        """Whether a negation word governs the tokens first..last (indices into doc.tokens)."""
+        tokens = self.doc.tokens
+        if not tokens:
+            return False
+        anchor = tokens[min(first, len(tokens) - 1)]
+        for j in range(first - 1, max(first - 1 - NEGATION_LOOKBACK, -1), -1):
+            if tokens[j].clause != anchor.clause or tokens[j].text in NEGATION_BARRIERS:
+                break
+            if tokens[j].role is Role.NEGATION and not tokens[j].masked:
+                return True
+        for j in range(first + 1, last):
+            if j in matched or tokens[j].role is not Role.NEGATION:
+                continue
+            if any(m > j and tokens[m].clause == tokens[j].clause for m in matched):
+                return True
+        after = last + 1
+        if matched and after < len(tokens) and tokens[after].text in _POSTVERBAL:
+            return tokens[after].clause == tokens[last].clause
+        return bool(matched) and self._remedy_negated(last)
+
+    def _remedy_negated(self, last: int) -> bool:
+        """A negation then a remedy verb just after the match: "BN does not help", "n'aide pas"."""
+        tokens = self.doc.tokens
+        window = [t for t in tokens[last + 1 : last + 1 + REMEDY_LOOKAHEAD] if t.clause == tokens[last].clause]
+        negation = next((i for i, t in enumerate(window) if t.role is Role.NEGATION), None)
+        if negation is None:
+            return False
+        return any(t.text.startswith(REMEDY_STEMS) for t in window[max(negation - 1, 0):])
+
+
+def _similar(a: str, b: str) -> bool:
+    """A typo-level difference between two folded words."""
+    if a[0] != b[0] or abs(len(a) - len(b)) > 2:
+        return False
+    matcher = SequenceMatcher(None, a, b, autojunk=False)
+    return (matcher.real_quick_ratio() >= FUZZY_RATIO and matcher.quick_ratio() >= FUZZY_RATIO
+            and matcher.ratio() >= FUZZY_RATIO)
+
+
+def _similar_stem(stem: str, word: str) -> bool:
+    """Whether a word begins with a typo-level variant of a stem (one edit; two from nine letters).
+
+    The candidate must end with the stem's last letter, so a word that merely shares a shorter
+    prefix ("regular" for "regulari*", "regularly") is not taken for a typo.
+    """
+    if len(word) < len(stem) - 1 or word[0] != stem[0]:
+        return False
+    limit = 1 if len(stem) < 9 else 2
+    for n in (len(stem) - 1, len(stem), len(stem) + 1):
+        candidate = word[:n]
+        if len(candidate) == n and candidate[-1] == stem[-1] and _edit_distance(stem, candidate, limit) <= limit:
+            return True
+    return False
+
+
+def _edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal string alignment distance (insert, delete, substitute, swap neighbours), capped at limit + 1."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        current = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def _overlaps(hit: _Hit, chosen: object) -> bool:
+    return any(not (hit.end < h.start or hit.start > h.end) for h, _ in chosen)  # type: ignore[attr-defined]
+
+
+def _in_order(slot: int, hit: _Hit, chosen: dict[int, tuple[_Hit, int]]) -> bool:
+    for other, (h, _) in chosen.items():
+        if other < slot and h.start > hit.start:
+            return False
+        if other > slot and h.start < hit.start:
+            return False
+    return True

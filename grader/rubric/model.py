@@ -1,0 +1,355 @@
+"""The rubric of a free-text part: versioned data read into pydantic, then compiled for matching.
+
+Schema (YAML, `schema_version: 1`)::
+
+    schema_version: 1
+    part: p1.4                 # the part id (checked against the part when both are known)
+    points: 3                  # the most the rubric awards; equals the part's points
+    review_threshold: 0.6      # confidence below this sends the part to review (0..1)
+    always_review: false       # true: every answer goes to review, with its provisional score
+    min_words: 6               # fewer content words: "very short"
+    max_words: 250             # more content words: "very long"
+    prompt: ...                # optional; the question, to recognise copied prompts when the
+                               # engine does not pass it in the part's options
+    synonyms:                  # named groups of alternatives, used in phrases as @name
+      unit: [neuron*, unit*, node*, neurone*, "feature map*"]
+    groups:                    # optional caps shared by several concepts
+      why: {max: 1}
+    concepts:
+      - id: random_deactivation
+        points: 1
+        group: why             # optional
+        label: dropout randomly deactivates units during training   # shown when found
+        hint: think about what dropout does to the units at each training step   # when missing
+        any:                   # expressions; any one of them is enough
+          - random* @unit zero|drop|dropped|deactivat*
+          - re: "p\\s*=\\s*0?\\.5"
+          - {phrase: "scale* test", window: 4, scope: clause, ordered: true}
+    misconceptions:
+      - id: applied_at_test_time
+        penalty: 1
+        contradicts: test_time # optional: a concept it cannot coexist with
+        feedback: Dropout is only used during training; ...
+        any: [...]
+    model_answers: [...]       # answers that must score full marks with confidence
+
+Phrase syntax: words separated by spaces; `a|b|c` alternatives for one word; `stem*` a word
+stem (prefix); `@name` a synonym group (whose items may be several words, which must then be
+consecutive); a negation word (not, no, pas, sans, ...) matches any negation word. Words match
+after folding case, accents and plurals; the words of a phrase may come in any order within a
+window of `len(words) + 3` meaningful words (`window` to change it) in one sentence (`scope:
+clause` to stay within a clause; `ordered: true` to keep the written order). Function words
+(the, of, le, de, ...) are ignored. `re:` patterns run on the folded text (lower case, no
+accents, punctuation kept).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from grader.rubric.text import NEGATORS, Role, fold_chars, fold_word, prepare
+
+RUBRIC_SCHEMA_VERSION = 1
+DEFAULT_SLACK = 3
+MAX_REGEX_CHARS = 300
+_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PhraseSpec(_Strict):
+    """A phrase with its own matching window."""
+
+    phrase: str = Field(min_length=1)
+    window: int | None = Field(default=None, ge=1, le=40)
+    scope: Literal["sentence", "clause"] = "sentence"
+    ordered: bool = False
+
+
+class RegexSpec(_Strict):
+    """A short regular expression over the folded answer."""
+
+    re: str = Field(min_length=1, max_length=MAX_REGEX_CHARS)
+
+    @field_validator("re")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as err:
+            raise ValueError(f"not a valid regular expression: {err}") from None
+        return value
+
+
+ExpressionSpec = str | PhraseSpec | RegexSpec
+
+
+class ConceptSpec(_Strict):
+    """An idea the answer should contain, its points and how students express it."""
+
+    id: str
+    points: float = Field(gt=0)
+    label: str = Field(min_length=1)
+    hint: str = Field(min_length=1)
+    group: str | None = None
+    any: list[ExpressionSpec] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _id_form(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"{value!r} is not a valid id (lower-case letters, digits and '_')")
+        return value
+
+
+class MisconceptionSpec(_Strict):
+    """A wrong idea that costs points, with feedback of its own."""
+
+    id: str
+    penalty: float = Field(ge=0)
+    feedback: str = Field(min_length=1)
+    contradicts: str | None = None
+    any: list[ExpressionSpec] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _id_form(cls, value: str) -> str:
+        if not _ID.match(value):
+            raise ValueError(f"{value!r} is not a valid id (lower-case letters, digits and '_')")
+        return value
+
+
+class GroupSpec(_Strict):
+    """A cap on the points several concepts earn together."""
+
+    max: float = Field(gt=0)
+
+
+class RubricSpec(_Strict):
+    """A rubric file, as written by the instructor."""
+
+    schema_version: Literal[1]
+    part: str | None = None
+    points: float = Field(gt=0)
+    review_threshold: float = Field(default=0.6, ge=0.0, le=1.0)
+    always_review: bool = False
+    min_words: int = Field(default=6, ge=0, le=200)
+    max_words: int = Field(default=250, ge=1, le=2000)
+    prompt: str = ""
+    synonyms: dict[str, list[str]] = Field(default_factory=dict)
+    groups: dict[str, GroupSpec] = Field(default_factory=dict)
+    concepts: list[ConceptSpec] = Field(min_length=1)
+    misconceptions: list[MisconceptionSpec] = Field(default_factory=list)
+    model_answers: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _cross_checks(self) -> RubricSpec:
+        ids = [c.id for c in self.concepts] + [m.id for m in self.misconceptions]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"concept and misconception ids repeat: {', '.join(dupes)}")
+        concept_ids = {c.id for c in self.concepts}
+        for concept in self.concepts:
+            if concept.group is not None and concept.group not in self.groups:
+                raise ValueError(f"concept {concept.id}: group {concept.group!r} is not declared under 'groups'")
+        for mistake in self.misconceptions:
+            if mistake.contradicts is not None and mistake.contradicts not in concept_ids:
+                raise ValueError(f"misconception {mistake.id}: contradicts unknown concept {mistake.contradicts!r}")
+        if self.min_words >= self.max_words:
+            raise ValueError("min_words must be smaller than max_words")
+        reachable = _reachable_points(self)
+        if reachable + 1e-9 < self.points:
+            raise ValueError(
+                f"the concepts can earn at most {reachable:g} points, less than the rubric's {self.points:g}"
+            )
+        for expression in _all_expressions(self):
+            text = expression if isinstance(expression, str) else getattr(expression, "phrase", None)
+            for name in re.findall(r"@([A-Za-z_][A-Za-z0-9_]*)", text or ""):
+                if name not in self.synonyms:
+                    raise ValueError(f"phrase {text!r} uses @{name}, which is not declared under 'synonyms'")
+        return self
+
+
+def _reachable_points(spec: RubricSpec) -> float:
+    free = sum(c.points for c in spec.concepts if c.group is None)
+    grouped = sum(
+        min(group.max, sum(c.points for c in spec.concepts if c.group == name))
+        for name, group in spec.groups.items()
+    )
+    return free + grouped
+
+
+def _all_expressions(spec: RubricSpec) -> list[ExpressionSpec]:
+    return [e for c in spec.concepts for e in c.any] + [e for m in spec.misconceptions for e in m.any]
+
+
+# ----------------------------------------------------------------------------------------------
+# Compiled forms
+
+
+@dataclass(frozen=True)
+class WordPattern:
+    """One word of a phrase: exact (after plural folding), a stem (prefix) or any negation word."""
+
+    text: str
+    prefix: bool = False
+    negation: bool = False
+
+
+Alternative = tuple[WordPattern, ...]  # consecutive words
+Slot = tuple[Alternative, ...]  # one of these
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Slots that must all be found within a window, in any order unless `ordered`."""
+
+    source: str
+    slots: tuple[Slot, ...]
+    window: int | None
+    scope: str
+    ordered: bool
+
+    @property
+    def has_negation(self) -> bool:
+        return any(w.negation for slot in self.slots for alt in slot for w in alt)
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A regular expression over the folded text."""
+
+    source: str
+    regex: re.Pattern[str]
+
+    @property
+    def has_negation(self) -> bool:
+        return False
+
+
+Expression = Phrase | Pattern
+
+
+@dataclass(frozen=True)
+class Concept:
+    id: str
+    points: float
+    label: str
+    hint: str
+    group: str | None
+    expressions: tuple[Expression, ...]
+
+
+@dataclass(frozen=True)
+class Misconception:
+    id: str
+    penalty: float
+    feedback: str
+    contradicts: str | None
+    expressions: tuple[Expression, ...]
+
+
+@dataclass(frozen=True)
+class Rubric:
+    """A compiled rubric, ready to score answers."""
+
+    spec: RubricSpec
+    concepts: tuple[Concept, ...]
+    misconceptions: tuple[Misconception, ...]
+    source: str = "<inline>"
+
+    @property
+    def points(self) -> float:
+        return self.spec.points
+
+    @property
+    def part(self) -> str | None:
+        return self.spec.part
+
+    def group_max(self, group: str | None) -> float | None:
+        return self.spec.groups[group].max if group is not None else None
+
+
+def compile_rubric(spec: RubricSpec, source: str = "<inline>") -> Rubric:
+    """Compile every expression once, so scoring an answer does no parsing."""
+    synonyms = {name: tuple(_alternative(item) for item in items) for name, items in spec.synonyms.items()}
+    concepts = tuple(
+        Concept(c.id, c.points, c.label.strip(), c.hint.strip(), c.group,
+                tuple(_compile(e, synonyms, f"concept {c.id}") for e in c.any))
+        for c in spec.concepts
+    )
+    mistakes = tuple(
+        Misconception(m.id, m.penalty, m.feedback.strip(), m.contradicts,
+                      tuple(_compile(e, synonyms, f"misconception {m.id}") for e in m.any))
+        for m in spec.misconceptions
+    )
+    return Rubric(spec, concepts, mistakes, source)
+
+
+class ExpressionError(ValueError):
+    """A phrase or pattern that cannot be compiled; the message names it."""
+
+
+def _compile(expression: Any, synonyms: dict[str, tuple[Alternative, ...]], where: str) -> Expression:
+    if isinstance(expression, RegexSpec):
+        return Pattern(expression.re, re.compile(expression.re))
+    if isinstance(expression, str) and expression.startswith("re:"):
+        source = expression[3:].strip()
+        try:
+            return Pattern(source, re.compile(source))
+        except re.error as err:
+            raise ExpressionError(f"{where}: {expression!r} is not a valid regular expression: {err}") from None
+    if isinstance(expression, str):
+        expression = PhraseSpec(phrase=expression)
+    assert isinstance(expression, PhraseSpec)
+    if '"' in expression.phrase:
+        raise ExpressionError(
+            f"{where}: the phrase {expression.phrase!r} contains quotes; words are separated by spaces, so a "
+            "several-word alternative goes in a synonym group (synonyms: {name: [\"peu couteux\"]}, then @name)"
+        )
+    slots: list[Slot] = []
+    for part in expression.phrase.split():
+        alternatives: list[Alternative] = []
+        for item in (a for a in part.split("|") if a):
+            if item.startswith("@"):
+                alternatives += synonyms[item[1:]]
+            elif alt := _alternative(item):
+                alternatives.append(alt)
+        if alternatives:
+            slots.append(tuple(dict.fromkeys(alternatives)))
+    if not slots:
+        raise ExpressionError(
+            f"{where}: the phrase {expression.phrase!r} has only function words (the, of, le, de, ...), "
+            "which are ignored; add a word that carries meaning"
+        )
+    return Phrase(expression.phrase, tuple(slots), expression.window, expression.scope, expression.ordered)
+
+
+def _alternative(text: str) -> Alternative:
+    """Words of one alternative, folded exactly as answers are; `*` marks a stem."""
+    words: list[WordPattern] = []
+    for raw in text.split():
+        prefix = raw.endswith("*")
+        core = raw.rstrip("*")
+        folded, _ = fold_chars(core)
+        if prefix:
+            # A stem is matched against the folded word as written: no plural folding. In a
+            # hyphenated stem (co-adapt*) the leading words are exact and only the last is a stem.
+            pieces = [p for p in re.split(r"[^a-z0-9]+", folded) if p]
+            words += [WordPattern(p, negation=True) if p in NEGATORS else WordPattern(fold_word(p))
+                      for p in pieces[:-1]]
+            if pieces:
+                words.append(WordPattern(pieces[-1], prefix=True))
+            continue
+        for token in prepare(core).tokens:
+            if token.role is Role.NEGATION or token.text in NEGATORS:
+                words.append(WordPattern(token.text, negation=True))
+            elif token.role is Role.CONTENT:
+                words.append(WordPattern(fold_word(token.text)))
+    return tuple(words)

@@ -1,0 +1,428 @@
+"""Scoring one free-text answer against a rubric: provisional points, confidence, feedback.
+
+Points. Each concept found (a plain, non-negated match of any of its expressions) earns its
+points; concepts of a group earn at most the group's `max` together; the total is capped at the
+rubric's `points`; each misconception found costs its `penalty`; the result is floored at 0.
+
+Confidence (0..1) says how far the provisional score can be trusted without a person::
+
+    confidence = 1
+      - 0.15 x concepts/misconceptions found only through a typo-tolerant (fuzzy) match
+      - 0.15 x concepts mentioned only in a negated sentence ("does not reduce overfitting")
+      - 0.10 x misconceptions mentioned only in a negated sentence
+      - 0.25 x conflicts: the same idea stated and negated, or a misconception found together
+                with the concept it contradicts
+      - 0.10 x misconceptions found
+    then capped at
+      0.40 for a very short answer (fewer than `min_words` content words) that earned something
+      0.50 for a very long answer (more than `max_words` content words): the more words, the more
+           expressions match by accident, so a person checks
+      0.50 for a keyword list (8+ words and almost no function words: no sentences to read)
+      0.50 for a substantial answer (15 content words or more) in which nothing was recognised
+      0.00 for an answer in neither English nor French, or with no words at all
+
+Status. An answer that repeats the question is `incorrect` (0 points, confident). An empty
+answer (only punctuation) is `invalid`. Otherwise, when the rubric says `always_review` or the
+confidence is below `review_threshold`, the status is `needs_review` and the provisional score
+is kept; else `correct` (full points), `partial` or `incorrect` (0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
+from typing import Any
+
+from grader.rubric.match import Matcher, Occurrence
+from grader.rubric.model import Expression, Rubric
+from grader.rubric.text import LANGUAGE_NAMES, Document, Role, language_profile, prepare
+
+MAX_TEXT_CHARS = 5_000
+MAX_LIST_ITEMS = 100
+COPY_BLOCK = 3  # consecutive words shared with the question that count as copied
+COPY_SHARE = 0.7  # share of the answer's words copied from the question: a copied prompt
+KEYWORD_LIST_MIN = 8
+NOTHING_FOUND_WORDS = 15
+KEYWORD_LIST_FUNCTION_SHARE = 0.08
+
+PENALTY_FUZZY = 0.15
+PENALTY_NEGATED_CONCEPT = 0.15
+PENALTY_NEGATED_MISCONCEPTION = 0.10
+PENALTY_CONFLICT = 0.25
+PENALTY_MISCONCEPTION = 0.10
+CAP_VERY_LONG = 0.50
+CAP_VERY_SHORT = 0.40
+CAP_KEYWORD_LIST = 0.50
+CAP_NOTHING_FOUND = 0.50
+
+
+class AnswerProblem(ValueError):
+    """The answer cannot be read as text; the message is for the student."""
+
+
+def answer_text(raw: Any) -> str:
+    """The answer as one text: a string, or a list of strings joined line by line."""
+    if isinstance(raw, bool) or raw is None or isinstance(raw, dict):
+        what = "a mapping (key: value pairs)" if isinstance(raw, dict) else repr(raw)
+        raise AnswerProblem(f"expected your explanation as text, got {what}")
+    if isinstance(raw, (int, float)):
+        return str(raw)
+    if isinstance(raw, (list, tuple)):
+        if len(raw) > MAX_LIST_ITEMS:
+            raise AnswerProblem(f"your answer is a list of {len(raw)} items; write at most {MAX_LIST_ITEMS} lines")
+        if not all(isinstance(item, (str, int, float)) and not isinstance(item, bool) for item in raw):
+            raise AnswerProblem("a list answer must be a list of sentences (text)")
+        text = "\n".join(str(item) for item in raw)
+    elif isinstance(raw, str):
+        text = raw
+    else:
+        raise AnswerProblem(f"expected your explanation as text, got {type(raw).__name__}")
+    if len(text) > MAX_TEXT_CHARS:
+        raise AnswerProblem(
+            f"your answer is {len(text)} characters long; the limit for an explanation is "
+            f"{MAX_TEXT_CHARS}: keep the key ideas"
+        )
+    if text.strip() and not any(ch.isalnum() for ch in text):
+        raise AnswerProblem("your answer has no words, only punctuation or symbols; write your explanation in sentences")
+    return text
+
+
+@dataclass(frozen=True)
+class ConceptResult:
+    """How one concept or misconception fared in an answer."""
+
+    id: str
+    kind: str  # "concept" or "misconception"
+    found: bool
+    points: float  # awarded (concept) or deducted (misconception), after group caps
+    text: str  # label (concept) or feedback (misconception)
+    hint: str = ""
+    quote: str = ""
+    fuzzy: bool = False
+    negated_quote: str = ""  # a negated mention, when there was one
+    conflict: bool = False
+    group_full: bool = False  # not found, but its group already earned all it can
+    group: str | None = None
+
+
+@dataclass(frozen=True)
+class RubricResult:
+    """The provisional score of one answer, its confidence, status and explanations."""
+
+    points: float
+    max_points: float
+    confidence: float
+    status: str  # correct, partial, incorrect, needs_review, invalid or missing
+    concepts: tuple[ConceptResult, ...] = ()
+    misconceptions: tuple[ConceptResult, ...] = ()
+    flags: tuple[str, ...] = ()  # very_short, very_long, keyword_list, copied_prompt, off_language, no_words
+    reasons: tuple[str, ...] = ()  # why the answer goes to review, in words
+    feedback: tuple[str, ...] = ()
+    language: str = "unknown"
+    words: int = 0
+    threshold: float = 0.6
+
+    @property
+    def fraction(self) -> float:
+        return self.points / self.max_points if self.max_points else 0.0
+
+    @property
+    def found(self) -> tuple[ConceptResult, ...]:
+        return tuple(c for c in self.concepts if c.found)
+
+    @property
+    def missing(self) -> tuple[ConceptResult, ...]:
+        return tuple(c for c in self.concepts if not c.found)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "points": self.points, "max_points": self.max_points, "confidence": self.confidence,
+            "status": self.status, "language": self.language, "words": self.words,
+            "found": [{"id": c.id, "points": c.points, "quote": c.quote, "fuzzy": c.fuzzy} for c in self.found],
+            "missing": [c.id for c in self.missing],
+            "misconceptions": [{"id": m.id, "penalty": m.points, "quote": m.quote} for m in self.misconceptions
+                               if m.found],
+            "flags": list(self.flags), "reasons": list(self.reasons), "feedback": list(self.feedback),
+        }
+
+
+@dataclass
+class _Mentions:
+    plain: list[Occurrence] = field(default_factory=list)
+    negated: list[Occurrence] = field(default_factory=list)
+    conflict: bool = False
+
+    @property
+    def best(self) -> Occurrence | None:
+        clean = [o for o in self.plain if not o.fuzzy]
+        candidates = clean or self.plain
+        return candidates[0] if candidates else None
+
+
+def score_answer(rubric: Rubric, raw: Any, prompt: str = "") -> RubricResult:
+    """Score a raw answer (text or list of lines): never raises for bad input, says why instead."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()) or raw == [] or raw == {}:
+        return RubricResult(0.0, rubric.points, 1.0, "missing", feedback=("No answer given.",),
+                            threshold=rubric.spec.review_threshold)
+    try:
+        text = answer_text(raw)
+    except AnswerProblem as err:
+        return RubricResult(0.0, rubric.points, 1.0, "invalid", feedback=(f"Your answer: {err}.",),
+                            threshold=rubric.spec.review_threshold)
+    return score_text(rubric, text, prompt)
+
+
+def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
+    """Score an answer already known to be text within the length limit."""
+    spec = rubric.spec
+    doc = prepare(text)
+    content_words = sum(1 for t in doc.tokens if t.role is Role.CONTENT and any(c.isalpha() for c in t.text))
+    language = _language(doc)
+    flags: list[str] = []
+    reasons: list[str] = []
+    cap = 1.0
+
+    other_language = _off_language(doc)
+    if other_language is not None:
+        flags.append("off_language")
+        reasons.append(f"the answer does not look like English or French (it looks like {other_language})")
+        cap = 0.0
+    elif not doc.words:
+        flags.append("no_words")
+        reasons.append("the answer has no words (only numbers or symbols)")
+        cap = 0.0
+
+    question = prompt or spec.prompt
+    if question and _mask_copied(doc, prepare(question)):
+        return RubricResult(
+            0.0, spec.points, 1.0, "incorrect", flags=("copied_prompt",),
+            feedback=("Your answer repeats the question; explain the idea in your own words.",),
+            language=language, words=content_words, threshold=spec.review_threshold,
+        )
+
+    matcher = Matcher(doc)
+    concept_mentions = {c.id: _mentions(matcher, c.expressions) for c in rubric.concepts}
+    mistake_mentions = {m.id: _mentions(matcher, m.expressions) for m in rubric.misconceptions}
+    concepts = _score_concepts(rubric, concept_mentions, doc)
+    mistakes = _score_misconceptions(rubric, mistake_mentions, concepts, doc)
+
+    earned = min(spec.points, sum(c.points for c in concepts))
+    penalty = sum(m.points for m in mistakes if m.found)
+    points = round(max(0.0, earned - penalty), 4)
+
+    confidence = 1.0
+    fuzzy = sum(1 for c in (*concepts, *mistakes) if c.found and c.fuzzy)
+    negated_concepts = sum(1 for c in concepts if not c.found and c.negated_quote)
+    negated_mistakes = sum(1 for m in mistakes if not m.found and m.negated_quote)
+    conflicts = sum(1 for c in (*concepts, *mistakes) if c.conflict)
+    found_mistakes = sum(1 for m in mistakes if m.found)
+    confidence -= PENALTY_FUZZY * fuzzy + PENALTY_NEGATED_CONCEPT * negated_concepts
+    confidence -= PENALTY_NEGATED_MISCONCEPTION * negated_mistakes + PENALTY_CONFLICT * conflicts
+    confidence -= PENALTY_MISCONCEPTION * found_mistakes
+    if fuzzy:
+        reasons.append("some ideas were recognised only despite a spelling difference")
+    if negated_concepts:
+        reasons.append("a sentence that reads as a negation was not counted")
+    if conflicts:
+        reasons.append("the answer states an idea and its opposite")
+    if content_words > spec.max_words:
+        flags.append("very_long")
+        reasons.append(f"the answer is very long ({content_words} words; {spec.max_words} expected at most)")
+        cap = min(cap, CAP_VERY_LONG)
+    anything = any(c.found for c in concepts) or found_mistakes > 0
+    if content_words < spec.min_words and "no_words" not in flags:
+        flags.append("very_short")
+        if anything:
+            reasons.append(f"the answer is very short ({content_words} words)")
+            cap = min(cap, CAP_VERY_SHORT)
+    if not other_language and _is_keyword_list(doc):
+        flags.append("keyword_list")
+        reasons.append("the answer is a list of keywords rather than sentences")
+        cap = min(cap, CAP_KEYWORD_LIST)
+    if not anything and content_words >= NOTHING_FOUND_WORDS and "very_long" not in flags:
+        reasons.append("a substantial answer in which none of the expected ideas was recognised")
+        cap = min(cap, CAP_NOTHING_FOUND)
+    confidence = round(max(0.0, min(cap, confidence)), 2)
+
+    if spec.always_review:
+        reasons.insert(0, "this part is always reviewed by a person")
+    review = spec.always_review or confidence < spec.review_threshold
+    if review:
+        status = "needs_review"
+    elif points >= spec.points - 1e-9:
+        status = "correct"
+    elif points <= 1e-9:
+        status = "incorrect"
+    else:
+        status = "partial"
+    result = RubricResult(
+        points, spec.points, confidence, status, tuple(concepts), tuple(mistakes), tuple(flags),
+        tuple(reasons) if review else (), (), language, content_words, spec.review_threshold,
+    )
+    return _with_feedback(result)
+
+
+# ----------------------------------------------------------------------------------------------
+
+
+def _mentions(matcher: Matcher, expressions: tuple[Expression, ...]) -> _Mentions:
+    mentions = _Mentions()
+    for expression in expressions:
+        found = matcher.find(expression)
+        plain = [o for o in found if not o.negated]
+        negated = [o for o in found if o.negated]
+        mentions.plain += plain
+        mentions.negated += negated
+        if plain and negated:
+            mentions.conflict = True
+    # The clearest evidence first: exact before fuzzy, then the tightest span (the best quote).
+    mentions.plain.sort(key=lambda o: (o.fuzzy, o.last - o.first, o.first))
+    return mentions
+
+
+def _score_concepts(rubric: Rubric, mentions: dict[str, _Mentions], doc: Document) -> list[ConceptResult]:
+    used: dict[str | None, float] = {}
+    results = []
+    for concept in rubric.concepts:
+        m = mentions[concept.id]
+        best = m.best
+        points = 0.0
+        if best is not None:
+            points = concept.points
+            cap = rubric.group_max(concept.group)
+            if cap is not None:
+                points = max(0.0, min(points, cap - used.get(concept.group, 0.0)))
+                used[concept.group] = used.get(concept.group, 0.0) + points
+        results.append(ConceptResult(
+            concept.id, "concept", best is not None, points, concept.label, concept.hint,
+            quote=doc.quote(best.start, best.end) if best else "",
+            fuzzy=bool(best and best.fuzzy),
+            negated_quote=_negated_quote(m, doc),
+            conflict=m.conflict,
+            group=concept.group,
+        ))
+    full_groups = {g for g, total in used.items() if total >= (rubric.group_max(g) or 0) - 1e-9}
+    return [replace(r, group_full=True) if not r.found and c.group in full_groups else r
+            for r, c in zip(results, rubric.concepts)]
+
+
+def _score_misconceptions(
+    rubric: Rubric, mentions: dict[str, _Mentions], concepts: list[ConceptResult], doc: Document
+) -> list[ConceptResult]:
+    found_concepts = {c.id for c in concepts if c.found}
+    results = []
+    for mistake in rubric.misconceptions:
+        m = mentions[mistake.id]
+        best = m.best
+        conflict = m.conflict or (best is not None and mistake.contradicts in found_concepts)
+        results.append(ConceptResult(
+            mistake.id, "misconception", best is not None, mistake.penalty if best else 0.0, mistake.feedback,
+            quote=doc.quote(best.start, best.end) if best else "",
+            fuzzy=bool(best and best.fuzzy), negated_quote=_negated_quote(m, doc), conflict=conflict,
+        ))
+    return results
+
+
+def _negated_quote(m: _Mentions, doc: Document) -> str:
+    if not m.negated:
+        return ""
+    occurrence = m.negated[0]
+    # Quote from the negation word when it comes just before the match.
+    start = occurrence.start
+    tokens = doc.tokens
+    for j in range(occurrence.first - 1, max(occurrence.first - 5, -1), -1):
+        if tokens[j].clause != tokens[occurrence.first].clause:
+            break
+        if tokens[j].role is Role.NEGATION:
+            start = tokens[j].start
+            break
+    return doc.quote(start, occurrence.end)
+
+
+def _with_feedback(result: RubricResult) -> RubricResult:
+    lines: list[str] = []
+    if result.status == "needs_review":
+        below = f", below the threshold {result.threshold:.2f}" if result.confidence < result.threshold else ""
+        lines.append(
+            f"Needs review: provisional score {result.points:g}/{result.max_points:g} (confidence "
+            f"{result.confidence:.2f}{below}); a person will confirm it: " + "; ".join(result.reasons) + "."
+        )
+    for c in result.concepts:
+        if c.found:
+            how = " (allowing for spelling)" if c.fuzzy else ""
+            lines.append(f'Found{how}: {c.text} ("{c.quote}")')
+    full = result.points >= result.max_points - 1e-9
+    hinted_groups: set[str] = set()  # any concept of a group earns it: one hint per group
+    for c in result.concepts:
+        if c.found or (full and not c.negated_quote):
+            continue
+        if c.negated_quote:
+            lines.append(f'Missing: {c.hint} (your sentence "{c.negated_quote}" reads as a negation, '
+                         "so it was not counted)")
+        elif not c.group_full and (c.group is None or c.group not in hinted_groups):
+            lines.append(f"Missing: {c.hint}")
+        if c.group is not None:
+            hinted_groups.add(c.group)
+    for m in result.misconceptions:
+        if m.found:
+            cost = f", -{m.points:g} point{'s' if m.points != 1 else ''}" if m.points else ""
+            lines.append(f'Misconception: {m.text} ("{m.quote}"{cost})')
+    if not result.found:
+        lines.insert(1 if result.status == "needs_review" else 0,
+                     "None of the expected ideas was recognised in your answer.")
+    if "very_short" in result.flags and not result.found:
+        lines.append(f"Your answer is very short ({result.words} words); explain the ideas in a few sentences.")
+    return RubricResult(
+        result.points, result.max_points, result.confidence, result.status, result.concepts,
+        result.misconceptions, result.flags, result.reasons, tuple(lines), result.language, result.words,
+        result.threshold,
+    )
+
+
+def _language(doc: Document) -> str:
+    counts = language_profile(doc)
+    if counts["en"] == counts["fr"] == 0:
+        return "unknown"
+    if counts["en"] and counts["fr"] and min(counts["en"], counts["fr"]) * 3 >= max(counts["en"], counts["fr"]):
+        return "mixed"
+    return "en" if counts["en"] > counts["fr"] else "fr"
+
+
+def _off_language(doc: Document) -> str | None:
+    """The name of another language when the answer reads as one, else None."""
+    words = len(doc.words) + doc.foreign_words
+    if words < 5:
+        return None
+    if doc.foreign_words >= 3 and doc.foreign_words * 2 >= words:
+        return "another script"
+    counts = language_profile(doc)
+    own = max(counts["en"], counts["fr"])
+    lang, other = max(((k, v) for k, v in counts.items() if k not in ("en", "fr")), key=lambda kv: kv[1])
+    if other >= 2 and other > own:
+        return LANGUAGE_NAMES[lang]
+    return None
+
+
+def _is_keyword_list(doc: Document) -> bool:
+    words = doc.words
+    if len(words) < KEYWORD_LIST_MIN:
+        return False
+    function = sum(1 for t in words if t.role is not Role.CONTENT)
+    return function / len(words) < KEYWORD_LIST_FUNCTION_SHARE
+
+
+def _mask_copied(doc: Document, question: Document) -> bool:
+    """Mark the answer's words copied from the question; True when the answer is mostly a copy."""
+    answer_idx = [i for i, t in enumerate(doc.tokens) if t.role is not Role.STOP]
+    answer_words = [doc.tokens[i].norm for i in answer_idx]
+    question_words = [t.norm for t in question.tokens if t.role is not Role.STOP]
+    if not answer_words or not question_words:
+        return False
+    blocks = SequenceMatcher(None, answer_words, question_words, autojunk=False).get_matching_blocks()
+    copied = 0
+    for block in blocks:
+        if block.size >= COPY_BLOCK or (block.size == len(answer_words) and block.size >= 2):
+            copied += block.size
+            for k in range(block.a, block.a + block.size):
+                doc.tokens[answer_idx[k]].masked = True
+    return len(answer_words) >= 2 and copied / len(answer_words) >= COPY_SHARE

@@ -1,0 +1,262 @@
+"""Text normalisation for rubric matching: case, accents, punctuation, plurals, negation words.
+
+An answer becomes a `Document`: its characters folded (lower case, accents and ligatures
+removed) with a map back to the original, and a list of `Token`s. Each token keeps its span in
+the original text (so feedback can quote the student's own words), its sentence and clause,
+its role (a content word, a stopword or a negation word) and a plural-folded form.
+
+Everything here is English and French, hand-written and small: no NLP library.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import Enum
+
+# Characters NFKD does not decompose, or that students paste from documents.
+CHAR_MAP = {
+    "œ": "oe", "æ": "ae", "ß": "ss", "ø": "o", "đ": "d", "ł": "l",
+    "×": "x", "’": "'", "‘": "'", "`": "'", "ʼ": "'", "´": "'",
+    "−": "-", "–": "-", "—": "-", "‐": "-", "‑": "-", "«": '"', "»": '"', "“": '"', "”": '"',
+    "\u00a0": " ", "\u202f": " ", "\u2009": " ",
+}
+
+def word_set(text: str) -> frozenset[str]:
+    """A set of words written as one space-separated string (easier to read and edit)."""
+    return frozenset(text.split())
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+_FOREIGN_WORD = re.compile(r"[^\W\d_a-z]+")  # letters outside a-z after folding: another script
+
+EN_STOP = word_set("""
+a an the of to in on at by for with from as into onto about
+and or so than then that which who whom whose what how why this these those there here
+it its itself they them their theirs we us our you your he she his her i me my
+is are was were be been being am have has had having do does did doing
+can could will would shall should may might must just very too quite rather
+some any such one ones
+""")
+
+FR_STOP = word_set("""
+le la les l un une des du de d au aux a et ou est sont etait etaient sera seront etre ete
+ce cet cette ces se s sa son ses leur leurs il elle ils elles on nous vous je j me m te t
+mon ma mes ton ta tes notre nos votre vos qui que qu quoi dont y en par pour sur dans avec
+comme c ca cela ceci celui celle ceux celles lui eux alors donc car puis tres bien ainsi
+afin ont avoir fait faire va vont peut peuvent doit doivent
+""")
+
+# Words that start a new clause: negation does not reach across them.
+CLAUSE_WORDS = word_set("but however whereas although though yet mais cependant pourtant tandis toutefois neanmoins")
+
+NEGATORS = word_set("""
+not no never none neither nor cannot without nothing hardly non
+ne n pas jamais aucun aucune ni sans rien nullement
+""")
+# "not only", "pas seulement": not a negation of what follows.
+_NOT_NEGATING_AFTER = word_set("only just merely seulement uniquement")
+_FR_NEGATION_PARTNERS = word_set("pas jamais rien aucun aucune plus ni guere nullement")
+_ABBREVIATIONS = word_set("eg ie etc cf vs resp approx fig ex al")
+
+# Plural folding (English and French), applied the same way to answers and to rubric words.
+IRREGULAR = {
+    "matrices": "matrix", "indices": "index", "vertices": "vertex", "analyses": "analysis",
+    "criteria": "criterion", "phenomena": "phenomenon",
+    "relus": "relu", "prelus": "prelu", "elus": "elu", "selus": "selu", "gelus": "gelu", "grus": "gru",
+}
+KEEP_FINAL_S = word_set("""
+bias alias atlas canvas gas lens whereas has was does is this thus us yes always perhaps
+sometimes less loss process across pas plus moins sans dans apres tres mais sous vers alors lors
+""")
+
+
+class Role(Enum):
+    """What a token is for matching: a word that carries meaning, a function word, or a negation."""
+
+    CONTENT = "content"
+    STOP = "stop"
+    NEGATION = "negation"
+
+
+@dataclass
+class Token:
+    """One word of an answer, with where it sits in the original and in the folded text."""
+
+    text: str  # folded characters, e.g. "neurones"
+    norm: str  # plural-folded, e.g. "neuron"
+    start: int  # span in the original text
+    end: int
+    fstart: int  # span in the folded text
+    fend: int
+    sentence: int = 0
+    clause: int = 0
+    role: Role = Role.CONTENT
+    masked: bool = False  # copied from the question: never earns credit
+
+
+@dataclass
+class Document:
+    """A prepared answer: folded text with a map back to the original, and its tokens."""
+
+    original: str
+    folded: str
+    index: list[int]  # folded position -> original position
+    tokens: list[Token]
+    foreign_words: int = 0
+
+    @property
+    def words(self) -> list[Token]:
+        """Tokens made of letters (numbers excluded)."""
+        return [t for t in self.tokens if any(c.isalpha() for c in t.text)]
+
+    @property
+    def content(self) -> list[Token]:
+        return [t for t in self.tokens if t.role is Role.CONTENT]
+
+    def original_span(self, fstart: int, fend: int) -> tuple[int, int]:
+        """The original span of a folded span."""
+        if not self.index:
+            return 0, 0
+        fstart = min(max(fstart, 0), len(self.index) - 1)
+        last = min(max(fend - 1, fstart), len(self.index) - 1)
+        return self.index[fstart], self.index[last] + 1
+
+    def quote(self, start: int, end: int, limit: int = 90) -> str:
+        """The student's own words between two original positions, tidied and clipped."""
+        text = " ".join(self.original[start:end].split())
+        return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def fold_chars(text: str) -> tuple[str, list[int]]:
+    """Lower-case, strip accents and ligatures; return the folded text and an index map."""
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        rep = CHAR_MAP.get(ch) or CHAR_MAP.get(ch.lower())
+        if rep is None:
+            if ch.isascii():
+                rep = ch.lower()
+            else:
+                decomposed = unicodedata.normalize("NFKD", ch.lower())
+                rep = "".join(c for c in decomposed if not unicodedata.combining(c))
+        out.append(rep)
+        index.extend([i] * len(rep))
+    return "".join(out), index
+
+
+def fold_word(word: str) -> str:
+    """Fold English and French plurals (and a final e / y) so singular and plural compare equal."""
+    if word in IRREGULAR:
+        return IRREGULAR[word]
+    base = word
+    if len(word) > 3 and not word.isdigit() and word not in KEEP_FINAL_S:
+        if word.endswith("eaux"):
+            base = word[:-1]
+        elif word.endswith("aux") and len(word) > 4:
+            base = word[:-3] + "al"
+        elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            base = word[:-1]
+    if len(base) > 3:
+        if base.endswith("ie"):
+            base = base[:-1]
+        elif base.endswith("y"):
+            base = base[:-1] + "i"
+    if len(base) > 4 and base.endswith("e"):
+        base = base[:-1]
+    return base
+
+
+def prepare(text: str) -> Document:
+    """Fold, tokenise and annotate an answer (or a rubric phrase, or a question)."""
+    folded, index = fold_chars(text)
+    raw = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(folded)]
+    tokens: list[Token] = []
+    sentence = clause = 0
+    previous_end = 0
+    for word, fstart, fend in raw:
+        gap = folded[previous_end:fstart]
+        if tokens:
+            if word == "t" and gap == "'" and tokens[-1].text.endswith("n"):
+                tokens[-1].role = Role.NEGATION  # doesn't, can't, won't
+                previous_end = fend
+                continue
+            boundary = _boundary(gap, tokens[-1].text, word)
+            if boundary == "sentence":
+                sentence += 1
+                clause += 1
+            elif boundary == "clause" or word in CLAUSE_WORDS:
+                clause += 1
+        ostart, oend = index[fstart], index[fend - 1] + 1
+        tokens.append(Token(word, fold_word(word), ostart, oend, fstart, fend, sentence, clause, _role(word)))
+        previous_end = fend
+    _resolve_negations(tokens)
+    foreign = len(_FOREIGN_WORD.findall(folded))
+    return Document(text, folded, index, tokens, foreign)
+
+
+def _role(word: str) -> Role:
+    if word in NEGATORS:
+        return Role.NEGATION
+    if word in EN_STOP or word in FR_STOP or word in CLAUSE_WORDS:
+        return Role.STOP
+    if len(word) == 1 and word.isalpha():
+        return Role.STOP
+    return Role.CONTENT
+
+
+def _boundary(gap: str, before: str, after: str) -> str | None:
+    """Whether the characters between two words end a sentence or a clause."""
+    if "\n" in gap or any(c in gap for c in "!?;"):
+        return "sentence"
+    if "." in gap:
+        if gap == "." and before.isdigit() and after.isdigit():
+            return None  # 0.5
+        if len(before) == 1 or before in _ABBREVIATIONS:
+            return "clause"  # e.g. / i.e. / etc.
+        return "sentence"
+    if any(c in gap for c in ",:()[]{}") or " - " in gap:
+        return "clause"
+    return None
+
+
+def _resolve_negations(tokens: list[Token]) -> None:
+    """Undo negation words that do not negate: "not only", and French "ne ... que" (= only)."""
+    for i, token in enumerate(tokens):
+        if token.role is not Role.NEGATION:
+            continue
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if following is not None and following.text in _NOT_NEGATING_AFTER and following.clause == token.clause:
+            token.role = Role.STOP
+        elif token.text in ("ne", "n"):
+            ahead = [t.text for t in tokens[i + 1 : i + 7] if t.clause == token.clause]
+            partner = next((w for w in ahead if w in _FR_NEGATION_PARTNERS or w in ("que", "qu")), None)
+            if partner in ("que", "qu"):
+                token.role = Role.STOP  # "n'est utilisé qu'à l'entraînement": only at training
+
+
+# Stopword profiles to tell English and French from other languages.
+LANGUAGE_WORDS = {
+    "en": word_set("the and of is are to it that this with for which be by we an not from at can its"),
+    "fr": word_set("le la les des est et un une du que qui pour dans sur par au aux ce cette sont avec pas ne il"),
+    "de": word_set("der die das und ist nicht ein eine mit den dem zu auf fur sich auch werden wird sind bei oder wenn durch dass einer eines im um wahrend zur vom"),
+    "es": word_set("el los las es y del por con para se lo como pero sus muy esta son entre cuando tambien al una mas durante"),
+    "it": word_set("il lo gli della di che e non per con sono nel alla anche come piu questo essere degli delle dei una viene"),
+    "pt": word_set("o os as um uma do da dos das em para com nao que se por mais como ao sao esta durante"),
+}
+LANGUAGE_NAMES = {"de": "German", "es": "Spanish", "it": "Italian", "pt": "Portuguese"}
+
+
+def language_profile(doc: Document) -> dict[str, int]:
+    """How many tokens of the answer are typical function words of each language.
+
+    Other languages count only words that are not also English or French function words, so a
+    French "des" or "que" never votes for German or Spanish.
+    """
+    own = LANGUAGE_WORDS["en"] | LANGUAGE_WORDS["fr"] | EN_STOP | FR_STOP
+    counts = {}
+    for lang, words in LANGUAGE_WORDS.items():
+        distinct = words if lang in ("en", "fr") else words - own
+        counts[lang] = sum(1 for t in doc.tokens if t.text in distinct)
+    return counts

@@ -1,0 +1,213 @@
+"""Tuning a rubric before grading a class: score sample answers and compare with expectations.
+
+A samples file is a YAML list. Each item is an answer (a string or a list of lines) or a
+mapping `{answer, expected_points, expected_status, note}` (the last three optional). An
+answer is *within tolerance* when its provisional points differ from the expected points by at
+most 25 % of the part's points.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from grader.errors import UsageError
+from grader.rubric.loader import load_rubric, part_options
+from grader.rubric.model import Rubric
+from grader.rubric.score import RubricResult, score_answer
+
+TOLERANCE = 0.25
+STATUSES = ("correct", "partial", "incorrect", "needs_review", "invalid", "missing")
+
+
+class SamplesInvalid(UsageError):
+    """A samples file that cannot be read as a list of answers."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One sample answer and, optionally, what an instructor expects for it."""
+
+    answer: Any
+    expected_points: float | None = None
+    expected_status: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class SampleOutcome:
+    """A sample with its result."""
+
+    sample: Sample
+    result: RubricResult
+
+    @property
+    def within(self) -> bool | None:
+        """Whether the provisional points are within 25 % of the part's points of the expected."""
+        if self.sample.expected_points is None:
+            return None
+        return within_tolerance(self.result.points, self.sample.expected_points, self.result.max_points)
+
+    @property
+    def status_ok(self) -> bool | None:
+        if self.sample.expected_status is None:
+            return None
+        return self.result.status == self.sample.expected_status
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    """Every sample of one rubric, scored."""
+
+    part: str
+    source: str
+    max_points: float
+    outcomes: tuple[SampleOutcome, ...]
+
+    @property
+    def with_expected(self) -> int:
+        return sum(1 for o in self.outcomes if o.within is not None)
+
+    @property
+    def within(self) -> int:
+        return sum(1 for o in self.outcomes if o.within)
+
+    @property
+    def review(self) -> int:
+        return sum(1 for o in self.outcomes if o.result.status == "needs_review")
+
+    @property
+    def status_checked(self) -> int:
+        return sum(1 for o in self.outcomes if o.status_ok is not None)
+
+    @property
+    def status_matches(self) -> int:
+        return sum(1 for o in self.outcomes if o.status_ok)
+
+    @property
+    def as_expected(self) -> bool:
+        return all(o.within is not False and o.status_ok is not False for o in self.outcomes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "part": self.part, "rubric": self.source, "max_points": self.max_points,
+            "summary": {"answers": len(self.outcomes), "with_expected": self.with_expected,
+                        "within_25_percent": self.within, "needs_review": self.review,
+                        "status_checked": self.status_checked, "status_matches": self.status_matches},
+            "answers": [
+                {"answer": o.sample.answer, "note": o.sample.note, "expected_points": o.sample.expected_points,
+                 "expected_status": o.sample.expected_status, "within_25_percent": o.within,
+                 **o.result.to_dict()}
+                for o in self.outcomes
+            ],
+        }
+
+
+def within_tolerance(points: float, expected: float, max_points: float, tolerance: float = TOLERANCE) -> bool:
+    """|points - expected| <= tolerance x max_points."""
+    return abs(points - expected) <= tolerance * max_points + 1e-9
+
+
+def load_samples(path: str | Path) -> list[Sample]:
+    """Read a samples file (a YAML list of answers or of {answer, expected_points, ...})."""
+    from grader.spec.yamlsafe import YamlError, load_yaml
+
+    path = Path(path)
+    if not path.is_file():
+        raise SamplesInvalid(f"No samples file at {path}; write a YAML list of answers there.")
+    try:
+        data, _ = load_yaml(path.read_text(encoding="utf-8"))
+    except YamlError as err:
+        raise SamplesInvalid(f"{path}:{err.line or '?'}: {err.message}") from None
+    if isinstance(data, dict) and isinstance(data.get("samples"), list):
+        data = data["samples"]
+    if not isinstance(data, list):
+        raise SamplesInvalid(f"{path}: expected a YAML list of answers (or of {{answer, expected_points}} items).")
+    return [_sample(item, path, i) for i, item in enumerate(data, start=1)]
+
+
+def _sample(item: Any, path: Path, number: int) -> Sample:
+    if not isinstance(item, dict):
+        return Sample(item)
+    unknown = set(item) - {"answer", "expected_points", "expected_status", "note"}
+    if "answer" not in item or unknown:
+        what = f"unknown key(s) {', '.join(sorted(map(str, unknown)))}" if unknown else "no 'answer'"
+        raise SamplesInvalid(f"{path}: item {number} has {what}; use answer, expected_points, expected_status, note.")
+    points = item.get("expected_points")
+    if points is not None and (isinstance(points, bool) or not isinstance(points, (int, float))):
+        raise SamplesInvalid(f"{path}: item {number}: expected_points must be a number, not {points!r}.")
+    status = item.get("expected_status")
+    if status is not None and status not in STATUSES:
+        raise SamplesInvalid(f"{path}: item {number}: expected_status {status!r} is not one of {', '.join(STATUSES)}.")
+    return Sample(item["answer"], None if points is None else float(points), status, str(item.get("note") or ""))
+
+
+def part_rubric(set_path: str | Path, part_id: str) -> tuple[Rubric, str]:
+    """The compiled rubric of a text part of a problem set, and the part's question."""
+    from grader.spec import load_problem_set
+
+    problem_set = load_problem_set(set_path)
+    found = problem_set.find_part(part_id)
+    if found is None:
+        text_parts = [p.id for _, p in problem_set.parts() if p.kind == "text"]
+        raise UsageError(f"No part {part_id!r} in {problem_set.id}; its text parts are: {', '.join(text_parts)}.")
+    _, part = found
+    if "rubric" not in part.options:
+        raise UsageError(f"Part {part.id} ({part.kind}) has no rubric; rubric-test works on text parts.")
+    options = part_options(part.options, problem_set.root, part.prompt)
+    return load_rubric(options["rubric"]), options.get("prompt", "")
+
+
+def run_samples(rubric: Rubric, samples: list[Sample], prompt: str = "", part: str = "") -> SampleRun:
+    """Score every sample against a rubric."""
+    outcomes = tuple(SampleOutcome(s, score_answer(rubric, s.answer, prompt)) for s in samples)
+    return SampleRun(part or rubric.part or "", rubric.source, rubric.points, outcomes)
+
+
+def run_part_samples(set_path: str | Path, part_id: str, samples_path: str | Path) -> SampleRun:
+    """`grader rubric-test`: score a samples file against a part's rubric."""
+    rubric, prompt = part_rubric(set_path, part_id)
+    return run_samples(rubric, load_samples(samples_path), prompt, part_id)
+
+
+def format_run(run: SampleRun) -> str:
+    """The run as text for the terminal: one block per answer, then a summary."""
+    lines = [f"{run.part} — rubric {run.source} — {len(run.outcomes)} answers, {run.max_points:g} points"]
+    for number, outcome in enumerate(run.outcomes, start=1):
+        r, s = outcome.result, outcome.sample
+        head = f"#{number:<3} {r.points:g}/{r.max_points:g}  {r.status:<12} confidence {r.confidence:.2f}  [{r.language}]"
+        if s.expected_points is not None:
+            head += f"  expected {s.expected_points:g}: {'within' if outcome.within else 'NOT within'} 25%"
+        if outcome.status_ok is False:
+            head += f"  (expected status {s.expected_status})"
+        lines.append(head)
+        text = s.answer if isinstance(s.answer, str) else " / ".join(map(str, s.answer or [])) if isinstance(
+            s.answer, list) else repr(s.answer)
+        preview = " ".join(str(text).split())
+        lines.append("     " + (s.note + ": " if s.note else "") + repr(preview[:100] + ("…" if len(preview) > 100 else "")))
+        if r.found:
+            lines += _wrapped("found: " + "; ".join(f'{c.id} ("{c.quote}")' for c in r.found))
+        if r.missing:
+            lines += _wrapped("missing: " + ", ".join(c.id + (" (negated)" if c.negated_quote else "") for c in r.missing))
+        mistakes = [m for m in r.misconceptions if m.found]
+        if mistakes:
+            lines += _wrapped("misconceptions: " + "; ".join(f'{m.id} ("{m.quote}")' for m in mistakes))
+        if r.flags:
+            lines.append("     flags: " + ", ".join(r.flags))
+        if r.reasons:
+            lines += _wrapped("review: " + "; ".join(r.reasons))
+        if r.status in ("invalid", "missing"):
+            lines += _wrapped(" ".join(r.feedback))
+    summary = f"Summary: {len(run.outcomes)} answers; {run.review} sent to review"
+    if run.with_expected:
+        summary += f"; {run.within}/{run.with_expected} within 25% of the expected points"
+    if run.status_checked:
+        summary += f"; {run.status_matches}/{run.status_checked} with the expected status"
+    lines.append(summary + ".")
+    return "\n".join(lines)
+
+
+def _wrapped(text: str) -> list[str]:
+    return textwrap.wrap(text, 100, initial_indent="     ", subsequent_indent="       ")

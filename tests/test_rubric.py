@@ -1,0 +1,481 @@
+"""Rubric grading of free text: folding, matching, negation, confidence, schema errors, the kind, the CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from grader.errors import GraderError
+from grader.kinds import KINDS, InvalidAnswer, Status
+from grader.kinds.text import TextKind, verdict_of
+from grader.rubric import (
+    RubricInvalid,
+    RubricNotFound,
+    load_rubric,
+    part_options,
+    score_answer,
+)
+from grader.rubric.text import Role, fold_chars, fold_word, prepare
+from tests.conftest import ROOT, SET_DIR, run_cli
+
+SAMPLES_DIR = ROOT / "tests" / "data" / "rubric_samples"
+
+# A small rubric used by most tests: two concepts, a group, a misconception.
+MINI = {
+    "schema_version": 1,
+    "points": 2,
+    "min_words": 4,
+    "synonyms": {"unit": ["neuron*", "unit*", "neurone*"], "dropped": ["zero", "drop", "dropped", "desactiv*",
+                                                                    "deactivat*", "switch* off"]},
+    "groups": {"why": {"max": 1}},
+    "concepts": [
+        {"id": "random_drop", "points": 1, "label": "units are dropped at random", "hint": "what happens to units",
+         "any": ["random*|aleatoir* @unit @dropped"]},
+        {"id": "regularisation", "points": 1, "group": "why", "label": "it reduces overfitting",
+         "hint": "why it helps on new data", "any": ["regulari*", "reduc*|prevent* overfit*",
+                                                      "reduc*|redui* surapprenti*"]},
+        {"id": "ensemble", "points": 1, "group": "why", "label": "an ensemble of networks",
+         "hint": "how many networks are trained", "any": ["ensemble|averag* networks*|reseaux*"]},
+        {"id": "test_time", "points": 0.5, "label": "all units at test time", "hint": "test time",
+         "any": ["test all|tous @unit"]},
+    ],
+    "misconceptions": [
+        {"id": "applied_at_test", "penalty": 0.5, "contradicts": "test_time", "feedback": "only while training",
+         "any": [{"phrase": "dropout appl* test", "window": 4, "ordered": True, "scope": "clause"}]},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return load_rubric(MINI)
+
+
+def rubric_with(**changes):
+    return load_rubric({**MINI, **changes})
+
+
+# ---------------------------------------------------------------------------------------------
+# Text normalisation
+
+FOLDED_ALIKE = [
+    ("Régularisation", "regularisation"),
+    ("ŒUVRE", "oeuvre"),
+    ("entraînement", "ENTRAINEMENT"),
+    ("sigmoïde", "sigmoide"),
+]
+
+SAME_AFTER_PLURAL_FOLDING = [
+    ("neurons", "neuron"), ("neurones", "neurone"), ("neurones", "neuron"), ("réseaux", "réseau"),
+    ("canaux", "canal"), ("probabilities", "probability"), ("biases", "bias"), ("matrices", "matrix"),
+    ("couches", "couche"), ("layers", "layer"), ("zeroes", "zero"), ("ReLUs", "ReLU"),
+]
+
+
+@pytest.mark.parametrize("a,b", FOLDED_ALIKE)
+def test_case_and_accents_fold_alike(a, b):
+    assert fold_chars(a)[0] == fold_chars(b)[0]
+
+
+@pytest.mark.parametrize("a,b", SAME_AFTER_PLURAL_FOLDING)
+def test_plurals_fold_alike(a, b):
+    assert fold_word(fold_chars(a)[0]) == fold_word(fold_chars(b)[0])
+
+
+def test_tokens_keep_their_place_in_the_original():
+    doc = prepare("Le réseau « profond » n'apprend pas.")
+    words = [(t.text, doc.original[t.start:t.end]) for t in doc.tokens]
+    assert ("reseau", "réseau") in words and ("profond", "profond") in words
+
+
+NEGATIONS = [
+    ("doesn't", Role.NEGATION), ("cannot", Role.NEGATION), ("won't", Role.NEGATION),
+    ("n'est pas", Role.NEGATION), ("sans", Role.NEGATION),
+]
+
+
+@pytest.mark.parametrize("text,role", NEGATIONS)
+def test_negation_words_are_recognised(text, role):
+    assert any(t.role is role for t in prepare(text).tokens)
+
+
+def test_ne_que_means_only_not_a_negation():
+    doc = prepare("Le dropout n'est utilisé qu'à l'entraînement.")
+    assert not any(t.role is Role.NEGATION for t in doc.tokens)
+
+
+# ---------------------------------------------------------------------------------------------
+# Matching
+
+FOUND = [
+    ("plain", "Dropout randomly sets neurons to zero and reduces overfitting."),
+    ("word order within a phrase", "Overfitting is reduced: neurons are switched off at random."),
+    ("case, accents, punctuation", "DROPOUT: RANDOM NEURONS, SET TO ZÉRO!!! A RÉGULARISATION..."),
+    ("plurals", "It randomly drops a unit; a regularization."),
+    ("french", "Le dropout désactive aléatoirement des neurones et réduit le surapprentissage."),
+    ("not only", "Dropout not only regularizes, it also randomly drops neurons."),
+    ("ne ... que is not a negation", "On désactive aléatoirement des neurones, ce n'est qu'une régularisation."),
+]
+
+
+@pytest.mark.parametrize("what,answer", FOUND, ids=[w for w, _ in FOUND])
+def test_concepts_are_found(mini, what, answer):
+    result = score_answer(mini, answer)
+    assert {c.id for c in result.found} >= {"random_drop", "regularisation"}, result.feedback
+    assert result.points == 2
+
+
+NEGATED = [
+    "Dropout randomly drops neurons, but it does not reduce overfitting.",
+    "Dropout randomly drops neurons. It doesn't reduce overfitting at all.",
+    "Dropout randomly drops neurons. It never reduces overfitting.",
+    "Le dropout désactive aléatoirement des neurones. Il ne réduit pas le surapprentissage.",
+    "Dropout randomly drops neurons. This is not a regularization.",
+]
+
+
+@pytest.mark.parametrize("answer", NEGATED)
+def test_negated_concepts_do_not_count(mini, answer):
+    result = score_answer(mini, answer)
+    regularisation = next(c for c in result.concepts if c.id == "regularisation")
+    assert not regularisation.found and regularisation.negated_quote, result.feedback
+    assert result.points == 1
+    assert any("reads as a negation" in line for line in result.feedback)
+
+
+def test_negation_in_another_clause_does_not_count(mini):
+    result = score_answer(mini, "It is not magic, but dropout randomly drops neurons and reduces overfitting.")
+    assert result.points == 2
+
+
+def test_negated_remedy_verb_negates_the_concept_before_it():
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
+        {"id": "bn", "points": 1, "label": "batch norm", "hint": "a layer", "any": ["batch norm*"]}]})
+    assert score_answer(rubric, "Batch normalization does not help with this at all.").points == 0
+    assert score_answer(rubric, "La batch normalisation n'aide pas du tout ici.").points == 0
+    assert score_answer(rubric, "Batch normalization re-centres the activations well.").points == 1
+
+
+def test_typos_are_found_with_lower_confidence(mini):
+    result = score_answer(mini, "Dropout randomly sets neurons to zero, a regualrization against overfitting.")
+    regularisation = next(c for c in result.concepts if c.id == "regularisation")
+    assert regularisation.found and regularisation.fuzzy
+    assert result.confidence < 1 and result.points == 2
+    assert any("allowing for spelling" in line for line in result.feedback)
+
+
+def test_unrelated_words_are_not_fuzzy_matches(mini):
+    result = score_answer(mini, "Dropout makes the regular training randomly slower for every neuron.")
+    assert not any(c.found for c in result.concepts if c.id == "regularisation")
+
+
+def test_regex_patterns_run_on_folded_text():
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
+        {"id": "linear", "points": 1, "label": "tanh(x) ≈ x", "hint": "compare with x",
+         "any": [r"re:tanh\s*\(?\s*x\s*\)?\s*(?:≈|~|=)\s*x\b"]}]})
+    for answer in ("tanh(x) ≈ x", "TANH(X) ~ X", "Near 0, tanh(x) = x approximately"):
+        assert score_answer(rubric, answer).points == 1, answer
+
+
+def test_group_caps_points(mini):
+    result = score_answer(mini, "Dropout is a regularization: an ensemble of networks is averaged, randomly "
+                                "switching off neurons.")
+    assert result.points == 2  # random_drop 1 + why group capped at 1
+    ensemble = next(c for c in result.concepts if c.id == "ensemble")
+    assert ensemble.found and ensemble.points in (0, 1)
+
+
+def test_misconception_costs_points_with_its_feedback(mini):
+    result = score_answer(mini, "Dropout randomly switches off neurons. Dropout is applied at test time too.")
+    assert result.points == 0.5
+    assert any(line.startswith("Misconception: only while training") for line in result.feedback)
+
+
+def test_negated_misconception_costs_nothing(mini):
+    result = score_answer(mini, "Dropout randomly switches off neurons. Dropout is not applied at test time.")
+    assert result.points == 1 and not any(m.found for m in result.misconceptions)
+
+
+def test_misconception_with_its_contradicted_concept_lowers_confidence(mini):
+    result = score_answer(mini, "Dropout randomly drops neurons and regularizes. At test all neurons are used. "
+                                "Dropout is applied at test time as well.")
+    assert any(m.conflict for m in result.misconceptions)
+    assert result.confidence <= 1 - 0.25 - 0.10 + 1e-9
+
+
+# ---------------------------------------------------------------------------------------------
+# Explainable feedback
+
+def test_feedback_quotes_found_concepts_and_hints_missing_ones(mini):
+    result = score_answer(mini, "Dropout randomly sets a fraction of the neurons to zero at each step.")
+    assert 'Found: units are dropped at random ("randomly sets a fraction of the neurons to zero")' in result.feedback
+    assert "Missing: why it helps on new data" in result.feedback
+    assert not any("reduces overfitting" in line for line in result.feedback)  # hints, not the answer
+
+
+def test_full_marks_list_no_missing_concepts(mini):
+    result = score_answer(mini, "Dropout randomly sets neurons to zero, which reduces overfitting.")
+    assert result.status == "correct" and not any(line.startswith("Missing") for line in result.feedback)
+
+
+# ---------------------------------------------------------------------------------------------
+# Confidence and review
+
+def test_always_review_keeps_the_provisional_score():
+    result = score_answer(rubric_with(always_review=True), "Dropout randomly drops neurons and regularizes.")
+    assert result.status == "needs_review" and result.points == 2 and result.confidence == 1.0
+    assert result.feedback[0].startswith("Needs review: provisional score 2/2")
+
+
+def test_threshold_decides_review(mini):
+    answer = "Dropout randomly sets neurons to zero, a regualrization."  # one fuzzy match: 0.85
+    assert score_answer(mini, answer).status == "correct"
+    assert score_answer(rubric_with(review_threshold=0.9), answer).status == "needs_review"
+
+
+SPECIAL_ANSWERS = [
+    ("empty", "", "missing", None),
+    ("blank list", [], "missing", None),
+    ("punctuation only", "?!… --", "invalid", None),
+    ("not text", {"a": 1}, "invalid", None),
+    ("too long", "dropout " * 700, "invalid", None),
+    ("very short, something found", "A regularization.", "needs_review", "very_short"),
+    ("very short, nothing found", "No idea.", "incorrect", "very_short"),
+    ("numbers only", "0.5 0.25 12", "needs_review", "no_words"),
+    ("german", "Dropout deaktiviert zufällig Neuronen während des Trainings, um Überanpassung zu vermeiden.",
+     "needs_review", "off_language"),
+    ("spanish", "El dropout desactiva neuronas al azar durante el entrenamiento para evitar el sobreajuste.",
+     "needs_review", "off_language"),
+    ("another script", "Дропаут случайно отключает нейроны во время обучения сети",
+     "needs_review", "off_language"),
+    ("keyword list", "dropout random neurons zero regularization ensemble overfitting test scaling large",
+     "needs_review", "keyword_list"),
+    ("very long", "Dropout randomly drops neurons and reduces overfitting. " + "This matters a great deal. " * 100,
+     "needs_review", "very_long"),
+    ("substantial, nothing found", ("The learning rate schedule is the main thing: we lower the step size "
+     "whenever the validation curve stops improving, which stabilises optimisation, keeps momentum useful, "
+     "and makes convergence smoother across epochs and batches."), "needs_review", None),
+]
+
+
+@pytest.mark.parametrize("what,answer,status,flag", SPECIAL_ANSWERS, ids=[s[0] for s in SPECIAL_ANSWERS])
+def test_special_answers_are_recognised(mini, what, answer, status, flag):
+    result = score_answer(mini, answer)
+    assert result.status == status, result.feedback
+    if flag:
+        assert flag in result.flags
+    assert result.feedback
+
+
+def test_copied_prompt_is_recognised_and_earns_nothing(mini):
+    prompt = "Explain dropout, why it reduces overfitting, and when to use it."
+    for answer in (prompt, prompt.upper().replace(",", ""), "  " + prompt + "  "):
+        result = score_answer(mini, answer, prompt)
+        assert result.status == "incorrect" and result.points == 0 and "copied_prompt" in result.flags
+        assert "repeats the question" in result.feedback[0]
+
+
+def test_words_copied_from_the_prompt_earn_nothing_but_the_rest_does(mini):
+    prompt = "Explain dropout, why it could reduce overfitting in large networks, and when to use it."
+    result = score_answer(mini, "Why it could reduce overfitting in large networks: dropout randomly drops neurons.",
+                          prompt)
+    assert "copied_prompt" not in result.flags
+    assert {c.id for c in result.found} == {"random_drop"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Schema errors: messages name the file, the line and the field
+
+def write_rubric(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "rubric.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path.resolve()
+
+
+SCHEMA_ERRORS = [
+    ("unknown field", ("schema_version: 1\npoints: 1\nconcepts:\n  - id: a\n    points: 1\n    label: x\n"
+     "    hint: y\n    anyy: [b]\n"), ["rubric.yaml:8:", "did you mean 'any'"]),
+    ("wrong version", "schema_version: 2\npoints: 1\nconcepts: []\n", ["schema_version is 2"]),
+    ("unknown synonym", ("schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, label: x, hint: y, "
+     "any: ['@nope word']}\n"), ["@nope", "synonyms"]),
+    ("undeclared group", ("schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, group: g, label: x, "
+     "hint: y, any: [w]}\n"), ["group 'g'"]),
+    ("unreachable points", ("schema_version: 1\npoints: 3\nconcepts:\n  - {id: a, points: 1, label: x, hint: y, "
+     "any: [w]}\n"), ["at most 1 points"]),
+    ("quotes in a phrase", ("schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, label: x, hint: y, "
+     "any: ['cheap|\"peu couteux\" compute']}\n"), ["synonym group"]),
+    ("bad regex", ("schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, label: x, hint: y, "
+     "any: ['re:(unclosed']}\n"), ["regular expression"]),
+    ("only function words", ("schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, label: x, hint: y, "
+     "any: ['the of']}\n"), ["function words"]),
+    ("bad yaml", "schema_version: 1\npoints: [1\n", ["rubric.yaml:"]),
+]
+
+
+@pytest.mark.parametrize("what,text,fragments", SCHEMA_ERRORS, ids=[s[0] for s in SCHEMA_ERRORS])
+def test_rubric_errors_are_explained(tmp_path, what, text, fragments):
+    path = write_rubric(tmp_path, text)
+    with pytest.raises(RubricInvalid) as err:
+        load_rubric(path)
+    message = str(err.value)
+    assert str(path) in message
+    for fragment in fragments:
+        assert fragment in message, message
+
+
+def test_relative_and_missing_rubric_paths_say_what_to_do(tmp_path):
+    with pytest.raises(RubricNotFound, match="relative"):
+        load_rubric("rubrics/p1.4.yaml")
+    (tmp_path / "p1.4.yaml").write_text("x: 1\n")
+    with pytest.raises(RubricNotFound, match="did you mean 'p1.4.yaml'"):
+        load_rubric(tmp_path / "p1.5.yaml")
+
+
+def test_edited_rubric_files_are_reloaded(tmp_path):
+    text = "schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, label: x, hint: y, any: [alpha]}\n"
+    path = write_rubric(tmp_path, text)
+    assert score_answer(load_rubric(path), "alpha beta gamma delta epsilon zeta").points == 1
+    path.write_text(text.replace("alpha]", "omega]") + "\n# edited\n", encoding="utf-8")
+    assert score_answer(load_rubric(path), "alpha beta gamma delta epsilon zeta").points == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# The engine hook: part options resolved against the problem-set folder
+
+def test_part_options_resolve_the_rubric_and_add_the_prompt():
+    options = part_options({"rubric": "rubrics/p1.4.yaml"}, SET_DIR, "Explain dropout.")
+    assert Path(options["rubric"]).is_absolute() and Path(options["rubric"]).is_file()
+    assert options["prompt"] == "Explain dropout."
+    assert part_options({"spatial_only": True}, SET_DIR, "What shape?") == {"spatial_only": True}
+    inline = part_options({"rubric": MINI}, SET_DIR, "Q?")
+    assert inline["rubric"] is MINI and inline["prompt"] == "Q?"
+
+
+def test_part_options_refuse_paths_outside_the_set():
+    with pytest.raises(RubricInvalid, match="outside the problem-set folder"):
+        part_options({"rubric": "../../../etc/passwd"}, SET_DIR)
+
+
+# ---------------------------------------------------------------------------------------------
+# The kind
+
+def test_text_kind_is_registered_and_needs_no_solver():
+    assert isinstance(KINDS["text"], TextKind)
+    assert TextKind.needs_solver is False
+
+
+def test_kind_reads_text_and_lists_of_lines():
+    kind = TextKind()
+    options = kind.options({"rubric": MINI})
+    assert kind.parse(["Dropout randomly drops neurons.", "It regularizes."], options) == \
+        "Dropout randomly drops neurons.\nIt regularizes."
+    assert isinstance(kind.parse(True, options), InvalidAnswer)
+    assert isinstance(kind.parse(["ok", {"x": 1}], options), InvalidAnswer)
+
+
+def test_needs_review_verdict_keeps_the_provisional_fraction(mini):
+    verdict = verdict_of(score_answer(mini, "A regularization."))
+    assert verdict.status is Status.NEEDS_REVIEW and verdict.fraction == 0.5
+
+
+def test_relative_rubric_path_waits_for_the_engine():
+    kind = TextKind()
+    options = kind.options({"rubric": "rubrics/p1.4.yaml"})  # as today's engine and template call it
+    assert kind.describe(options)
+    with pytest.raises(RubricNotFound):
+        kind.compare("Dropout randomly drops neurons.", None, options)
+
+
+def test_broken_inline_rubric_fails_when_options_are_read():
+    with pytest.raises(GraderError):
+        TextKind().options({"rubric": {**MINI, "points": -1}})
+
+
+def text_parts(problem_set):
+    return [(problem, part) for problem, part in problem_set.parts() if part.kind == "text"]
+
+
+def test_every_text_part_has_a_rubric_for_it(problem_set):
+    parts = text_parts(problem_set)
+    assert len(parts) == 10
+    for _, part in parts:
+        rubric = load_rubric(part_options(part.options, problem_set.root)["rubric"])
+        assert rubric.part == part.id
+        assert rubric.points == part.points, part.id
+        assert len(rubric.spec.model_answers) >= 2, part.id
+
+
+def test_model_answers_score_full_marks(problem_set):
+    kind = TextKind()
+    for _, part in text_parts(problem_set):
+        options = kind.options(part_options(part.options, problem_set.root, part.prompt))
+        verdict = kind.accepts_expected(None, options)
+        assert verdict.is_full, (part.id, verdict.feedback)
+
+
+def test_alice_gets_full_marks_on_every_text_part(problem_set):
+    """What the engine will do once it resolves options with part_options (see the issue note)."""
+    answers = yaml.safe_load((ROOT / "submissions_example" / "alice_correct.yaml").read_text(encoding="utf-8"))
+    kind = TextKind()
+    for _, part in text_parts(problem_set):
+        options = kind.options(part_options(part.options, problem_set.root, part.prompt))
+        verdict = kind.compare(kind.parse(answers[part.id], options), None, options)
+        assert verdict.status is Status.CORRECT, (part.id, verdict.feedback)
+
+
+def test_engine_grades_text_parts_once_it_supports_them():
+    from grader.api import check_file
+
+    report = check_file(ROOT / "submissions_example" / "alice_correct.yaml", SET_DIR)
+    text = [p for p in report.parts if p.kind == "text"]
+    if all(p.status is Status.NOT_GRADED for p in text):
+        pytest.skip("the engine does not pass part_options / honour needs_solver yet (see the issue note)")
+    assert all(p.status is Status.CORRECT and p.score == p.max_score for p in text), [
+        (p.id, p.status, p.feedback) for p in text]
+
+
+# ---------------------------------------------------------------------------------------------
+# rubric-test
+
+def test_rubric_test_prints_each_answer_and_a_summary():
+    result = run_cli("rubric-test", "problems/mlp_cnn", "p1.4", str(SAMPLES_DIR / "p1.4.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert "found: random_deactivation" in result.stdout
+    assert "within 25% of the expected points" in result.stdout.splitlines()[-1]
+
+
+def test_rubric_test_json_and_strict(tmp_path):
+    samples = tmp_path / "s.yaml"
+    samples.write_text(yaml.safe_dump([
+        "Dropout randomly drops neurons during training.",
+        {"answer": "Dropout randomly drops neurons during training.", "expected_points": 3},
+    ]), encoding="utf-8")
+    result = run_cli("rubric-test", "problems/mlp_cnn", "p1.4", str(samples), "--json")
+    data = json.loads(result.stdout)
+    assert data["summary"]["answers"] == 2 and data["answers"][0]["points"] == 1
+    assert data["answers"][1]["within_25_percent"] is False
+    strict = run_cli("rubric-test", "problems/mlp_cnn", "p1.4", str(samples), "--strict")
+    assert strict.returncode == 1
+
+
+BAD_RUBRIC_TEST_CALLS = [
+    (["p9.9", "SAMPLES"], "No part 'p9.9'"),
+    (["p1.1a", "SAMPLES"], "has no rubric"),
+    (["p1.4", "missing.yaml"], "No samples file"),
+]
+
+
+@pytest.mark.parametrize("args,message", BAD_RUBRIC_TEST_CALLS)
+def test_rubric_test_errors_are_one_line(args, message):
+    args = [a.replace("SAMPLES", str(SAMPLES_DIR / "p1.4.yaml")) for a in args]
+    result = run_cli("rubric-test", "problems/mlp_cnn", *args)
+    assert result.returncode != 0
+    assert result.stderr.startswith("Error: ") and message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_rubric_test_has_help():
+    result = run_cli("rubric-test", "--help")
+    assert result.returncode == 0 and "tune" in result.stdout

@@ -1,0 +1,185 @@
+"""The ten text parts against sample answers: expected provisional score and status, as tables.
+
+SAMPLES comes from tests/data/rubric_samples/<part>.yaml (the same files `grader rubric-test`
+reads): for each part, full, partial, wrong and negated or misconceived answers, in English and
+French, with the points and status an instructor gives. A sample is scored right when the
+provisional points are within 25 % of the part's points of the expected points and the status is
+the expected one. Every part is also checked on empty, copied-prompt, very long, over-long and
+off-language answers, and on English/French translations of the same answer.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.rubric import load_rubric, part_options, score_answer
+from grader.rubric.tune import load_samples, within_tolerance
+from tests.conftest import ROOT
+
+SAMPLES_DIR = ROOT / "tests" / "data" / "rubric_samples"
+TEXT_PARTS = ["p1.1d.explain", "p1.2c", "p1.3a", "p1.4", "p1.5", "p2.1.small_inputs", "p3.4", "p3.5", "p4.1", "p4.2"]
+
+SAMPLES: dict[str, list[tuple[object, float, str]]] = {
+    part: [(s.answer, s.expected_points, s.expected_status) for s in load_samples(SAMPLES_DIR / f"{part}.yaml")]
+    for part in TEXT_PARTS
+}
+NOTES = {part: [s.note for s in load_samples(SAMPLES_DIR / f"{part}.yaml")] for part in TEXT_PARTS}
+
+# The same answer in English and in French: scored alike.
+TRANSLATIONS = {
+    "p1.1d.explain": ("A 1x1 convolution combines the channels at each pixel and reduces the number of channels.",
+                      "Une convolution 1x1 combine les canaux en chaque pixel et réduit le nombre de canaux."),
+    "p1.2c": ("W is a sparse Toeplitz matrix.", "W est une matrice de Toeplitz creuse."),
+    "p1.3a": ("An encoder-decoder network that upsamples back to the size of the image.",
+              "Un réseau encodeur-décodeur qui remonte à la taille de l'image."),
+    "p1.4": ("Dropout randomly deactivates neurons during training, which reduces overfitting.",
+             ("Le dropout désactive aléatoirement des neurones pendant l'entraînement, ce qui réduit le "
+             "surapprentissage.")),
+    "p1.5": ("Residual connections let the gradient flow directly to the first layers.",
+             "Les connexions résiduelles laissent le gradient passer directement vers les premières couches."),
+    "p2.1.small_inputs": ("For small inputs, tanh is almost linear.", "Pour de petites entrées, tanh est presque linéaire."),
+    "p3.4": ("ReLU does not saturate and it is cheap to compute.", "La ReLU ne sature pas et elle est peu coûteuse à calculer."),
+    "p3.5": ("The outputs are not zero-centred; batch normalization helps.",
+             "Les sorties ne sont pas centrées en zéro ; la batch normalization aide."),
+    "p4.1": ("An encoder compresses the input into a small latent code and a decoder reconstructs it.",
+             "Un encodeur compresse l'entrée en un petit code latent et un décodeur la reconstruit."),
+    "p4.2": ("Sampling is not differentiable, so we cannot backpropagate through it.",
+             "L'échantillonnage n'est pas dérivable, donc on ne peut pas rétropropager à travers."),
+}
+
+OFF_LANGUAGE = [
+    "Das Netzwerk ist nicht gut, weil die Gewichte zu groß sind und das Training zu lange dauert.",
+    "La red no es buena porque los pesos son muy grandes y el entrenamiento dura demasiado tiempo.",
+]
+
+
+@pytest.fixture(scope="module")
+def rubrics(problem_set):
+    found = {}
+    for _, part in problem_set.parts():
+        if part.kind == "text":
+            options = part_options(part.options, problem_set.root, part.prompt)
+            found[part.id] = (load_rubric(options["rubric"]), options["prompt"], part)
+    return found
+
+
+CASES = [(part, i, *sample) for part, samples in SAMPLES.items() for i, sample in enumerate(samples)]
+
+
+@pytest.mark.parametrize("part,index,answer,points,status", CASES,
+                         ids=[f"{c[0]}-{c[1]}-{NOTES[c[0]][c[1]]}" for c in CASES])
+def test_sample_is_scored_as_an_instructor_would(rubrics, part, index, answer, points, status):
+    rubric, prompt, _ = rubrics[part]
+    result = score_answer(rubric, answer, prompt)
+    assert within_tolerance(result.points, points, rubric.points), (result.points, result.feedback)
+    assert result.status == status, (result.confidence, result.feedback)
+    assert result.feedback, "every answer gets an explanation"
+
+
+@pytest.mark.parametrize("part", TEXT_PARTS)
+def test_each_part_has_full_partial_wrong_and_french_samples(rubrics, part):
+    rubric, prompt, _ = rubrics[part]
+    samples = SAMPLES[part]
+    assert len(samples) >= 4
+    assert any(points == rubric.points for _, points, _ in samples), "a full answer"
+    assert any(0 < points < rubric.points for _, points, _ in samples), "a partial answer"
+    assert sum(points == 0 for _, points, _ in samples) >= 2, "a wrong and a negated or misconceived answer"
+    languages = {score_answer(rubric, answer, prompt).language for answer, _, _ in samples}
+    assert "fr" in languages and "en" in languages
+
+
+@pytest.mark.parametrize("part", TEXT_PARTS)
+def test_french_is_scored_like_english(rubrics, part):
+    rubric, prompt, _ = rubrics[part]
+    english, french = TRANSLATIONS[part]
+    en, fr = score_answer(rubric, english, prompt), score_answer(rubric, french, prompt)
+    assert en.points == fr.points > 0, (en.feedback, fr.feedback)
+    assert en.status == fr.status
+    assert {c.id for c in en.found} == {c.id for c in fr.found}
+
+
+@pytest.mark.parametrize("part", TEXT_PARTS)
+def test_empty_answers_are_missing(rubrics, part):
+    rubric, prompt, _ = rubrics[part]
+    for answer in ("", "   \n ", [], None):
+        result = score_answer(rubric, answer, prompt)
+        assert result.status == "missing" and result.points == 0
+
+
+@pytest.mark.parametrize("part", TEXT_PARTS)
+def test_copied_prompt_earns_nothing(rubrics, part):
+    rubric, prompt, _ = rubrics[part]
+    for answer in (prompt, prompt.lower().rstrip("?."), [prompt]):
+        result = score_answer(rubric, answer, prompt)
+        assert result.status == "incorrect" and result.points == 0 and "copied_prompt" in result.flags, answer
+
+
+@pytest.mark.parametrize("part", TEXT_PARTS)
+def test_very_long_answer_goes_to_review_with_its_provisional_score(rubrics, part):
+    rubric, prompt, _ = rubrics[part]
+    full = rubric.spec.model_answers[0]
+    filler = " Moreover, I would like to add several further considerations about this topic here."
+    answer = full + filler * 40
+    assert len(answer) < 5000
+    result = score_answer(rubric, answer, prompt)
+    assert "very_long" in result.flags and result.status == "needs_review"
+    assert result.points == rubric.points  # the provisional score is kept for the reviewer
+    assert result.feedback[0].startswith("Needs review: provisional score")
+
+
+@pytest.mark.parametrize("part", TEXT_PARTS)
+def test_over_long_answer_is_invalid(rubrics, part):
+    rubric, prompt, _ = rubrics[part]
+    result = score_answer(rubric, rubric.spec.model_answers[0] + " word" * 1200, prompt)
+    assert result.status == "invalid" and "limit" in result.feedback[0]
+
+
+@pytest.mark.parametrize("part", TEXT_PARTS)
+@pytest.mark.parametrize("answer", OFF_LANGUAGE, ids=["german", "spanish"])
+def test_off_language_answers_go_to_review(rubrics, part, answer):
+    rubric, prompt, _ = rubrics[part]
+    result = score_answer(rubric, answer, prompt)
+    assert result.status == "needs_review" and "off_language" in result.flags
+
+
+def sample_figures(rubrics) -> tuple[int, int, int]:
+    """(samples, scored within 25 % of the expected points, sent to review)."""
+    total = within = review = 0
+    for part, samples in SAMPLES.items():
+        rubric, prompt, _ = rubrics[part]
+        for answer, points, _ in samples:
+            result = score_answer(rubric, answer, prompt)
+            total += 1
+            within += within_tolerance(result.points, points, rubric.points)
+            review += result.status == "needs_review"
+    return total, within, review
+
+
+def test_issue_figures(rubrics, capsys):
+    total, within, review = sample_figures(rubrics)
+    with capsys.disabled():
+        print(f"\nrubric samples: {total}; within 25% of the expected points: {within}; sent to review: {review}")
+    assert total >= 40 and within == total
+
+
+HELDOUT_DIR = SAMPLES_DIR / "heldout"
+
+
+def test_heldout_figures(rubrics, capsys):
+    """Answers written after the rubrics were frozen and never tuned on: a regression floor.
+
+    Measured when written: 27 of 32 within 25 %, none sent to review; every miss under-scores a
+    paraphrase the rubric does not know (none over-scores), which the confidence cannot see.
+    """
+    total = within = review = over = 0
+    for path in sorted(HELDOUT_DIR.glob("*.yaml")):
+        rubric, prompt, _ = rubrics[path.stem]
+        for sample in load_samples(path):
+            result = score_answer(rubric, sample.answer, prompt)
+            total += 1
+            within += within_tolerance(result.points, sample.expected_points, rubric.points)
+            review += result.status == "needs_review"
+            over += result.points > sample.expected_points + 0.25 * rubric.points + 1e-9
+    with capsys.disabled():
+        print(f"\nheld-out samples: {total}; within 25% of the expected points: {within}; sent to review: {review}")
+    assert total >= 30 and within >= 0.8 * total and over == 0
