@@ -34,8 +34,15 @@ def report_text(report: Report, *, verbose: bool = True) -> str:
         lines.append(f"  {part.id:<{width}}  {STATUS_LABEL[part.status]:<14} {score:>7}")
         if verbose and part.status not in (Status.CORRECT, Status.MISSING, Status.NOT_GRADED):
             for message in part.feedback:
-                lines += textwrap.wrap(message, 96, initial_indent=" " * (width + 4) + "- ",
-                                       subsequent_indent=" " * (width + 6))
+                lines += _feedback_lines(message, " " * (width + 4))
     counts = ", ".join(f"{n} {STATUS_LABEL[Status(s)]}" for s, n in report.counts().items())
     lines.append(f"Total: {format_points(report.score)}/{format_points(report.max_score)}  ({counts})")
     return "\n".join(lines)
+
+
+def _feedback_lines(message: str, indent: str) -> list[str]:
+    """A feedback message as a bullet: its first line wrapped, later lines (a formula with a
+    caret under it) kept as they are so the caret stays under its character."""
+    first, *rest = message.split("\n")
+    lines = textwrap.wrap(first, 96, initial_indent=indent + "- ", subsequent_indent=indent + "  ") or [indent + "-"]
+    return lines + [indent + "  " + line for line in rest]

@@ -9,6 +9,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import settings
+
+# CI explores the same examples on every run (reproducible); local runs keep exploring anew.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 from grader.spec import ProblemSet, load_problem_set
 

@@ -147,6 +147,8 @@ HOSTILE_ANSWERS = {
     "very_long": "x+" * 50_000 + "x",
     "deep_nesting": "(" * 5000 + "x" + ")" * 5000,
     "latex_input": r"\input{/etc/passwd}",
+    # Found by fuzzing: sympy spent minutes canonicalising this condition before the time bound.
+    "slow_piecewise_condition": r"|(\frac{0}{pi} if \frac{0}{pi} > sum(0, j=1..0) else sum(0, j=1..0))|",
 }
 
 

@@ -33,7 +33,7 @@ are positive unknowns; sums with symbolic bounds are checked for the bounds 1, 2
 `judge_relation` (see `relations`), which `judge` calls when given one.
 """
 
-from grader.mathjudge.budget import BudgetExceeded, Deadline, time_budget
+from grader.budget import BudgetExceeded, Deadline, time_budget
 from grader.mathjudge.domains import Domain, DomainInvalid, parse_domain, parse_domains
 from grader.mathjudge.judge import judge
 from grader.mathjudge.relations import judge_relation

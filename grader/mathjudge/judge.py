@@ -14,7 +14,7 @@ from sympy.matrices import MatrixBase
 
 from grader.mathjudge import numeric
 from grader.mathjudge.algebra import identical
-from grader.mathjudge.budget import BudgetExceeded, Deadline, time_budget
+from grader.budget import BudgetExceeded, Deadline, time_budget
 from grader.mathjudge.domains import Domain, parse_domains
 from grader.mathjudge.numeric import (
     NumericOutcome,

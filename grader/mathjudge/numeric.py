@@ -43,7 +43,7 @@ import mpmath
 from sympy import Basic
 
 from grader.mathjudge.balls import Ambiguous, BallFn, compile_ball
-from grader.mathjudge.budget import Deadline
+from grader.budget import Deadline
 from grader.mathjudge.compile import (
     Fn,
     TooLarge,

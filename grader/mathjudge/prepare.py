@@ -28,7 +28,7 @@ import sympy
 from sympy import Basic, Derivative, Expr, Indexed, Integer, Sum, Symbol
 from sympy.core.function import AppliedUndef
 
-from grader.mathjudge.budget import Deadline
+from grader.budget import Deadline
 from grader.mathjudge.domains import POSITIVE, REAL, Domain
 
 BOUND_VALUES = (1, 2, 3, 5)

@@ -35,7 +35,7 @@ from sympy import Basic
 from sympy.core.relational import Relational
 
 from grader.mathjudge.algebra import identical, proportional
-from grader.mathjudge.budget import Deadline
+from grader.budget import Deadline
 from grader.mathjudge.compile import Fn, Unsupported
 from grader.mathjudge.domains import Domain, parse_domains
 from grader.mathjudge.judge import DomainSpec, IgnorePoints, make_settings, run_with_budget

@@ -65,6 +65,7 @@ from lark.exceptions import LarkError
 from sympy.core.function import AppliedUndef
 from sympy.polys.polyerrors import BasePolynomialError
 
+from grader.budget import BudgetExceeded, time_budget
 from grader.mathparse.builder import Builder
 from grader.mathparse.context import (
     DOMAINS,
@@ -130,7 +131,12 @@ def parse_math(
     except LarkError as error:
         raise from_lark(error, text) from None
     try:
-        return Builder(ctx, limits, text, latex).build(tree)
+        with time_budget(limits.max_seconds):
+            return Builder(ctx, limits, text, latex).build(tree)
+    except BudgetExceeded:
+        raise MathSyntaxError(
+            "this formula takes too long to read; write it more simply", None, text
+        ) from None
     except MathSyntaxError:
         raise
     except RecursionError:

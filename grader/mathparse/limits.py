@@ -31,6 +31,8 @@ class Limits:
     max_number_digits: int = 30
     max_exponent: int = 1000
     max_matrix: tuple[int, int] = (50, 50)
+    # sympy evaluates as it builds (relations, Piecewise conditions): a hard stop on that work.
+    max_seconds: float = 1.0
 
     @property
     def max_tree_depth(self) -> int:
