@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Literal, cast
 
 import sympy as sp
 
 from grader.errors import UsageError
 from grader.mathjudge import DomainInvalid, judge, judge_relation, parse_domain
 from grader.mathparse import MathContext, MathSyntaxError, parse_math, split_definition
+
 
 def parse_var_options(items: Iterable[str]) -> dict[str, str]:
     """`NAME:DOMAIN` pairs from the command line into a mapping, checking each domain."""
@@ -33,14 +34,19 @@ def check_domain(domain: str, name: str = "") -> str:
     return domain
 
 
+Syntax = Literal["auto", "text", "latex"]
+
 # Names read as unknown functions rather than products, as in Var(z) = Var(a).
 DEFAULT_FUNCTIONS = ("Var", "Cov")
+SYNTAXES = ("auto", "text", "latex")
 
 
 def compare(student: str, reference: str, variables: dict[str, str] | None = None,
             syntax: str = "auto", budget: float = 2.0) -> dict[str, Any]:
     """The verdict on one pair: {verdict, message, seconds}; verdict is equivalent,
     not_equivalent, invalid or undecided."""
+    if syntax not in SYNTAXES:
+        raise UsageError(f"--syntax {syntax!r}: choose one of {', '.join(SYNTAXES)}.")
     start = time.perf_counter()
     context = MathContext(variables=dict(variables) if variables else None, functions=DEFAULT_FUNCTIONS)
     try:
@@ -48,7 +54,7 @@ def compare(student: str, reference: str, variables: dict[str, str] | None = Non
     except MathSyntaxError as err:
         return _result("invalid", "The reference does not parse: " + err.render(), start)
     try:
-        answer = _unwrap(parse_math(student, context, syntax=syntax))
+        answer = _unwrap(parse_math(student, context, syntax=cast(Syntax, syntax)))
     except MathSyntaxError as err:
         return _result("invalid", err.render(), start)
     domains = dict(variables or {})
@@ -67,7 +73,7 @@ def compare_batch(lines: Iterable[str], budget: float = 2.0) -> Iterator[dict[st
         try:
             item = json.loads(line)
             if not isinstance(item, dict):
-                raise ValueError("expected a JSON object")
+                raise ValueError("expected a JSON object")  # noqa: TRY004 - reported per line like bad JSON
             variables = {k: check_domain(str(v), k) for k, v in (item.get("variables") or {}).items()}
             yield compare(str(item["student"]), str(item["reference"]), variables,
                           str(item.get("syntax", "auto")), budget)

@@ -293,7 +293,7 @@ def _apply_misconceptions(
     for mistake in part.misconceptions:
         try:
             produced = cache.get(variant, problem, part, mistake.id, mistake.solver)
-        except Exception:  # noqa: BLE001 - a misconception that does not apply to this variant
+        except Exception:  # noqa: BLE001, S112 - a misconception that does not apply to this variant
             continue
         if kind.matches(value, produced, options):
             message = render_prompt(mistake.feedback.strip(), variant.params.get(problem.id, {}))

@@ -26,11 +26,14 @@ def _options(debug: bool = typer.Option(False, "--debug", help="Show full traceb
 
 
 # Command modules register themselves on `app` when imported. One line per module.
-from grader.cli import student  # noqa: E402,F401
-from grader.cli import compare  # noqa: E402,F401
-from grader.cli import rubric  # noqa: E402,F401
-from grader.cli import lms  # noqa: E402,F401
-from grader.cli import instructor  # noqa: E402,F401
+from grader.cli import (
+    compare,  # noqa: F401
+    instructor,  # noqa: F401
+    lms,  # noqa: F401
+    rubric,  # noqa: F401
+    student,  # noqa: F401
+)
+
 # (more command modules are imported here)
 
 

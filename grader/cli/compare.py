@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -15,12 +14,12 @@ from grader.cli import app
 
 @app.command()
 def compare(
-    student: Optional[str] = typer.Argument(None, help="The answer to judge, e.g. 'sech(x)^2'."),
-    reference: Optional[str] = typer.Argument(None, help="The reference, e.g. '1 - tanh(x)^2'."),
+    student: str | None = typer.Argument(None, help="The answer to judge, e.g. 'sech(x)^2'."),
+    reference: str | None = typer.Argument(None, help="The reference, e.g. '1 - tanh(x)^2'."),
     var: list[str] = typer.Option([], "--var", help="NAME:DOMAIN, e.g. x:real, n:positive_integer, p:(0,1). Repeatable."),
     syntax: str = typer.Option("auto", "--syntax", help="How to read the answer: text, latex or auto."),
     as_json: bool = typer.Option(False, "--json", help="Print {verdict, message, seconds} as JSON."),
-    batch: Optional[Path] = typer.Option(None, "--batch", help="JSON-lines file of {student, reference, variables, syntax}; '-' for stdin."),
+    batch: Path | None = typer.Option(None, "--batch", help="JSON-lines file of {student, reference, variables, syntax}; '-' for stdin."),
     budget: float = typer.Option(2.0, "--budget", min=0.05, max=30, help="Seconds allowed per check."),
 ) -> None:
     """Judge an answer against a reference the way the grader would (equivalent, not_equivalent, invalid, undecided)."""

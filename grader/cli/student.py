@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -19,7 +18,7 @@ SET_OPTION = typer.Option(None, "--set", "-s", help="Problem-set folder (default
 def template(
     problem_set: Path = typer.Argument(..., help="Problem-set folder, e.g. problems/mlp_cnn."),
     student: str = typer.Option(..., "--student", help="Your student id (it picks your variant)."),
-    output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write here instead of printing."),
+    output: Path | None = typer.Option(None, "-o", "--output", help="Write here instead of printing."),
     fmt: str = typer.Option("yaml", "--format", help="yaml, toml or json."),
 ) -> None:
     """Write a blank answer file with every question, rendered for the student's variant."""
@@ -36,7 +35,7 @@ def template(
 @app.command()
 def check(
     files: list[Path] = typer.Argument(..., help="Answer file(s) (YAML, TOML or JSON)."),
-    set_path: Optional[Path] = SET_OPTION,
+    set_path: Path | None = SET_OPTION,
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON (a list for several files)."),
     brief: bool = typer.Option(False, "--brief", help="Only statuses and scores, no feedback."),
 ) -> None:

@@ -78,10 +78,10 @@ class KindOptions(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-O = TypeVar("O", bound=KindOptions)
+OptionsT = TypeVar("OptionsT", bound=KindOptions)
 
 
-class Kind(Generic[O]):
+class Kind(Generic[OptionsT]):
     """Base class of an answer kind: parse untrusted input, compare with the expected value."""
 
     name: ClassVar[str]
@@ -90,27 +90,27 @@ class Kind(Generic[O]):
     # Kinds judged without a computed reference (a rubric, say) set this to False.
     needs_solver: ClassVar[bool] = True
 
-    def options(self, raw: dict[str, Any] | None) -> O:
+    def options(self, raw: dict[str, Any] | None) -> OptionsT:
         """Validate a part's kind options."""
         return self.Options.model_validate(raw or {})  # type: ignore[return-value]
 
-    def parse(self, raw: Any, options: O) -> Any:
+    def parse(self, raw: Any, options: OptionsT) -> Any:
         """Turn the student's raw answer into a value, or return InvalidAnswer."""
         raise NotImplementedError
 
-    def compare(self, value: Any, expected: Any, options: O) -> Verdict:
+    def compare(self, value: Any, expected: Any, options: OptionsT) -> Verdict:
         """Judge a parsed answer against the expected value."""
         raise NotImplementedError
 
-    def matches(self, value: Any, other: Any, options: O) -> bool:
+    def matches(self, value: Any, other: Any, options: OptionsT) -> bool:
         """Whether the answer coincides with another value (used for misconceptions)."""
         return self.compare(value, other, options).is_full
 
-    def accepts_expected(self, expected: Any, options: O) -> Verdict:
+    def accepts_expected(self, expected: Any, options: OptionsT) -> Verdict:
         """Judge the reference answer against itself, as `validate` does."""
         return self.compare(expected, expected, options)
 
-    def describe(self, options: O) -> str:
+    def describe(self, options: OptionsT) -> str:
         """One line telling a student how to write an answer of this kind."""
         return self.description
 

@@ -160,7 +160,7 @@ def parse_probability_steps(lines: list[RawLine]) -> DerivationAnswer | InvalidA
             steps.append(Step(first, relation, line.number, line.text, line.justification))
         else:
             steps.append(Step(first, "=", line.number, line.text, line.justification, implicit=True))
-        for relation, item in zip(parsed.relations, parsed.items[1:]):
+        for relation, item in zip(parsed.relations, parsed.items[1:], strict=False):
             steps.append(Step(item, relation, line.number, line.text, line.justification))
     return DerivationAnswer(tuple(steps), "probability", tuple(notes))
 
@@ -316,7 +316,7 @@ class DerivationKind(Kind[DerivationOptions]):
             "= sum_i log E_{q(z|x_i)}[p(x_i|z) p(z) / q(z|x_i)]",
             ">= sum_i E_{q(z|x_i)}[log p(z) - log q(z|x_i) + log p(x_i|z)]   # Jensen",
         ]
-        wrong_way = valid[:3] + ["<= sum_i E_{q(z|x_i)}[log p(z) - log q(z|x_i) + log p(x_i|z)]   # Jensen"]
+        wrong_way = [*valid[:3], "<= sum_i E_{q(z|x_i)}[log p(z) - log q(z|x_i) + log p(x_i|z)]   # Jensen"]
         return [
             Example(valid, jensen, "correct", opts),
             Example("\n".join(valid), jensen, "correct", opts),
@@ -343,7 +343,7 @@ class DerivationKind(Kind[DerivationOptions]):
 def reference_answer(reference: Derivation) -> DerivationAnswer:
     """A reference probability derivation as if a student had written it."""
     steps = [Step(reference.lines[0], None, 1, "")]
-    for k, (relation, line) in enumerate(zip(reference.relations, reference.lines[1:]), 2):
+    for k, (relation, line) in enumerate(zip(reference.relations, reference.lines[1:], strict=False), 2):
         steps.append(Step(line, relation, k, ""))
     return DerivationAnswer(tuple(steps), "probability")
 
@@ -404,7 +404,7 @@ def _variants(expr: Any, per_point: bool) -> list[Any]:
 def review_probability(answer: DerivationAnswer, targets: Targets, options: DerivationOptions) -> Review:
     review = Review(outcomes=check_probability_steps(answer))
     first, last = answer.steps[0].expr, answer.steps[-1].expr
-    pairs = list(zip(_variants(targets.start, options.per_point), _variants(targets.result, options.per_point)))
+    pairs = list(zip(_variants(targets.start, options.per_point), _variants(targets.result, options.per_point), strict=False))
     if targets.start is None:
         pairs = [(None, r) for r in _variants(targets.result, options.per_point)]
     for start, result in pairs:
@@ -626,7 +626,7 @@ def parse_expression_steps(lines: list[RawLine], options: DerivationOptions) -> 
         read = [_read_piece(p, ctx, options.sum_upper) for p in pieces]
         if n == len(lines) - 1 and read[-1][0] is None:
             return InvalidAnswer(f"line {line.number}: {read[-1][1]}")
-        for k, ((expr, error), piece) in enumerate(zip(read, pieces)):
+        for k, ((expr, error), _piece) in enumerate(zip(read, pieces, strict=False)):
             if k == 0:
                 relation = leading if steps else None
                 implicit = bool(steps) and leading is None

@@ -48,7 +48,7 @@ class MatrixKind(Kind[MatrixOptions]):
         close = np.isclose(value, expected, rtol=options.rel_tol, atol=options.abs_tol)
         if close.all():
             return Verdict.correct()
-        wrong = [(int(r) + 1, int(c) + 1) for r, c in zip(*np.nonzero(~close))]
+        wrong = [(int(r) + 1, int(c) + 1) for r, c in zip(*np.nonzero(~close), strict=False)]
         listed = ", ".join(f"(row {r}, column {c})" for r, c in wrong[:MAX_LISTED_ENTRIES])
         more = f" and {len(wrong) - MAX_LISTED_ENTRIES} more" if len(wrong) > MAX_LISTED_ENTRIES else ""
         message = f"{len(wrong)} of {close.size} entries are wrong: {listed}{more}."

@@ -92,7 +92,7 @@ def _answer(parsed: Chain | Sample, named: str | None = None) -> ProbAnswer | In
         return InvalidAnswer("the answer starts with a relation; write the expression itself")
     if any(rel != "=" for rel in parsed.relations):
         return InvalidAnswer("expected an expression (or an equality), not an inequality")
-    claims = tuple((a, "=", b) for a, b in zip(parsed.items, parsed.items[1:]))
+    claims = tuple((a, "=", b) for a, b in zip(parsed.items, parsed.items[1:], strict=False))
     return ProbAnswer(parsed.items[-1], claims, parsed.notes, named)
 
 

@@ -75,7 +75,7 @@ class ShapeKind(Kind[ShapeOptions]):
                 f"You wrote the shape in {other} order; this tutorial writes shapes as {order}."
             )
         names = _dim_names(len(expected), options)
-        wrong = [names[i] for i, (a, b) in enumerate(zip(value, expected)) if a != b]
+        wrong = [names[i] for i, (a, b) in enumerate(zip(value, expected, strict=False)) if a != b]
         return Verdict.incorrect(f"The {_join(wrong)} of your shape {'is' if len(wrong) == 1 else 'are'} not right.")
 
     def render(self, value: Any) -> str:

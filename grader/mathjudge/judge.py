@@ -12,9 +12,9 @@ from sympy import Basic
 from sympy.core.relational import Relational
 from sympy.matrices import MatrixBase
 
+from grader.budget import BudgetExceeded, Deadline, time_budget
 from grader.mathjudge import numeric
 from grader.mathjudge.algebra import identical
-from grader.budget import BudgetExceeded, Deadline, time_budget
 from grader.mathjudge.domains import Domain, parse_domains
 from grader.mathjudge.numeric import (
     NumericOutcome,

@@ -42,8 +42,8 @@ from typing import Any
 import mpmath
 from sympy import Basic
 
-from grader.mathjudge.balls import Ambiguous, BallFn, compile_ball
 from grader.budget import Deadline
+from grader.mathjudge.balls import Ambiguous, BallFn, compile_ball
 from grader.mathjudge.compile import (
     Fn,
     TooLarge,
@@ -444,7 +444,7 @@ class Sampler:
 
 
 def _with(base: Point, t: int, value: Any) -> Point:
-    return base[:t] + (value,) + base[t + 1 :]
+    return (*base[:t], value, *base[t + 1:])
 
 
 def compare(

@@ -34,8 +34,8 @@ import sympy
 from sympy import Basic
 from sympy.core.relational import Relational
 
-from grader.mathjudge.algebra import identical, proportional
 from grader.budget import Deadline
+from grader.mathjudge.algebra import identical, proportional
 from grader.mathjudge.compile import Fn, Unsupported
 from grader.mathjudge.domains import Domain, parse_domains
 from grader.mathjudge.judge import DomainSpec, IgnorePoints, make_settings, run_with_budget
@@ -338,7 +338,7 @@ def _difference(side: _Side) -> Fn:
 
 
 def _replace(base: Point, t: int, value: Any) -> Point:
-    return base[:t] + (value,) + base[t + 1 :]
+    return (*base[:t], value, *base[t + 1:])
 
 
 def _undefined(big: Value, small: Value) -> bool:

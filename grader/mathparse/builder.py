@@ -292,7 +292,7 @@ class Builder:
         if variables is not None and name in variables:
             return symbol_for(name, variables[name])
         alias = subscript_alias(name)
-        if variables is not None and alias in variables:
+        if variables is not None and alias is not None and alias in variables:
             return symbol_for(alias, variables[alias])
         if name in self.ctx.indices:
             return index_symbol(name)

@@ -60,7 +60,7 @@ def compare(left: Expr, right: Expr) -> Comparison:
     equal = ge = le = at_posterior = True
     undefined = False
     witness: tuple[FiniteModel, float, float] | None = None
-    for model, a, b in zip(DRAWS, values(left), values(right)):
+    for model, a, b in zip(DRAWS, values(left), values(right), strict=False):
         a, b = np.broadcast_arrays(a, b)
         nan_a, nan_b = np.isnan(a), np.isnan(b)
         both_nan = nan_a & nan_b

@@ -119,11 +119,11 @@ def normalize(text: str) -> tuple[str, list[int]]:
         out.append(flat[last: match.start()])
         out_origins.extend(origins[last: match.start()])
         out.append(" " + match.group(1) + " ")
-        out_origins.extend([origins[match.start()]] + origins[match.start(1): match.end(1)] + [origins[match.end() - 1]])
+        out_origins.extend([origins[match.start()], *origins[match.start(1):match.end(1)], origins[match.end() - 1]])
         last = match.end()
     out.append(flat[last:])
     out_origins.extend(origins[last:])
-    origins_all = out_origins + [len(text)]
+    origins_all = [*out_origins, len(text)]
     return "".join(out), origins_all
 
 

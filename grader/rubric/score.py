@@ -303,7 +303,7 @@ def _score_concepts(rubric: Rubric, mentions: dict[str, _Mentions], doc: Documen
         ))
     full_groups = {g for g, total in used.items() if total >= (rubric.group_max(g) or 0) - 1e-9}
     return [replace(r, group_full=True) if not r.found and c.group in full_groups else r
-            for r, c in zip(results, rubric.concepts)]
+            for r, c in zip(results, rubric.concepts, strict=False)]
 
 
 def _score_misconceptions(

@@ -20,8 +20,8 @@ def relu_forward(x: Matrix) -> np.ndarray:
 @solver("relu.backward")
 def relu_backward(x: Matrix, upstream: Matrix) -> np.ndarray:
     """dL/dx = dL/dy where x > 0, else 0 (the derivative at 0 is taken as 0)."""
-    x, upstream = np.asarray(x, dtype=float), np.asarray(upstream, dtype=float)
-    return np.where(x > 0, upstream, 0.0)
+    inputs, gradient = np.asarray(x, dtype=float), np.asarray(upstream, dtype=float)
+    return np.where(inputs > 0, gradient, 0.0)
 
 
 @solver("relu.mistake.forward_min")
@@ -53,8 +53,8 @@ def backward_sign_of_upstream(x: Matrix, upstream: Matrix) -> np.ndarray:
 @solver("relu.mistake.backward_mask_inverted")
 def backward_mask_inverted(x: Matrix, upstream: Matrix) -> np.ndarray:
     """Passes the gradient where the input is negative and blocks it where it is positive."""
-    x, upstream = np.asarray(x, dtype=float), np.asarray(upstream, dtype=float)
-    return np.where(x > 0, 0.0, upstream)
+    inputs, gradient = np.asarray(x, dtype=float), np.asarray(upstream, dtype=float)
+    return np.where(inputs > 0, 0.0, gradient)
 
 
 @solver("relu.mistake.backward_times_input")

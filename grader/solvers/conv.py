@@ -211,7 +211,7 @@ def transpose_kernel_flipped(x: Sequence[Sequence[float]], kernel: Sequence[Sequ
 @solver("conv.mistake.transpose_elementwise")
 def transpose_elementwise(x: Sequence[Sequence[float]], kernel: Sequence[Sequence[float]], stride: int = 1, padding: int = 0) -> np.ndarray:
     """Multiplies input and kernel entry by entry."""
-    x, kernel = np.asarray(x, dtype=float), np.asarray(kernel, dtype=float)
-    if x.shape != kernel.shape:
+    inputs, weights = np.asarray(x, dtype=float), np.asarray(kernel, dtype=float)
+    if inputs.shape != weights.shape:
         raise ValueError("the elementwise mistake needs input and kernel of the same shape")
-    return x * kernel
+    return inputs * weights

@@ -41,7 +41,7 @@ def matrix(n: int = 4, k: int = 3, pad: int = 1, x: str = "x", w: str = "w") -> 
 def true_convolution(n: int = 4, k: int = 3, pad: int = 1, x: str = "x", w: str = "w") -> sp.Matrix:
     """The kernel flipped (a true convolution), where the tutorial's convolution is a correlation."""
     weights = _inputs(k, w)
-    flip = dict(zip(weights, reversed(weights)))
+    flip = dict(zip(weights, reversed(weights), strict=False))
     return correlate(n, k, pad, x, w).xreplace(flip)
 
 
@@ -49,7 +49,7 @@ def true_convolution(n: int = 4, k: int = 3, pad: int = 1, x: str = "x", w: str 
 def matrix_flipped(n: int = 4, k: int = 3, pad: int = 1, x: str = "x", w: str = "w") -> sp.Matrix:
     """W built from the flipped kernel."""
     weights = _inputs(k, w)
-    return matrix(n, k, pad, x, w).xreplace(dict(zip(weights, reversed(weights))))
+    return matrix(n, k, pad, x, w).xreplace(dict(zip(weights, reversed(weights), strict=False)))
 
 
 @solver("conv1d.mistake.matrix_transposed")

@@ -165,7 +165,7 @@ def neuron_preactivation(weights: str = "W", inputs: str = "a", bias: str = "b",
 @solver("neuron.mistake.no_bias")
 def neuron_no_bias(weights: str = "W", inputs: str = "a", bias: str = "b", size: str = "D_a") -> sp.Expr:
     """The bias left out."""
-    W, a, b, D, i, j = _neuron_symbols(weights, inputs, bias, size)
+    *_, b, _, i, _ = _neuron_symbols(weights, inputs, bias, size)
     return neuron_preactivation(weights, inputs, bias, size) - b[i]
 
 
@@ -266,7 +266,7 @@ def reparam_no_chain_factor(mean: str = "theta", std: str | float = 1, power: in
 def reparam_variance_added(mean: str = "theta", std: str | float = 1, power: int = 2) -> sp.Expr:
     """The gradient plus the variance (e.g. 2 theta + 1): E[x^2] = theta^2 + s^2 differentiated
     as if s^2 were theta-dependent."""
-    theta, s, _ = _reparam_parts(mean, std, power)
+    _, s, _ = _reparam_parts(mean, std, power)
     return reparam_gradient(mean, std, power) + s**2
 
 

@@ -7,7 +7,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from grader.errors import ProblemSetNotFound, SpecInvalid
 from grader.kinds import KNOWN_KIND_NAMES
@@ -55,7 +55,7 @@ def load_problem_set(path: str | Path) -> ProblemSet:
     return ProblemSet(meta=meta, problems=problems, root=str(set_file.parent), digest=digest.hexdigest())
 
 
-def _load_model(file: Path, model: type, errors: list[str], digest: Any) -> Any:
+def _load_model(file: Path, model: type[BaseModel], errors: list[str], digest: Any) -> Any:
     text = file.read_text(encoding="utf-8")
     digest.update(file.name.encode() + b"\0" + text.encode() + b"\0")
     try:

@@ -66,7 +66,7 @@ def review_queue(
         if student.counted is None:
             continue
         for part in student.counted.parts:
-            if part.override is None and part.status in wanted or decided and part.override is not None:
+            if (part.override is None and part.status in wanted) or (decided and part.override is not None):
                 items.append(ReviewItem(student.counted.submission_id, student.student, part))
     return items
 
