@@ -218,3 +218,17 @@ def test_parse_error_points_at_the_character(problem_set):
     caret = next(line for line in lines if line.strip() == "^")
     source = lines[lines.index(caret) - 1]
     assert source[caret.index("^")] == ")"
+
+
+def test_jumps_of_the_reference_are_found_without_listing_them():
+    from grader.kinds import KINDS
+    from grader.solvers import SOLVERS
+
+    kind = KINDS["function"]
+    options = kind.options({"variables": {"x": "real"}})  # no `kinks` given
+    reference = SOLVERS["act.relu_derivative"]()
+    for answer in ("1 if x >= 0 else 0", "1 if x > 0 else 0", "Heaviside(x, 1/2)"):
+        assert kind.compare(kind.parse(answer, options), reference, options).is_full, answer
+    exact = kind.options({"variables": {"x": "real"}, "at_kinks": "exact"})
+    verdict = kind.compare(kind.parse("1 if x >= 0 else 0", exact), reference, exact)
+    assert not verdict.is_full

@@ -123,9 +123,36 @@ class ExpressionKind(Kind[FormulaOptions]):
 
 
 class FunctionOptions(FormulaOptions):
-    # At a kink (ReLU'(0)) students may give 0, 1 or leave it undefined: "any" accepts all.
+    # At a jump of the reference (ReLU'(0)) the value is a convention: "any" accepts 0, 1 or
+    # leaving it undefined. `kinks` lists the points; by default they are found in the reference.
     at_kinks: Literal["any", "exact"] = "any"
     kinks: list[dict[str, float]] = Field(default_factory=list)
+
+
+def jump_points(expr: Any) -> list[dict[str, float]]:
+    """Points where a one-variable reference jumps (a Piecewise or Heaviside boundary whose
+    one-sided limits differ): the value there is a convention, not something to grade."""
+    if not isinstance(expr, sp.Expr) or len(expr.free_symbols) > 2:
+        return []
+    boundaries = [arg for h in expr.atoms(sp.Heaviside) for arg in h.args[:1]]
+    for piecewise in expr.atoms(sp.Piecewise):
+        for _, condition in piecewise.args:
+            relations = [condition] if isinstance(condition, sp.Rel) else list(condition.atoms(sp.Rel))
+            boundaries += [rel.lhs - rel.rhs for rel in relations]
+    points = []
+    for boundary in boundaries:
+        symbols = [s for s in boundary.free_symbols if isinstance(s, sp.Symbol)]
+        if len(symbols) != 1 or sp.degree(boundary, symbols[0]) != 1:
+            continue
+        (at,) = sp.solve(boundary, symbols[0])
+        if not at.is_number:
+            continue
+        others = {s: sp.Rational(1, 2) for s in expr.free_symbols - {symbols[0]}}
+        side = sp.Rational(1, 10**9)
+        left, right = (expr.subs(others).subs(symbols[0], at + d) for d in (-side, side))
+        if left.is_number and right.is_number and abs(float(left) - float(right)) > 1e-6:
+            points.append({symbols[0].name: float(at)})
+    return points
 
 
 class FunctionKind(ExpressionKind):
@@ -136,7 +163,7 @@ class FunctionKind(ExpressionKind):
     Options: ClassVar[type[KindOptions]] = FunctionOptions
 
     def compare(self, value: Any, expected: Any, options: FunctionOptions) -> Verdict:  # type: ignore[override]
-        ignore = options.kinks if options.at_kinks == "any" else None
+        ignore = (options.kinks or jump_points(expected)) if options.at_kinks == "any" else None
         return verdict_from(
             judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.rel_tol,
                   ignore_points=ignore or None)
