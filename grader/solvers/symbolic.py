@@ -6,6 +6,8 @@ solvers too and derive what a student who made that mistake would write.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import sympy as sp
 from sympy import stats
 
@@ -116,6 +118,7 @@ def _tanh_as_sigmoid(t: sp.Symbol) -> sp.Expr:
 
 
 @solver("tanh.derivative")
+@lru_cache(maxsize=64)  # the check below runs simplify; the result depends on the name only
 def tanh_derivative(x: str = "x") -> sp.Expr:
     """d/dx tanh(x), by differentiating 2 sigma(2x) - 1 and rewriting in tanh."""
     t = _real(x)
@@ -193,6 +196,7 @@ def _linear_slope_at_zero() -> sp.Expr:
     return sp.series(sp.tanh(t), t, 0, 2).removeO().coeff(t)
 
 
+@lru_cache(maxsize=1)
 def _var_of_product() -> tuple[sp.Expr, sp.Symbol, sp.Symbol]:
     """Var(W a) for independent zero-mean W and a, computed with sympy.stats."""
     sw, sa = _positive("sigma_W"), _positive("sigma_a")
@@ -201,6 +205,7 @@ def _var_of_product() -> tuple[sp.Expr, sp.Symbol, sp.Symbol]:
 
 
 @solver("xavier.variance")
+@lru_cache(maxsize=64)  # sympy.stats takes a quarter of a second; the result depends on names only
 def xavier_variance(size: str = "D_a", fan_out: str = "D_b") -> sp.Expr:
     """Var(W_ij) that keeps Var(a) constant through a tanh layer of fan-in `size`.
 

@@ -8,6 +8,8 @@ from typing import Any
 import yaml
 
 MAX_YAML_BYTES = 1_000_000
+# libyaml's safe loader when PyYAML was built with it (the same safe constructors, in C).
+SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class YamlError(ValueError):
@@ -31,12 +33,17 @@ def load_yaml(text: str, *, allow_aliases: bool = False) -> tuple[Any, yaml.Node
         raise YamlError(f"the file is larger than {MAX_YAML_BYTES // 1000} kB")
     try:
         if not allow_aliases:
-            for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            for event in yaml.parse(text, Loader=SAFE_LOADER):
                 if isinstance(event, yaml.AliasEvent):
                     mark = event.start_mark
                     raise YamlError("YAML aliases (*name) are not allowed here", mark.line + 1, mark.column + 1)
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        # One composition gives both the node tree (for line numbers) and the data.
+        loader = SAFE_LOADER(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = err.problem or err.context or "invalid YAML"
