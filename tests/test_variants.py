@@ -97,3 +97,27 @@ def test_template_formats_are_read_back(fmt, tmp_path, problem_set):
     submission = read_submission(path)
     assert submission.student == "sam" and submission.problem_set == "mlp_cnn"
     assert set(problem_set.part_ids()) <= set(submission.answers)
+
+
+def test_symbolic_solvers_follow_the_variant_constants(varied_set):
+    import sympy as sp
+
+    from grader.answers import Submission
+    from grader.engine import grade
+
+    ps = load_problem_set(varied_set)
+    problem, part = ps.find_part("p4.7")
+    seen = set()
+    for i in range(30):
+        variant = variant_for(ps, f"student{i}")
+        std, power = variant.params["p4"]["RP_STD"], variant.params["p4"]["RP_POWER"]
+        seen.add((std, power))
+        expected = compute_expected(variant, problem, part, part.solver)
+        theta = sp.Symbol("theta", real=True)
+        # d/dtheta E[(theta + std*eps)^power], from the moments of N(0, 1): E[eps^2] = 1, odd ones 0.
+        by_hand = {2: 2 * theta, 3: 3 * theta**2 + 3 * std**2}[power]
+        assert sp.simplify(expected - by_hand) == 0
+        report = grade(ps, variant, Submission(f"student{i}", ps.id, {"p4.7": str(by_hand)}))
+        assert next(p for p in report.parts if p.id == "p4.7").status is Status.CORRECT
+        assert f"N(theta, {std}^2)" in render_prompt(part.prompt, variant.params["p4"])
+    assert len(seen) > 2
