@@ -24,6 +24,7 @@ from grader.mathjudge.compile import (
     MAX_EXP_ARGUMENT,
     MAX_SUM_TERMS,
     NOT_REAL,
+    RELATIONS,
     TooLarge,
     Undefined,
     Unsupported,
@@ -46,14 +47,6 @@ def compile_ball(
     return _BallCompiler(slots, ctx, tick).compile(expr)
 
 
-_COMPARE: dict[type, Callable[[Any, Any], bool]] = {
-    sympy.StrictGreaterThan: operator.gt,
-    sympy.GreaterThan: operator.ge,
-    sympy.StrictLessThan: operator.lt,
-    sympy.LessThan: operator.le,
-    sympy.Equality: operator.eq,
-    sympy.Unequality: operator.ne,
-}
 
 
 class _BallCompiler:
@@ -290,7 +283,7 @@ class _BallCompiler:
             return lambda env: True
         if node is sympy.false:
             return lambda env: False
-        compare = _COMPARE.get(type(node))
+        compare = RELATIONS.get(type(node))
         if compare is not None:
             lhs, rhs = self.compile(node.lhs), self.compile(node.rhs)
 

@@ -86,7 +86,7 @@ def _relational_differences(condition: Basic) -> list[Basic]:
     return []
 
 
-_RELATIONS: dict[type, Callable[[Any, Any], bool]] = {
+RELATIONS: dict[type, Callable[[Any, Any], bool]] = {
     sympy.StrictGreaterThan: operator.gt,
     sympy.GreaterThan: operator.ge,
     sympy.StrictLessThan: operator.lt,
@@ -236,7 +236,7 @@ class _Compiler:
             return lambda env: True
         if node is sympy.false:
             return lambda env: False
-        relation = _RELATIONS.get(type(node))
+        relation = RELATIONS.get(type(node))
         if relation is not None:
             lhs, rhs = self.compile(node.lhs), self.compile(node.rhs)
             return lambda env: relation(lhs(env), rhs(env))

@@ -47,9 +47,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from grader.rubric.text import NEGATORS, Role, fold_chars, fold_word, prepare
 
@@ -57,6 +57,16 @@ RUBRIC_SCHEMA_VERSION = 1
 DEFAULT_SLACK = 3
 MAX_REGEX_CHARS = 300
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _check_id(value: str) -> str:
+    if not _ID.match(value):
+        raise ValueError(f"{value!r} is not a valid id (lower-case letters, digits and '_')")
+    return value
+
+
+# Concept and misconception ids: lower-case words joined by '_'.
+RubricId = Annotated[str, AfterValidator(_check_id)]
 
 
 class _Strict(BaseModel):
@@ -93,36 +103,22 @@ ExpressionSpec = str | PhraseSpec | RegexSpec
 class ConceptSpec(_Strict):
     """An idea the answer should contain, its points and how students express it."""
 
-    id: str
+    id: RubricId
     points: float = Field(gt=0)
     label: str = Field(min_length=1)
     hint: str = Field(min_length=1)
     group: str | None = None
     any: list[ExpressionSpec] = Field(min_length=1)
 
-    @field_validator("id")
-    @classmethod
-    def _id_form(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise ValueError(f"{value!r} is not a valid id (lower-case letters, digits and '_')")
-        return value
-
 
 class MisconceptionSpec(_Strict):
     """A wrong idea that costs points, with feedback of its own."""
 
-    id: str
+    id: RubricId
     penalty: float = Field(ge=0)
     feedback: str = Field(min_length=1)
     contradicts: str | None = None
     any: list[ExpressionSpec] = Field(min_length=1)
-
-    @field_validator("id")
-    @classmethod
-    def _id_form(cls, value: str) -> str:
-        if not _ID.match(value):
-            raise ValueError(f"{value!r} is not a valid id (lower-case letters, digits and '_')")
-        return value
 
 
 class GroupSpec(_Strict):
