@@ -479,3 +479,13 @@ def test_rubric_test_errors_are_one_line(args, message):
 def test_rubric_test_has_help():
     result = run_cli("rubric-test", "--help")
     assert result.returncode == 0 and "tune" in result.stdout
+
+
+def test_words_stating_a_misconception_do_not_also_earn_the_concept_it_contradicts():
+    rubric = load_rubric(SET_DIR / "rubrics" / "p1.4.yaml")
+    wrong = score_answer(rubric, "Dropout is applied at test time to remove neurons and make the network faster.")
+    found = {c.id for c in wrong.concepts if c.found}
+    assert "training_only" not in found
+    assert any(m.id == "applied_at_test_time" and m.found for m in wrong.misconceptions)
+    right = score_answer(rubric, "Dropout is only used during training; at test time all units are kept.")
+    assert "training_only" in {c.id for c in right.concepts if c.found}

@@ -203,6 +203,7 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
     matcher = Matcher(doc)
     concept_mentions = {c.id: _mentions(matcher, c.expressions) for c in rubric.concepts}
     mistake_mentions = {m.id: _mentions(matcher, m.expressions) for m in rubric.misconceptions}
+    _give_shared_words_to_misconceptions(rubric, concept_mentions, mistake_mentions)
     concepts = _score_concepts(rubric, concept_mentions, doc)
     mistakes = _score_misconceptions(rubric, mistake_mentions, concepts, doc)
 
@@ -278,6 +279,27 @@ def _mentions(matcher: Matcher, expressions: tuple[Expression, ...]) -> _Mention
     # The clearest evidence first: exact before fuzzy, then the tightest span (the best quote).
     mentions.plain.sort(key=lambda o: (o.fuzzy, o.last - o.first, o.first))
     return mentions
+
+
+def _give_shared_words_to_misconceptions(
+    rubric: Rubric, concepts: dict[str, _Mentions], mistakes: dict[str, _Mentions]
+) -> None:
+    """Words that state a misconception do not also earn the concept it contradicts.
+
+    "Dropout is applied at test time" matches both the misconception and, loosely, the concept
+    about test time; the same words cannot be both, so the concept's matches that overlap the
+    misconception's are dropped (a separate, right statement of the concept still counts).
+    """
+    for mistake in rubric.misconceptions:
+        wrong = mistakes[mistake.id].plain
+        if mistake.contradicts is None or not wrong or mistake.contradicts not in concepts:
+            continue
+        mention = concepts[mistake.contradicts]
+        mention.plain = [o for o in mention.plain if not any(_overlap(o, w) for w in wrong)]
+
+
+def _overlap(a: Occurrence, b: Occurrence) -> bool:
+    return a.first <= b.last and b.first <= a.last
 
 
 def _score_concepts(rubric: Rubric, mentions: dict[str, _Mentions], doc: Document) -> list[ConceptResult]:
