@@ -65,7 +65,7 @@ EQUIVALENT_FORMS = {
     ],
     "p2.1.derivative": [
         "1 - tanh(x)^2", "1 - tanh(x)**2", "sech(x)^2", "1/cosh(x)^2", "4/(exp(x) + exp(-x))^2",
-        "(1 - tanh(x))*(1 + tanh(x))", "4 e^(2x)/(e^(2x) + 1)^2", "1 − tanh(x)²",
+        "(1 - tanh(x))*(1 + tanh(x))", "4 e^(2x)/(e^(2x) + 1)^2", "1 − tanh(x)²", "1 − tanh²(x)", "sech²(x)",
         "4 sigma(2x) (1 - sigma(2x))", "4*sigmoid(2*x)*(1 - sigmoid(2*x))",
         r"1 - \tanh^2(x)", r"\operatorname{sech}^2(x)", r"\frac{1}{\cosh^2(x)}", r"\frac{4}{(e^{x} + e^{-x})^2}",
         r"4\sigma(2x)\left(1 - \sigma(2x)\right)",

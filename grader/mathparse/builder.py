@@ -896,6 +896,11 @@ class Builder:
     def funcpow_value(self, node: ParseTree) -> int:
         """The n of `tanh^2(x)` / `\\tanh^{2} x`: a positive whole number."""
         tokens = [c for c in node.children if isinstance(c, Token)]
+        if tokens and tokens[0].type == "SUPERSCRIPT":  # tanh²(x)
+            script = tokens[0].value.translate(_SUPERSCRIPT_DIGITS)
+            if not script.isdigit() or int(script) == 0:
+                self.fail("the power of a function must be a whole number such as 2", tokens[0])
+            return int(script)
         sign = next((t for t in tokens if t.type == "ADD"), None)
         number = next(t for t in tokens if t.type == "NUMBER")
         if sign is not None and sign.value in _MINUS_SIGNS:

@@ -44,10 +44,10 @@ _WORD = (
     rf"|[{_GREEK}]"
 )
 
-# What may follow a name for it to be called: primes, a power like ^2 or ^{2}, a size
+# What may follow a name for it to be called: primes, a power like ^2, ^{2} or ², a size
 # command, then an opening parenthesis or brace.
 _CALL_AHEAD = (
-    r"(?=['′]*\s*(?:\^\s*(?:[0-9]+|\{\s*[0-9]+\s*\})\s*)?"
+    r"(?=['′]*\s*(?:\^\s*(?:[0-9]+|\{\s*[0-9]+\s*\})\s*|[¹²³⁴⁵⁶⁷⁸⁹]\s*)?"
     r"(?:\\(?:big|Big|bigg|Bigg)l?\s*)?"
     r"(?:\(|\\left\s*\(|\\\{|\\left\s*\\\{|\\lbrace(?![A-Za-z])|\\left\s*\\lbrace(?![A-Za-z])))"
 )
@@ -132,6 +132,7 @@ subscript: WORD
          | NUMBER
          | LBRACE _args RBRACE
 funcpow: POW NUMBER
+       | SUPERSCRIPT
        | POW LBRACE ADD? NUMBER RBRACE
 callargs: LPAR _args RPAR
         | LSET _args RSET
