@@ -126,12 +126,7 @@ def _load_json(text: str, name: str) -> tuple[Any, dict[str, int]]:
         raise SubmissionUnreadable(f"{name}: line {err.lineno}, column {err.colno}: {err.msg}.") from None
     except RecursionError:
         raise SubmissionUnreadable(f"{name}: the document is nested too deeply.") from None
-    lines = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = re.match(r'\s*"([^"]+)"\s*:', line)
-        if match and match.group(1) not in lines:
-            lines[match.group(1)] = number
-    return data, lines
+    return data, _first_lines(text, _JSON_KEY)
 
 
 def _load_toml(text: str, name: str) -> tuple[Any, dict[str, int]]:
@@ -141,13 +136,23 @@ def _load_toml(text: str, name: str) -> tuple[Any, dict[str, int]]:
         raise SubmissionUnreadable(f"{name}: {err}.") from None
     except RecursionError:
         raise SubmissionUnreadable(f"{name}: the document is nested too deeply.") from None
-    lines = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        match = re.match(r'\s*"?([^"=]+?)"?\s*=', line)
-        if match and match.group(1) not in lines:
-            lines[match.group(1)] = number
+    lines = _first_lines(text, _TOML_KEY)
     # Unquoted dotted keys (p1.1a = ...) arrive as nested tables: join them back into part ids.
     return _flatten(data), lines
+
+
+_JSON_KEY = re.compile(r'\s*"([^"]+)"\s*:')
+_TOML_KEY = re.compile(r'\s*"?([^"=]+?)"?\s*=')
+
+
+def _first_lines(text: str, key: re.Pattern[str]) -> dict[str, int]:
+    """Key -> the 1-based line where it first appears (the parsers of JSON and TOML keep none)."""
+    lines: dict[str, int] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        match = key.match(line)
+        if match:
+            lines.setdefault(match.group(1), number)
+    return lines
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:

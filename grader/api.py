@@ -128,7 +128,7 @@ def _validate_part(problem: Any, part: Any, kind: Any, options: Any, variant: Va
                    result: Validation, coincidences: dict[tuple[str, str], int], solved: ExpectedCache) -> None:
     label = f"{part.id} (variant {variant.key})"
     try:
-        expected = solved.get(variant, problem, part, "", part.solver)
+        expected = solved.get(variant, problem, part, part.solver)
     except Exception as err:  # noqa: BLE001 - the solver is under test here
         result.errors.append(f"{label}: solver {part.solver.name} failed: {type(err).__name__}: {err}")
         return
@@ -138,7 +138,7 @@ def _validate_part(problem: Any, part: Any, kind: Any, options: Any, variant: Va
         result.errors.append(f"{label}: the reference, written as a student would, is not accepted")
     for mistake in part.misconceptions:
         try:
-            produced = solved.get(variant, problem, part, mistake.id, mistake.solver)
+            produced = solved.get(variant, problem, part, mistake.solver)
         except Exception as err:  # noqa: BLE001 - the misconception solver is under test here
             result.errors.append(f"{label}: misconception {mistake.id}: {type(err).__name__}: {err}")
             continue

@@ -109,7 +109,7 @@ class ExpectedCache:
             self.kind_options[key] = kind.options(part_options(part.options, root, part.prompt))
         return self.kind_options[key]
 
-    def get(self, variant: Variant, problem: Problem, part: Part, label: str, call: SolverCall) -> Any:
+    def get(self, variant: Variant, problem: Problem, part: Part, call: SolverCall) -> Any:
         func, args = resolve_solver(variant, problem, part, call)
         key = (call.name, repr(sorted(args.items())))
         if key not in self.values:
@@ -274,7 +274,7 @@ def grade_part(
             prefix = f"{part.id} ({where})" if where else part.id
             return result.finish(Status.INVALID, 0.0, (f"{prefix}: {value.message}",))
         try:
-            expected = None if part.solver is None else cache.get(variant, problem, part, "", part.solver)
+            expected = None if part.solver is None else cache.get(variant, problem, part, part.solver)
         except Exception as err:  # noqa: BLE001 - a solver failure is the spec's fault, not the student's
             return result.finish(
                 Status.NEEDS_REVIEW, 0.0,
@@ -301,7 +301,7 @@ def _apply_misconceptions(
 ) -> tuple[Verdict, str | None]:
     for mistake in part.misconceptions:
         try:
-            produced = cache.get(variant, problem, part, mistake.id, mistake.solver)
+            produced = cache.get(variant, problem, part, mistake.solver)
         except Exception:  # noqa: BLE001, S112 - a misconception that does not apply to this variant
             continue
         if kind.matches(value, produced, options):

@@ -232,3 +232,10 @@ def test_jumps_of_the_reference_are_found_without_listing_them():
     exact = kind.options({"variables": {"x": "real"}, "at_kinks": "exact"})
     verdict = kind.compare(kind.parse("1 if x >= 0 else 0", exact), reference, exact)
     assert not verdict.is_full
+
+
+def test_an_equation_where_an_expression_is_asked_is_invalid_but_a_definition_is_read(problem_set):
+    both_sides = grade_one(problem_set, "p2.1.derivative", "1 - tanh(x)^2 = sech(x)^2")
+    assert both_sides.status is Status.INVALID
+    assert "single expression" in both_sides.feedback[0]
+    assert grade_one(problem_set, "p2.1.derivative", "tanh'(x) = 1 - tanh(x)^2").status is Status.CORRECT

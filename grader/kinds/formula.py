@@ -7,6 +7,7 @@ rather than guess.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, ClassVar, Literal
 
 import sympy as sp
@@ -70,13 +71,9 @@ def verdict_from(judgement: Any) -> Verdict:
 
 
 def student_message(judgement: Any) -> str:
-    """Where the answer differs, without revealing the expected value."""
-    safe = getattr(judgement, "student_message", None)
-    if callable(safe):
-        safe = safe()
-    if isinstance(safe, str) and safe:
-        return safe[0].upper() + safe[1:]
-    return "Your formula is not equivalent to the expected one."
+    """Where the answer differs, without revealing the expected value, as a sentence."""
+    text = judgement.student_message or "your formula is not equivalent to the expected one."
+    return text[0].upper() + text[1:]
 
 
 def as_expression(value: Any) -> InvalidAnswer | sp.Basic:
@@ -86,9 +83,9 @@ def as_expression(value: Any) -> InvalidAnswer | sp.Basic:
     if isinstance(value, sp.Rel) and not isinstance(value, sp.Eq):
         return InvalidAnswer("expected an expression, not an inequality")
     if isinstance(value, sp.Eq):
-        _, rhs = split_definition(value)
-        if rhs is None:
-            return InvalidAnswer("expected an expression; give only the right-hand side, without '='")
+        name, rhs = split_definition(value)
+        if name is None:  # an equation, not `f(x) = ...`
+            return InvalidAnswer("expected a single expression; give only the right-hand side, without '='")
         return rhs
     return value
 
@@ -129,11 +126,12 @@ class FunctionOptions(FormulaOptions):
     kinks: list[dict[str, float]] = Field(default_factory=list)
 
 
-def jump_points(expr: Any) -> list[dict[str, float]]:
+@lru_cache(maxsize=256)  # called for every comparison against the same few references
+def jump_points(expr: Any) -> tuple[dict[str, float], ...]:
     """Points where a one-variable reference jumps (a Piecewise or Heaviside boundary whose
     one-sided limits differ): the value there is a convention, not something to grade."""
     if not isinstance(expr, sp.Expr) or len(expr.free_symbols) > 2:
-        return []
+        return ()
     boundaries = [arg for h in expr.atoms(sp.Heaviside) for arg in h.args[:1]]
     for piecewise in expr.atoms(sp.Piecewise):
         for _, condition in piecewise.args:
@@ -152,7 +150,7 @@ def jump_points(expr: Any) -> list[dict[str, float]]:
         left, right = (expr.subs(others).subs(symbols[0], at + d) for d in (-side, side))
         if left.is_number and right.is_number and abs(float(left) - float(right)) > 1e-6:
             points.append({symbols[0].name: float(at)})
-    return points
+    return tuple(points)
 
 
 class FunctionKind(ExpressionKind):
