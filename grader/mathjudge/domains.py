@@ -14,9 +14,10 @@ import random
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 
 from grader.errors import GraderError
+from grader.mathparse.context import DOMAIN_ASSUMPTIONS
 
 DomainKind = Literal[
     "real",
@@ -65,16 +66,9 @@ class Domain:
 
     def assumptions(self) -> dict[str, bool]:
         """Sympy assumptions for a symbol of this domain (they let sympy simplify soundly)."""
-        by_kind: dict[str, dict[str, bool]] = {
-            "real": {"real": True},
-            "positive": {"positive": True},
-            "nonnegative": {"nonnegative": True},
-            "integer": {"integer": True},
-            "positive_integer": {"integer": True, "positive": True},
-            "nonnegative_integer": {"integer": True, "nonnegative": True},
-        }
         if self.kind != "interval":
-            return by_kind[self.kind]
+            # The parser's table: symbols built by either side carry the same assumptions.
+            return dict(DOMAIN_ASSUMPTIONS[self.kind])
         if self.low >= 0:
             return {"positive": True}
         if self.high <= 0:
@@ -211,17 +205,7 @@ REAL = Domain("real")
 POSITIVE = Domain("positive")
 POSITIVE_INTEGER = Domain("positive_integer")
 
-_NAMED: dict[str, Domain] = {
-    kind: Domain(kind)
-    for kind in (
-        "real",
-        "positive",
-        "nonnegative",
-        "integer",
-        "positive_integer",
-        "nonnegative_integer",
-    )
-}
+_NAMED: dict[str, Domain] = {kind: Domain(cast(DomainKind, kind)) for kind in DOMAIN_ASSUMPTIONS}
 
 
 def parse_domain(spec: str | Domain) -> Domain:

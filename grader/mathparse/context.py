@@ -15,7 +15,7 @@ from grader.mathparse.names import canonical_name
 
 # Domain -> sympy assumptions. Intervals like "(0,1)" are real; the numeric checker elsewhere
 # reads their bounds.
-_ASSUMPTIONS: dict[str, dict[str, bool]] = {
+DOMAIN_ASSUMPTIONS: dict[str, dict[str, bool]] = {
     "real": {"real": True},
     "positive": {"positive": True},
     "nonnegative": {"nonnegative": True},
@@ -23,7 +23,7 @@ _ASSUMPTIONS: dict[str, dict[str, bool]] = {
     "positive_integer": {"integer": True, "positive": True},
     "nonnegative_integer": {"integer": True, "nonnegative": True},
 }
-DOMAINS: tuple[str, ...] = tuple(_ASSUMPTIONS)
+DOMAINS: tuple[str, ...] = tuple(DOMAIN_ASSUMPTIONS)
 
 _NUMBER = r"\s*[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?\s*"
 _INTERVAL = re.compile(r"[(\[](" + _NUMBER + "),(" + _NUMBER + r")[)\]]")
@@ -40,7 +40,7 @@ def interval_bounds(domain: str) -> tuple[float, float] | None:
 
 def validate_domain(domain: str) -> str:
     """Return the domain if it is known, else raise ValueError naming the allowed ones."""
-    if domain in _ASSUMPTIONS:
+    if domain in DOMAIN_ASSUMPTIONS:
         return domain
     bounds = interval_bounds(domain)
     if bounds is not None and bounds[0] < bounds[1]:
@@ -52,7 +52,7 @@ def validate_domain(domain: str) -> str:
 @lru_cache(maxsize=4096)
 def symbol_for(name: str, domain: str = "real") -> sp.Symbol:
     """The sympy Symbol for a variable of this domain (the same object everywhere)."""
-    assumptions = _ASSUMPTIONS.get(validate_domain(domain), {"real": True})
+    assumptions = DOMAIN_ASSUMPTIONS.get(validate_domain(domain), {"real": True})
     return sp.Symbol(canonical_name(name), **assumptions)
 
 
