@@ -1,4 +1,4 @@
-"""Rosters: every sample in ../shared/lms/samples read as a roster where it is one."""
+"""Rosters: every sample in tests/data/lms read as a roster where it is one."""
 
 from __future__ import annotations
 
@@ -18,13 +18,9 @@ from grader.roster import (
     parse_roster,
     read_roster,
 )
-from tests.conftest import EXAMPLES, SHARED, run_cli
+from tests.conftest import EXAMPLES, LMS_SAMPLES, run_cli
 
-SAMPLES = SHARED / "lms" / "samples"
-
-if not SAMPLES.is_dir():  # CI checks shared/ out beside the repository, so this is a local-only skip
-    pytest.skip(f"the LMS samples are not at {SAMPLES} (shared/ belongs beside the repository)",
-                allow_module_level=True)
+SAMPLES = LMS_SAMPLES
 
 # Every sample file and what it is. A new sample without an entry here fails the first test.
 SAMPLE_ROLES = {
@@ -38,7 +34,7 @@ SAMPLE_ROLES = {
     "moodle_grades_import.xml": "grades (read by grader.export.moodle_xml.read)",
     "gradescope_results.json": "results schema (tests/test_export_formats.py)",
     "lti_ags_score.json": "score schema (tests/test_export_formats.py)",
-    "SAMPLES.md": "documentation",
+    "README.md": "documentation",
 }
 
 # sample -> (format, key, {student: (selected ids, name, section)}, skipped, unkeyed)
