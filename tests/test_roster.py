@@ -28,6 +28,7 @@ SAMPLE_ROLES = {
     "canvas_gradebook_export_semicolon_bom.csv": "roster",
     "canvas_gradebook_import_minimal.csv": "roster",
     "moodle_grades_export.csv": "roster",
+    "moodle_grades_export_colon.csv": "roster",
     "blackboard_grade_center_download.csv": "roster",
     "brightspace_grades_export.csv": "roster",
     "gradescope_scores_export.csv": "roster",
