@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -49,6 +50,13 @@ CASES: dict[str, tuple[str, bool, dict]] = {
     "moodle_from_moodle_roster.csv": ("moodle", False, {"feedback": True, "roster": "moodle"}),
     "moodle_feedback.xml": ("moodle-xml", False, {"assignment_id": "dl-mlp-cnn", "feedback": True}),
     "canvas_missing_as_zero.csv": ("canvas", False, {"assignment_id": "20101", "missing_as_zero": True}),
+    # bob's explanation part waits for a person (see with_review):
+    "review_canvas_per_part.csv": ("canvas", True, {"review": True}),
+    "review_moodle_per_part.xml": ("moodle-xml", True, {"assignment_id": "dl-mlp-cnn", "review": True}),
+    "review_lti.json": ("lti", False, {"review": True}),
+    "review_lti_moodle_hold.json": ("lti", False, {"platform": "moodle", "review": True}),
+    "review_lti_moodle_provisional.json": ("lti", False, {"platform": "moodle", "pending": "provisional",
+                                                          "review": True}),
     "plain.csv": ("csv", False, {}),
     "plain.json": ("json", False, {}),
 }
@@ -73,6 +81,21 @@ def gradebook_table(tmp_path_factory) -> ScoreTable:
         table = gradebook.score_table(problem_set)
         assert not _timed_out(table), f"grading kept timing out ({_timed_out(table)}); rerun on a quieter machine"
         return table
+
+
+REVIEWED_STUDENT, REVIEWED_PART = "bob", "p1.1d.explain"
+
+
+def with_review(table: ScoreTable) -> ScoreTable:
+    """The table with one of bob's parts still waiting for a person (as a rubric part can be)."""
+    rows = []
+    for row in table.rows:
+        if row.student == REVIEWED_STUDENT:
+            part = row.parts[REVIEWED_PART]
+            parts = {**row.parts, REVIEWED_PART: replace(part, score=None, status="needs_review")}
+            row = replace(row, parts=parts, total=round(row.total - (part.score or 0.0), 6), needs_review=True)
+        rows.append(row)
+    return replace(table, rows=rows)
 
 
 def _timed_out(table: ScoreTable) -> list[str]:
@@ -104,8 +127,9 @@ def test_export_matches_golden(name, gradebook_table, roster, moodle_roster, tmp
     fmt, per_part, options = CASES[name]
     options = dict(options)
     chosen = moodle_roster if options.pop("roster", None) == "moodle" else roster
+    source = with_review(gradebook_table) if options.pop("review", False) else gradebook_table
     out = tmp_path / name
-    result = export(gradebook_table, fmt, out, per_part=per_part, roster=chosen,
+    result = export(source, fmt, out, per_part=per_part, roster=chosen,
                     options=ExportOptions(now=NOW, **options))
     produced = _contents(out)
     produced[f"{name}.report.txt"] = _report(result)

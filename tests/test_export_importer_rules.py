@@ -114,7 +114,7 @@ def test_moodle_xml_leaves_out_only_the_results_without_a_score(tmp_path):
     text, result = run("moodle-xml", tmp_path, per_part=True)
     results = [(r.assignment, r.student) for r in moodle_xml.read(text)]
     assert ("lab.p2", "S1") in results and ("lab.p1", "S1") not in results
-    assert any(n.startswith("ben: p1 wait(s)") and "those results are left out" in n for n in result.notes)
+    assert any(n.startswith("ben: p1 wait(s)") and "only those results are left out" in n for n in result.notes)
 
 
 # ------------------------------------------------------------------------- Canvas LTI

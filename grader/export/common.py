@@ -207,10 +207,14 @@ def no_grade_reason(row: StudentRow, cols: Sequence[Column], values: Sequence[fl
     if row.total is None:
         return ("no counted submission, so no grade; left out so the LMS keeps what it has "
                 "(--missing-as-zero writes 0)")
+    return (f"{waiting_parts(cols, values)} wait(s) for a person, so the row has no grade there; left out so "
+            "the LMS keeps what it has (score them with grader review, then export again)")
+
+
+def waiting_parts(cols: Sequence[Column], values: Sequence[float | None]) -> str:
+    """The columns without a grade, as a short list."""
     waiting = [col.part or col.title for col, v in zip(cols, values, strict=True) if v is None]
-    shown = ", ".join(waiting[:5]) + (f" and {len(waiting) - 5} more" if len(waiting) > 5 else "")
-    return (f"{shown} wait(s) for a person, so the row has no grade there; left out so the LMS keeps "
-            "what it has (score them with grader review, then export again)")
+    return ", ".join(waiting[:5]) + (f" and {len(waiting) - 5} more" if len(waiting) > 5 else "")
 
 
 def feedback_summary(table: ScoreTable, row: StudentRow) -> str:

@@ -27,6 +27,7 @@ from grader.export.common import (
     note_excused,
     number,
     skip_without,
+    waiting_parts,
     xml_text,
 )
 from grader.export.table import ScoreTable, StudentRow
@@ -64,8 +65,8 @@ def write(table: ScoreTable, out: TextIO, *, per_part: bool = False, roster: Ros
             result.skipped.append(f"{xr.student}: {no_grade_reason(xr.row, cols, values)}")
             continue
         if any(v is None for v in values):  # per part: only the parts without a score stay out
-            result.notes.append(f"{xr.student}: " + no_grade_reason(xr.row, cols, values).replace(
-                "the row has no grade there; left out", "those results are left out"))
+            result.notes.append(f"{xr.student}: {waiting_parts(cols, values)} wait(s) for a person; only those "
+                                "results are left out (score them with grader review, then export again)")
         for col, points in zip(cols, values, strict=True):
             if points is None:
                 continue
