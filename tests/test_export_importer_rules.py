@@ -289,3 +289,10 @@ def test_cli_export_without_a_roster_exits_non_zero_and_names_the_fix(tmp_path):
     assert "skipped: alice: no canvas_id or sis_user_id or sis_login_id for Canvas" in done.stderr
     assert "Error: The canvas export would carry no student" in done.stderr
     assert "grader roster import" in done.stderr and "--student-is" in done.stderr
+
+
+def test_lti_only_options_are_refused_for_other_formats(tmp_path):
+    from grader.errors import UsageError
+
+    with pytest.raises(UsageError, match="apply to --format lti only"):
+        run("moodle", tmp_path, platform="canvas")

@@ -7,6 +7,7 @@ it. Formats that write one file per submission (Gradescope) get a folder instead
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import tempfile
@@ -80,6 +81,8 @@ def export(table: ScoreTable, fmt: str, out: str | Path | None = None, *, per_pa
     unless `allow_empty`: it nearly always means the roster is missing.
     """
     spec = get_format(fmt)
+    if fmt != "lti" and (options.platform is not None or options.regrade):
+        raise UsageError("--platform and --regrade apply to --format lti only.")
     target = Path(out) if out is not None else default_output(table, fmt)
     kwargs: dict[str, Any] = {"per_part": per_part, "roster": roster, "options": options}
     if spec.folder:
@@ -92,8 +95,6 @@ def export(table: ScoreTable, fmt: str, out: str | Path | None = None, *, per_pa
         _refuse_empty(result, allow_empty)
         return result
     if str(out) == "-":
-        import io
-
         buffer = io.StringIO()
         result = spec.write(table, buffer, **kwargs)
         _refuse_empty(result, allow_empty)
@@ -125,4 +126,5 @@ def _umask() -> int:
     return mask
 
 
-__all__ = ["FORMATS", "ExportEmpty", "ExportFormat", "ExportOptions", "ExportRefused", "ExportResult", "export", "get_format"]
+__all__ = ["FORMATS", "ExportEmpty", "ExportFormat", "ExportOptions", "ExportRefused", "ExportResult", "export",
+           "get_format"]

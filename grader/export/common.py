@@ -30,10 +30,10 @@ class ExportEmpty(GraderError):
 
     def __init__(self, result: ExportResult) -> None:
         self.result = result
-        reasons = "; ".join(result.skipped[:3]) + (f"; and {len(result.skipped) - 3} more" if len(result.skipped) > 3 else "")
+        left_out = (f" ({len(result.skipped)} student(s) left out; the first: {result.skipped[0]})"
+                    if result.skipped else " (the gradebook has no graded submission)")
         super().__init__(
-            f"The {result.format} export would carry no student, so nothing was written"
-            + (f" ({reasons})" if reasons else " (the gradebook has no graded submission)")
+            f"The {result.format} export would carry no student, so nothing was written{left_out}"
             + ". Import the LMS roster first (grader roster import FILE) so students have the LMS's ids, or pass "
             "--student-is FIELD if the grader's student ids are those ids; --allow-empty writes the file anyway."
         )
