@@ -116,7 +116,7 @@ def export_(
     moodle_key: str | None = typer.Option(None, "--moodle-key", help="Moodle identity: email, idnumber, username."),
     visibility: str | None = typer.Option(None, "--visibility", help="Gradescope results visibility."),
     missing_as_zero: bool | None = typer.Option(None, "--missing-as-zero", help="Write 0 for a student "
-                                                   "without a submission (otherwise they are left out)."),
+                                                   "without a submission (LMS formats leave them out otherwise)."),
     feedback: bool = typer.Option(False, "--feedback", help="Add each student's feedback summary (moodle, "
                                   "moodle-xml, lti)."),
     platform: str | None = typer.Option(None, "--platform", help="lti: follow canvas's or moodle's rules."),
