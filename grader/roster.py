@@ -68,6 +68,12 @@ CANVAS_IGNORED_COLUMNS = (
     "Final Grade", "Override Score", "Override Grade", "Override Status",
 )
 BLACKBOARD_COLUMN = re.compile(r"^(?P<title>.*?)\s*(?:\[(?P<points>[^\]]*)\])?\s*\|(?P<id>\d+)\s*$")
+# Moodle's export names a grade item's columns `<Module>: <Item> (Real)` and `... (Feedback)`
+# (manual items: `<Item> (Real)`); its import mapping form selects the item for such a header.
+MOODLE_REAL = "(Real)"
+MOODLE_FEEDBACK = "(Feedback)"
+MOODLE_ITEM = re.compile(r"^(?P<display>.*\S)\s*\(Real\)$")
+MOODLE_TOTALS = ("Course total",)
 BRIGHTSPACE_ITEM = re.compile(r"^(?P<title>.*?) (?P<type>Points Grade|Grade Symbol|Text Grade)(?:\s*<.*>)?$")
 
 
@@ -259,9 +265,26 @@ def _decode(data: bytes, name: str) -> str:
         return data.decode("cp1252", errors="replace")
 
 
+# Header cells that identify students in some LMS's file: they tell which delimiter a file uses.
+KNOWN_HEADERS = frozenset({
+    "student", "id", "sis user id", "sis login id", "section", "first name", "last name", "firstname",
+    "lastname", "id number", "email address", "username", "orgdefinedid", "email", "sid", "name",
+    "student id", "end-of-line indicator",
+})
+DELIMITERS = ",;\t:"  # Moodle's export offers comma, semicolon, colon and tab
+
+
+def _delimiter(first_line: str) -> str:
+    """The delimiter that splits the header into the most known column names (then the most cells)."""
+    def score(delimiter: str) -> tuple[int, int]:
+        cells = next(csv.reader([first_line], delimiter=delimiter), [])
+        return sum(1 for c in cells if c.strip().lstrip("\ufeff").casefold() in KNOWN_HEADERS), len(cells)
+    return max(DELIMITERS, key=score)
+
+
 def _csv_rows(text: str, name: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=lambda d: len(next(csv.reader([first_line], delimiter=d), [])))
+    delimiter = _delimiter(first_line)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip().lstrip("\ufeff") for h in next(reader)]
@@ -346,6 +369,14 @@ def _canvas_unguard(value: str) -> str:
 
 def _read_moodle(header: list[str], rows: list[tuple[int, list[str]]], result: RosterRead) -> Entries:
     index = _index(header)
+    columns = result.roster.columns.setdefault("moodle", {})
+    for title in header:
+        match = MOODLE_ITEM.match(title.strip())
+        if match and match.group("display") not in MOODLE_TOTALS:
+            display = match.group("display")
+            # The export writes `<Module>: <Item>`; the grader's --title is the item's own name.
+            columns[display.split(": ", 1)[-1]] = display
+            columns[display] = display
     return [
         (line, RosterEntry(
             student="",

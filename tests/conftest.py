@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SET_DIR = ROOT / "problems" / "mlp_cnn"
 EXAMPLES = ROOT / "submissions_example"
 SHARED = ROOT.parent / "shared"
+LMS_SAMPLES = Path(__file__).resolve().parent / "data" / "lms"  # hand-written LMS files; see its README
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,6 +44,19 @@ CASES: dict[str, tuple[str, bool, dict]] = {
     "brightspace.csv": ("brightspace", False, {}),
     "gradescope": ("gradescope", False, {"visibility": "after_published"}),
     "lti.json": ("lti", False, {}),
+    "lti_canvas.json": ("lti", False, {"platform": "canvas", "feedback": True}),
+    "lti_canvas_regrade.json": ("lti", False, {"platform": "canvas", "regrade": True}),
+    "lti_moodle.json": ("lti", False, {"platform": "moodle"}),
+    "moodle_from_moodle_roster.csv": ("moodle", False, {"feedback": True, "roster": "moodle"}),
+    "moodle_feedback.xml": ("moodle-xml", False, {"assignment_id": "dl-mlp-cnn", "feedback": True}),
+    "canvas_missing_as_zero.csv": ("canvas", False, {"assignment_id": "20101", "missing_as_zero": True}),
+    # bob's explanation part waits for a person (see with_review):
+    "review_canvas_per_part.csv": ("canvas", True, {"review": True}),
+    "review_moodle_per_part.xml": ("moodle-xml", True, {"assignment_id": "dl-mlp-cnn", "review": True}),
+    "review_lti.json": ("lti", False, {"review": True}),
+    "review_lti_moodle_hold.json": ("lti", False, {"platform": "moodle", "review": True}),
+    "review_lti_moodle_provisional.json": ("lti", False, {"platform": "moodle", "pending": "provisional",
+                                                          "review": True}),
     "plain.csv": ("csv", False, {}),
     "plain.json": ("json", False, {}),
 }
@@ -69,10 +83,29 @@ def gradebook_table(tmp_path_factory) -> ScoreTable:
         return table
 
 
+REVIEWED_STUDENT, REVIEWED_PART = "bob", "p1.1d.explain"
+
+
+def with_review(table: ScoreTable) -> ScoreTable:
+    """The table with one of bob's parts still waiting for a person (as a rubric part can be)."""
+    rows = []
+    for row in table.rows:
+        if row.student == REVIEWED_STUDENT:
+            part = row.parts[REVIEWED_PART]
+            parts = {**row.parts, REVIEWED_PART: replace(part, score=None, status="needs_review")}
+            row = replace(row, parts=parts, total=round(row.total - (part.score or 0.0), 6), needs_review=True)
+        rows.append(row)
+    return replace(table, rows=rows)
+
+
 def _timed_out(table: ScoreTable) -> list[str]:
     """Parts whose check ran out of its time budget: their outcome depends on the machine's load."""
     return [f"{row.student} {part.part_id}" for row in table.rows for part in row.parts.values()
             if any("could not decide in" in line for line in part.feedback)]
+
+
+# A Moodle grade export of the same course (the bundled example), keyed by username.
+MOODLE_ROSTER = Path(__file__).parents[1] / "examples" / "rosters" / "moodle_grades.csv"
 
 
 @pytest.fixture(scope="module")
@@ -80,15 +113,23 @@ def roster() -> Roster:
     return read_roster(GOLDEN / "roster.csv").roster
 
 
+@pytest.fixture(scope="module")
+def moodle_roster() -> Roster:
+    return read_roster(MOODLE_ROSTER, key="username").roster
+
+
 def test_every_format_has_a_golden_case():
     assert {fmt for fmt, _, _ in CASES.values()} == set(FORMATS)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
-def test_export_matches_golden(name, gradebook_table, roster, tmp_path):
+def test_export_matches_golden(name, gradebook_table, roster, moodle_roster, tmp_path):
     fmt, per_part, options = CASES[name]
+    options = dict(options)
+    chosen = moodle_roster if options.pop("roster", None) == "moodle" else roster
+    source = with_review(gradebook_table) if options.pop("review", False) else gradebook_table
     out = tmp_path / name
-    result = export(gradebook_table, fmt, out, per_part=per_part, roster=roster,
+    result = export(source, fmt, out, per_part=per_part, roster=chosen,
                     options=ExportOptions(now=NOW, **options))
     produced = _contents(out)
     produced[f"{name}.report.txt"] = _report(result)
@@ -117,13 +158,14 @@ def test_goldens_show_each_formats_conventions():
     canvas = (export_dir / "canvas.csv").read_text(encoding="utf-8").splitlines()
     assert canvas[0] == "Student,ID,SIS User ID,SIS Login ID,Section,MLPs and CNNs (20101)"
     assert canvas[1] == "    Points Possible,,,,,52"
-    assert canvas[-1] == '"Lopez, Gina",2007,S2007,gina,DL Tutorial 01,'  # no submission: blank
+    # gina has no submission: she is left out, since a blank cell would erase her Canvas grade
+    assert canvas[-1] == '"Haddad, Farid",2006,S2006,farid,DL Tutorial 02,9.2' and "gina" not in "".join(canvas)
     assert any(line.startswith('"\'=HYPERLINK(') for line in canvas)  # formula neutralised
     moodle = (export_dir / "moodle.csv").read_text(encoding="utf-8").splitlines()
-    assert moodle[0] == "Email address,MLPs and CNNs" and "gina@uni.example,-" in moodle
+    assert moodle[0] == "Email address,MLPs and CNNs" and not any("gina" in line for line in moodle)
     assert any(line.startswith("Bob@Uni.Example,") for line in moodle)  # the LMS's exact email
     assert "farid" not in (export_dir / "moodle.xml").read_text(encoding="utf-8")  # no ID number
-    assert "<score>-</score>" in (export_dir / "moodle.xml").read_text(encoding="utf-8")
+    assert "<score>-</score>" not in (export_dir / "moodle.xml").read_text(encoding="utf-8")
     assert (export_dir / "blackboard.csv").read_text(encoding="utf-8").startswith(
         '"Last Name","First Name","Username","MLPs and CNNs [Total Pts: 52] |120040"\n')
     brightspace = (export_dir / "brightspace.csv").read_text(encoding="utf-8").splitlines()
@@ -161,5 +203,6 @@ def test_cli_roster_import_then_export_from_the_gradebook_gives_the_golden_file(
                    str(tmp_path / "roster.json"), "--assignment-id", "20101", "-o", str(tmp_path / "canvas.csv"))
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "canvas.csv").read_bytes() == (GOLDEN / "export" / "canvas.csv").read_bytes()
-    assert f"Exported 7 student(s) as canvas to {tmp_path / 'canvas.csv'}." in done.stdout
-    assert "note: 1 student(s) in the roster have no submission (exported as missing): gina" in done.stderr
+    assert f"Exported 6 student(s) as canvas to {tmp_path / 'canvas.csv'}." in done.stdout
+    assert "skipped: gina: no counted submission" in done.stderr
+    assert "note: 1 student(s) in the roster have no submission (left out): gina" in done.stderr

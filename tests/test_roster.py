@@ -1,4 +1,4 @@
-"""Rosters: every sample in ../shared/lms/samples read as a roster where it is one."""
+"""Rosters: every sample in tests/data/lms read as a roster where it is one."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from grader import inbox
 from grader.errors import UsageError
 from grader.export import moodle_xml
 from grader.roster import (
@@ -18,13 +19,9 @@ from grader.roster import (
     parse_roster,
     read_roster,
 )
-from tests.conftest import EXAMPLES, SHARED, run_cli
+from tests.conftest import EXAMPLES, LMS_SAMPLES, ROOT, run_cli
 
-SAMPLES = SHARED / "lms" / "samples"
-
-if not SAMPLES.is_dir():  # CI checks shared/ out beside the repository, so this is a local-only skip
-    pytest.skip(f"the LMS samples are not at {SAMPLES} (shared/ belongs beside the repository)",
-                allow_module_level=True)
+SAMPLES = LMS_SAMPLES
 
 # Every sample file and what it is. A new sample without an entry here fails the first test.
 SAMPLE_ROLES = {
@@ -32,13 +29,14 @@ SAMPLE_ROLES = {
     "canvas_gradebook_export_semicolon_bom.csv": "roster",
     "canvas_gradebook_import_minimal.csv": "roster",
     "moodle_grades_export.csv": "roster",
+    "moodle_grades_export_colon.csv": "roster",
     "blackboard_grade_center_download.csv": "roster",
     "brightspace_grades_export.csv": "roster",
     "gradescope_scores_export.csv": "roster",
     "moodle_grades_import.xml": "grades (read by grader.export.moodle_xml.read)",
     "gradescope_results.json": "results schema (tests/test_export_formats.py)",
     "lti_ags_score.json": "score schema (tests/test_export_formats.py)",
-    "SAMPLES.md": "documentation",
+    "README.md": "documentation",
 }
 
 # sample -> (format, key, {student: (selected ids, name, section)}, skipped, unkeyed)
@@ -68,6 +66,11 @@ EXPECTED = {
         "student3@uni.example": ({}, "Test Student3", ""),  # no ID number
         "student4@uni.example": ({"idnumber": "S0004"}, "Test O'Student4", ""),
     }, [], []),
+    # Moodle's export with the colon separator its export form offers (headers quoted: they hold colons)
+    "moodle_grades_export_colon.csv": ("moodle", "email", {
+        "student1@uni.example": ({"idnumber": "S0001"}, "Test Student1", ""),
+        "Student2@Uni.Example": ({"idnumber": "S0002"}, "Test Student2", ""),
+    }, [], []),
     "blackboard_grade_center_download.csv": ("blackboard", "username", {
         "student1": ({"student_number": "S0001"}, "Test Student1", ""),
         "student2": ({"student_number": "S0002"}, "Test Student2", ""),
@@ -91,6 +94,11 @@ COLUMNS = {
     "canvas_gradebook_export.csv": ("canvas", {"Lab 1: Tensors": "10101", "Lab 2: Autograd": "10102",
                                                "Lab 3: Backprop": "10103"}),
     "canvas_gradebook_import_minimal.csv": ("canvas", {"Lab 3: Backprop": "10103"}),  # Lab 4 has no id
+    # Moodle grade items by their own name (what --title gives) and by their display name
+    "moodle_grades_export.csv": ("moodle", {
+        "Lab 1 Tensors": "Assignment: Lab 1 Tensors", "Assignment: Lab 1 Tensors": "Assignment: Lab 1 Tensors",
+        "Lab 3 Backprop": "Assignment: Lab 3 Backprop", "Assignment: Lab 3 Backprop": "Assignment: Lab 3 Backprop",
+        "Week 2 quiz": "Quiz: Week 2 quiz", "Quiz: Week 2 quiz": "Quiz: Week 2 quiz"}),  # not Course total
     "blackboard_grade_center_download.csv": ("blackboard", {"Lab 1: Tensors": "120032",
                                                             "Lab 2: Autograd": "120033",
                                                             "Lab 3: Backprop": "120034"}),
@@ -120,6 +128,32 @@ def test_sample_reads_as_a_roster(name):
 def test_lms_column_ids_are_kept(name):
     lms, columns = COLUMNS[name]
     assert read_roster(SAMPLES / name).roster.columns[lms] == columns
+
+
+EXAMPLE_ROSTERS = ROOT / "examples" / "rosters"
+# example roster -> (format, --key): every one names the six students of submissions_example/.
+EXAMPLE_KEYS = {
+    "canvas_gradebook.csv": ("canvas", None),
+    "moodle_grades.csv": ("moodle", "username"),  # the site exports usernames
+    "blackboard_grade_center.csv": ("blackboard", None),
+    "brightspace_grades.csv": ("brightspace", None),
+    "gradescope_scores.csv": ("gradescope", None),
+    "lti_users.csv": ("plain", None),
+}
+
+
+def test_every_example_roster_is_known():
+    assert sorted(p.name for p in EXAMPLE_ROSTERS.iterdir()) == sorted(EXAMPLE_KEYS)
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLE_KEYS))
+def test_each_example_roster_names_the_bundled_students(name):
+    fmt, key = EXAMPLE_KEYS[name]
+    read = read_roster(EXAMPLE_ROSTERS / name, key=key)
+    submitted = sorted(inbox.submitted_students(EXAMPLES))
+    assert read.format == fmt and not read.unkeyed and not read.duplicates
+    assert sorted(read.roster.entries) == submitted == ["alice", "bob", "chloe", "david", "emma", "farid"]
+    assert compare(read.roster, submitted).without_roster == []
 
 
 def test_canvas_totals_columns_are_not_assignments():

@@ -115,16 +115,30 @@ def export_(
                                              "grader ids are this LMS id (e.g. sis_login_id, username)."),
     moodle_key: str | None = typer.Option(None, "--moodle-key", help="Moodle identity: email, idnumber, username."),
     visibility: str | None = typer.Option(None, "--visibility", help="Gradescope results visibility."),
-    missing_as_zero: bool | None = typer.Option(None, "--missing-as-zero", help="No submission = 0 points."),
+    missing_as_zero: bool | None = typer.Option(None, "--missing-as-zero", help="Write 0 for a student "
+                                                   "without a submission (LMS formats leave them out otherwise)."),
+    feedback: bool = typer.Option(False, "--feedback", help="Add each student's feedback summary (moodle, "
+                                  "moodle-xml, lti)."),
+    platform: str | None = typer.Option(None, "--platform", help="lti: follow canvas's or moodle's rules."),
+    regrade: bool = typer.Option(False, "--regrade", help="lti on Canvas: the scores replace posted ones "
+                                 "(no new submission)."),
+    pending: str = typer.Option("hold", "--pending", help="lti on Moodle, students with parts to review: "
+                                "hold (leave out) or provisional (post the partial total)."),
+    allow_empty: bool = typer.Option(False, "--allow-empty", help="Write the file even if it carries nobody."),
 ) -> None:
-    """Write grades in an LMS's import format (see FORMATS.md); formula cells are neutralised."""
+    """Write grades in an LMS's import format (see docs/lms.md); never a blank grade, formulas neutralised."""
     course = config.load_config()
     source = load_table(db=db or course.db, from_dir=from_dir, set_path=set_path)
     options = ExportOptions.from_config(course.export, title=title, assignment_id=assignment_id,
                                         student_is=student_is, moodle_key=moodle_key, visibility=visibility,
-                                        missing_as_zero=missing_as_zero)
-    result = export.export(source.table, fmt, output, per_part=per_part,
-                           roster=roster.load_roster(roster_path or course.roster), options=options)
+                                        missing_as_zero=missing_as_zero, feedback=feedback, platform=platform,
+                                        regrade=regrade, pending=pending)
+    try:
+        result = export.export(source.table, fmt, output, per_part=per_part, allow_empty=allow_empty,
+                               roster=roster.load_roster(roster_path or course.roster), options=options)
+    except export.ExportEmpty as empty:
+        _show_export(empty.result, source.problems, to_stdout=str(output) == "-", summary=False)
+        raise
     _show_export(result, source.problems, to_stdout=str(output) == "-")
 
 
@@ -141,13 +155,15 @@ def gradescope_bundle(
                "Upload it as the assignment's autograder (Configure Autograder > Zip file upload).")
 
 
-def _show_export(result: ExportResult, problems: list[str], *, to_stdout: bool) -> None:
+def _show_export(result: ExportResult, problems: list[str], *, to_stdout: bool, summary: bool = True) -> None:
     for problem in problems:
         typer.echo(f"not graded: {problem}", err=True)
     for line in result.skipped:
         typer.echo(f"skipped: {line}", err=True)
     for line in result.notes:
         typer.echo(f"note: {line}", err=True)
+    if not summary:
+        return
     where = ", ".join(str(f) for f in result.files[:1]) + (f" and {len(result.files) - 1} more"
                                                           if len(result.files) > 1 else "")
     message = f"Exported {result.written} student(s) as {result.format}" + ("" if to_stdout else f" to {where}")

@@ -7,6 +7,7 @@ it. Formats that write one file per submission (Gradescope) get a folder instead
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import tempfile
@@ -26,7 +27,7 @@ from grader.export import (
     moodle_xml,
     plain,
 )
-from grader.export.common import DEFAULT_OPTIONS, ExportOptions, ExportRefused, ExportResult
+from grader.export.common import DEFAULT_OPTIONS, ExportEmpty, ExportOptions, ExportRefused, ExportResult
 from grader.export.table import ScoreTable
 from grader.roster import Roster
 
@@ -72,23 +73,40 @@ def default_output(table: ScoreTable, fmt: str) -> Path:
 
 
 def export(table: ScoreTable, fmt: str, out: str | Path | None = None, *, per_part: bool = False,
-           roster: Roster | None = None, options: ExportOptions = DEFAULT_OPTIONS) -> ExportResult:
-    """Write `table` in format `fmt` to `out` (a file, a folder for Gradescope, or `-` for stdout)."""
+           roster: Roster | None = None, options: ExportOptions = DEFAULT_OPTIONS,
+           allow_empty: bool = False) -> ExportResult:
+    """Write `table` in format `fmt` to `out` (a file, a folder for Gradescope, or `-` for stdout).
+
+    An export that would carry nobody raises ExportEmpty (and leaves any existing file alone)
+    unless `allow_empty`: it nearly always means the roster is missing.
+    """
     spec = get_format(fmt)
+    if fmt != "lti" and (options.platform is not None or options.regrade):
+        raise UsageError("--platform and --regrade apply to --format lti only.")
     target = Path(out) if out is not None else default_output(table, fmt)
     kwargs: dict[str, Any] = {"per_part": per_part, "roster": roster, "options": options}
     if spec.folder:
         if str(out) == "-":
             raise UsageError(f"The {fmt} export writes one file per submission; give -o FOLDER.")
-        return spec.write(table, target, **kwargs)
+        existed = target.exists()
+        result = spec.write(table, target, **kwargs)
+        if result.written == 0 and not allow_empty and not existed:
+            target.rmdir()  # nothing was written into the folder this call created
+        _refuse_empty(result, allow_empty)
+        return result
     if str(out) == "-":
-        return spec.write(table, sys.stdout, **kwargs)
+        buffer = io.StringIO()
+        result = spec.write(table, buffer, **kwargs)
+        _refuse_empty(result, allow_empty)
+        sys.stdout.write(buffer.getvalue())
+        return result
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         encoding = "utf-8-sig" if options.bom and spec.suffix == ".csv" else "utf-8"
         with os.fdopen(fd, "w", encoding=encoding, newline="") as stream:
             result = spec.write(table, stream, **kwargs)
+        _refuse_empty(result, allow_empty)
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp's 0600 is for the temp file, not the export
         os.replace(tmp, target)
     finally:
@@ -97,10 +115,16 @@ def export(table: ScoreTable, fmt: str, out: str | Path | None = None, *, per_pa
     return result
 
 
+def _refuse_empty(result: ExportResult, allow_empty: bool) -> None:
+    if result.written == 0 and not allow_empty:
+        raise ExportEmpty(result)
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
 
 
-__all__ = ["FORMATS", "ExportFormat", "ExportOptions", "ExportRefused", "ExportResult", "export", "get_format"]
+__all__ = ["FORMATS", "ExportEmpty", "ExportFormat", "ExportOptions", "ExportRefused", "ExportResult", "export",
+           "get_format"]

@@ -1,6 +1,6 @@
 """Blackboard Learn Grade Center upload (comma variant): every value quoted, `Username` key.
 
-See FORMATS.md §4. A column is matched by the Column ID after `|` in its header; a column
+See docs/lms.md, "Blackboard". A column is matched by the Column ID after `|` in its header; a column
 without one becomes a new text column worth 0 points.
 """
 
@@ -16,9 +16,9 @@ from grader.export.common import (
     columns,
     csv_writer,
     export_rows,
-    grade,
     note_excused,
     number,
+    row_grades,
     skip_without,
     write_rows,
 )
@@ -56,9 +56,14 @@ def write(table: ScoreTable, out: TextIO, *, per_part: bool = False, roster: Ros
         if xr.row.excused:
             excused.append(xr.student)
             continue
+        values = row_grades(xr, cols, options, result)
+        if values is None:
+            continue
         first, last = xr.first_last()
-        rows.append([last, first, xr.ids["username"], *(grade(xr.row, col, options) for col in cols)])
+        rows.append([last, first, xr.ids["username"], *values])
         result.written += 1
     note_excused(result, excused, "Blackboard")
+    if options.feedback:
+        result.notes.append("The Blackboard upload written here carries no feedback; --feedback was not used")
     write_rows(csv_writer(out, quoting=csv.QUOTE_ALL), rows)
     return result

@@ -1,7 +1,8 @@
 """Brightspace (D2L) grade import: `#`-guarded ids, `<Item> Points Grade`, End-of-Line Indicator.
 
-See FORMATS.md §5. The `#` before ids keeps spreadsheets from reading them as numbers; the last
-column is `#` on every row, so an empty grade in the last item column is still read.
+See docs/lms.md, "Brightspace". The `#` before ids keeps spreadsheets from reading them as
+numbers; the last column is `#` on every row. No grade cell is ever empty: a student without a
+grade in every column is left out.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from grader.export.common import (
     columns,
     csv_writer,
     export_rows,
-    grade,
     note_excused,
     number,
+    row_grades,
     skip_without,
     write_rows,
 )
@@ -59,10 +60,15 @@ def write(table: ScoreTable, out: TextIO, *, per_part: bool = False, roster: Ros
         if xr.row.excused:
             excused.append(xr.student)
             continue
+        values = row_grades(xr, cols, options, result)
+        if values is None:
+            continue
         ids = [Safe("#" + xr.ids[field]) for field, _ in keys]
-        rows.append([*ids, *(grade(xr.row, col, options) for col in cols), EOL])
+        rows.append([*ids, *values, EOL])
         result.written += 1
     note_excused(result, excused, "Brightspace")
+    if options.feedback:
+        result.notes.append("The Brightspace import written here carries no feedback; --feedback was not used")
     write_rows(csv_writer(out), rows)
     return result
 

@@ -1,7 +1,8 @@
 """Canvas gradebook import CSV: identity block ending in `Section`, `Title (id)` columns.
 
-See FORMATS.md §1. Canvas matches students by `ID`, then `SIS User ID`, then `SIS Login ID`;
-blank cells mean "no change", `EX` excuses; a column without `(id)` becomes a new assignment.
+See docs/lms.md, "Canvas". Canvas matches students by `ID`, then `SIS User ID`, then `SIS Login
+ID`; `EX` excuses; a column without `(id)` becomes a new assignment. A blank cell over an existing
+grade removes it, so a student without a grade in every column is left out of the file.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ from grader.export.common import (
     columns,
     csv_writer,
     export_rows,
-    grade,
     number,
+    row_grades,
     skip_without,
     write_rows,
 )
@@ -51,9 +52,14 @@ def write(table: ScoreTable, out: TextIO, *, per_part: bool = False, roster: Ros
         section = xr.entry.section if xr.entry else ""
         name = xr.entry.sortable_name() if xr.entry else xr.name()
         ids = [xr.ids.get(f, "") for f in NEEDS]
-        values = [EXCUSED if xr.row.excused else grade(xr.row, col, options) for col in cols]
+        values = [EXCUSED] * len(cols) if xr.row.excused else row_grades(xr, cols, options, result)
+        if values is None:
+            continue
         rows.append([name, *ids, section, *values])
         result.written += 1
+    if options.feedback:
+        result.notes.append("Canvas's gradebook CSV import carries no comments; to send feedback use "
+                            "--format lti --platform canvas --feedback")
     write_rows(csv_writer(out), rows)
     return result
 

@@ -25,6 +25,20 @@ class ExportRefused(GraderError):
     """An export would produce a file the LMS mis-reads; the message says what to change."""
 
 
+class ExportEmpty(GraderError):
+    """An export would carry no student at all; `result` says whom it left out and why."""
+
+    def __init__(self, result: ExportResult) -> None:
+        self.result = result
+        left_out = (f" ({len(result.skipped)} student(s) left out; the first: {result.skipped[0]})"
+                    if result.skipped else " (the gradebook has no graded submission)")
+        super().__init__(
+            f"The {result.format} export would carry no student, so nothing was written{left_out}"
+            + ". Import the LMS roster first (grader roster import FILE) so students have the LMS's ids, or pass "
+            "--student-is FIELD if the grader's student ids are those ids; --allow-empty writes the file anyway."
+        )
+
+
 class Safe(str):
     """A cell the exporter wrote itself (a number, `EX`, `-`, `#`): never neutralised."""
 
@@ -38,9 +52,13 @@ class ExportOptions:
     student_is: str | None = None  # roster field that the grader's own ids are, for students not in it
     moodle_key: str = "email"  # Moodle CSV identity column: email, idnumber or username
     visibility: str = "visible"  # Gradescope results visibility
-    missing_as_zero: bool = False  # export "no submission" as 0 instead of the format's blank
+    missing_as_zero: bool = False  # write 0 for "no submission" (otherwise the student is left out)
     now: datetime | None = None  # time stamp written into the file (LTI timestamp, Moodle XML batch)
     bom: bool = False  # start CSV files with a UTF-8 BOM (helps Excel on Windows)
+    feedback: bool = False  # add each student's feedback summary where the format carries feedback
+    platform: str | None = None  # LTI: the platform the scores go to (canvas, moodle), for its own rules
+    regrade: bool = False  # LTI on Canvas: the scores replace ones already posted (no new submission)
+    pending: str = "hold"  # LTI on Moodle, rows with parts waiting for a person: hold or provisional
 
     def timestamp(self) -> datetime:
         return (self.now or datetime.now(UTC)).astimezone(UTC)
@@ -73,6 +91,7 @@ class ExportRow:
     row: StudentRow
     entry: RosterEntry | None
     ids: dict[str, str]
+    assumed: frozenset[str] = frozenset()  # id fields taken from the grader's id (--student-is)
 
     @property
     def student(self) -> str:
@@ -167,6 +186,56 @@ def grade(row: StudentRow, column: Column, options: ExportOptions) -> float | No
     return part.score
 
 
+def row_grades(xr: ExportRow, cols: Sequence[Column], options: ExportOptions,
+               result: ExportResult) -> list[Safe] | None:
+    """Every column's grade of a row as written numbers, or None (and the reason recorded in
+    `result.skipped`) when one would be empty.
+
+    An empty cell is never written: Canvas takes a blank over an existing grade as "remove
+    it", and Moodle's CSV and XML imports turn blank or `-` into "no grade", overwriting what is
+    there. A student left out of the file keeps whatever the LMS has.
+    """
+    values = [grade(xr.row, col, options) for col in cols]
+    if all(v is not None for v in values):
+        return [number(v) for v in values if v is not None]
+    result.skipped.append(f"{xr.student}: {no_grade_reason(xr.row, cols, values)}")
+    return None
+
+
+def no_grade_reason(row: StudentRow, cols: Sequence[Column], values: Sequence[float | None]) -> str:
+    """Why a row has no grade to write, and what would give it one."""
+    if row.total is None:
+        return ("no counted submission, so no grade; left out so the LMS keeps what it has "
+                "(--missing-as-zero writes 0)")
+    return (f"{waiting_parts(cols, values)} wait(s) for a person, so the row has no grade there; left out so "
+            "the LMS keeps what it has (score them with grader review, then export again)")
+
+
+def waiting_parts(cols: Sequence[Column], values: Sequence[float | None]) -> str:
+    """The columns without a grade, as a short list."""
+    waiting = [col.part or col.title for col, v in zip(cols, values, strict=True) if v is None]
+    return ", ".join(waiting[:5]) + (f" and {len(waiting) - 5} more" if len(waiting) > 5 else "")
+
+
+def feedback_summary(table: ScoreTable, row: StudentRow) -> str:
+    """A student's short feedback: the total, each part's score, the parts still to be reviewed."""
+    title = table.title or table.problem_set
+    lines = []
+    if row.comment:
+        lines.append(row.comment)
+    total = "no counted submission" if row.total is None else f"{number(row.total)} of {number(table.max_total)} points"
+    lines.append(f"{title}: {total}.")
+    scored = [f"{part_id} {number(p.score)}/{number(p.max_score)}" for part_id, _ in table.parts
+              if (p := row.parts.get(part_id)) is not None and p.score is not None]
+    waiting = [part_id for part_id, _ in table.parts
+               if (p := row.parts.get(part_id)) is not None and p.score is None]
+    if scored:
+        lines.append("Parts: " + ", ".join(scored) + ".")
+    if waiting:
+        lines.append("Waiting for review: " + ", ".join(waiting) + ".")
+    return "\n".join(lines)
+
+
 def export_rows(table: ScoreTable, roster: Roster | None, options: ExportOptions,
                 result: ExportResult) -> list[ExportRow]:
     """The table's rows with their roster entries, plus roster students who did not submit."""
@@ -177,13 +246,13 @@ def export_rows(table: ScoreTable, roster: Roster | None, options: ExportOptions
         entry = roster.get(row.student)
         if entry is not None:
             seen.add(entry.student)
-        rows.append(ExportRow(row, entry, _ids(row, entry, options)))
+        rows.append(_export_row(row, entry, options))
     absent = [e for s, e in sorted(roster.entries.items()) if s not in seen]
     for entry in absent:
         empty = StudentRow(student=entry.student, parts={}, total=None, max_total=table.max_total)
-        rows.append(ExportRow(empty, entry, _ids(empty, entry, options)))
+        rows.append(_export_row(empty, entry, options))
     if absent:
-        shown = "exported as 0" if options.missing_as_zero else "exported as missing"
+        shown = "exported as 0" if options.missing_as_zero else "left out"
         result.notes.append(f"{len(absent)} student(s) in the roster have no submission ({shown}): "
                             + ", ".join(e.student for e in absent))
     if roster.entries:
@@ -198,13 +267,15 @@ def export_rows(table: ScoreTable, roster: Roster | None, options: ExportOptions
     return rows
 
 
-def _ids(row: StudentRow, entry: RosterEntry | None, options: ExportOptions) -> dict[str, str]:
+def _export_row(row: StudentRow, entry: RosterEntry | None, options: ExportOptions) -> ExportRow:
     ids = {k: v for k, v in row.lms_ids.items() if v}
     if entry is not None:
         ids.update({k: v for k, v in entry.ids.items() if v})
+    assumed: frozenset[str] = frozenset()
     if options.student_is and not ids.get(options.student_is):
         ids[options.student_is] = row.student
-    return ids
+        assumed = frozenset({options.student_is})
+    return ExportRow(row, entry, ids, assumed)
 
 
 def skip_without(result: ExportResult, xr: ExportRow, lms: str, fields: Sequence[str]) -> bool:

@@ -1,6 +1,6 @@
 """Gradescope autograder `results.json`: one per submission, a test per part.
 
-See FORMATS.md §6. Parts a person still has to grade become informational tests (no score), so
+See docs/lms.md, "Gradescope". Parts a person still has to grade become informational tests (no score), so
 the top-level `score` is always given. The same function feeds `grader gradescope-bundle`'s
 `run_autograder` and `grader export --format gradescope`.
 """

@@ -1,8 +1,10 @@
 """Moodle XML grade import: `<result>` per student with item idnumber and user idnumber.
 
-See FORMATS.md §3. No mapping step: every result needs the grade item's ID number (the set id,
-or --assignment-id) and the user's ID number. `read` parses such files defensively (Moodle's own
-export is not always well escaped), which also proves what `write` produces round-trips.
+See docs/lms.md, "Moodle XML". No mapping step: every result needs the grade item's ID number (the
+set id, or --assignment-id) and the user's ID number. A `<result>` is written only with a score:
+Moodle reads a missing score or `-` as "no grade" and overwrites the grade it holds (older versions
+abort the import on `-`). `read` parses such files defensively (Moodle's own export is not always
+well escaped), which also proves what `write` produces round-trips.
 """
 
 from __future__ import annotations
@@ -19,13 +21,16 @@ from grader.export.common import (
     ExportResult,
     columns,
     export_rows,
+    feedback_summary,
     grade,
+    no_grade_reason,
     note_excused,
     number,
     skip_without,
+    waiting_parts,
     xml_text,
 )
-from grader.export.table import ScoreTable
+from grader.export.table import ScoreTable, StudentRow
 from grader.roster import Roster
 
 NO_GRADE = "-"
@@ -55,14 +60,23 @@ def write(table: ScoreTable, out: TextIO, *, per_part: bool = False, roster: Ros
         if xr.row.excused:
             excused.append(xr.student)
             continue
-        for col in cols:
+        values = [grade(xr.row, col, options) for col in cols]
+        if all(v is None for v in values) or (xr.row.total is None and not options.missing_as_zero):
+            result.skipped.append(f"{xr.student}: {no_grade_reason(xr.row, cols, values)}")
+            continue
+        if any(v is None for v in values):  # per part: only the parts without a score stay out
+            result.notes.append(f"{xr.student}: {waiting_parts(cols, values)} wait(s) for a person; only those "
+                                "results are left out (score them with grader review, then export again)")
+        for col, points in zip(cols, values, strict=True):
+            if points is None:
+                continue
             element = ET.SubElement(root, "result")
             ET.SubElement(element, "assignment").text = xml_text(item if col.part is None else f"{item}.{col.part}")
             ET.SubElement(element, "student").text = xml_text(xr.ids["idnumber"])
-            points = grade(xr.row, col, options)
-            ET.SubElement(element, "score").text = NO_GRADE if points is None else number(points)
-            if col.part is None and xr.row.comment:
-                ET.SubElement(element, "feedback").text = xml_text(xr.row.comment)
+            ET.SubElement(element, "score").text = number(points)
+            feedback = _feedback(table, xr.row, col.part, options)
+            if feedback:
+                ET.SubElement(element, "feedback").text = xml_text(feedback)
         result.written += 1
     note_excused(result, excused, "Moodle")
     result.notes.append(
@@ -74,6 +88,13 @@ def write(table: ScoreTable, out: TextIO, *, per_part: bool = False, roster: Ros
     out.write(ET.tostring(root, encoding="unicode"))
     out.write("\n")
     return result
+
+
+def _feedback(table: ScoreTable, row: StudentRow, part: str | None, options: ExportOptions) -> str:
+    if part is None:
+        return feedback_summary(table, row) if options.feedback else row.comment
+    score = row.parts.get(part)
+    return "\n".join(f for f in score.feedback if f) if options.feedback and score is not None else ""
 
 
 class MoodleXmlUnreadable(GraderError):
