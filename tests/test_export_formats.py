@@ -158,11 +158,12 @@ def test_missing_and_excused_follow_each_formats_convention(fmt, tmp_path):
         assert any("excused student(s) left out" in n and "ben" in n for n in result.notes)
 
 
-def test_plain_csv_flags_excused_and_leaves_missing_blank(tmp_path):
+def test_plain_csv_flags_excused_and_leaves_out_missing(tmp_path):
     rows = [row("ann", 2.0, 1.0), row("ben", 1.0, 0.0, excused=True)]
-    text, _ = write("csv", make_table(rows), tmp_path, roster=full_roster("ann", "ben", "cat"))
+    text, result = write("csv", make_table(rows), tmp_path, roster=full_roster("ann", "ben", "cat"))
     by_student = {r[0]: r for r in csv.reader(io.StringIO(text))}
-    assert by_student["ben"][5] == "true" and by_student["cat"][2] == "" and by_student["ann"][2] == "3"
+    assert by_student["ben"][5] == "true" and "cat" not in by_student and by_student["ann"][2] == "3"
+    assert any(s.startswith("cat: no counted submission") for s in result.skipped)
 
 
 def test_missing_as_zero_option(tmp_path):

@@ -99,11 +99,15 @@ def test_missing_as_zero_is_the_one_way_to_write_a_grade_for_no_submission(fmt, 
     assert float(zoe) == 0 and not any(s.startswith("zoe:") for s in result.skipped)
 
 
-def test_the_plain_formats_are_not_lms_imports_and_say_no_score_as_blank(tmp_path):
-    # csv and json feed other tools, not an LMS importer: every student is there, "no score" blank/null.
-    text, _ = run("csv", tmp_path)
+def test_the_plain_csv_leaves_out_who_has_no_grade_and_the_json_lists_everyone(tmp_path):
+    # A plain CSV is often merged back into an LMS by hand, so it follows the same rule as the
+    # LMS formats; the JSON is the full table for other tools, "no score" as null.
+    text, result = run("csv", tmp_path)
     rows = {r[0]: r for r in csv.reader(io.StringIO(text))}
-    assert rows["zoe"][2] == "" and rows["ben"][4] == "true"
+    assert "zoe" not in rows and "ben" not in rows
+    assert any(s.startswith("zoe: no counted submission") for s in result.skipped)
+    assert any(s.startswith("ben: p1 wait(s) for a person") for s in result.skipped)
+    assert rows["ann"][2] != "" and all(cell != "" for cell in rows["ann"][10:])
     document = json.loads(run("json", tmp_path)[0])
     assert {s["student"]: s["total"] for s in document["students"]}["zoe"] is None
 

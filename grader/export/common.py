@@ -187,7 +187,7 @@ def grade(row: StudentRow, column: Column, options: ExportOptions) -> float | No
 
 
 def row_grades(xr: ExportRow, cols: Sequence[Column], options: ExportOptions,
-               result: ExportResult) -> list[Safe] | None:
+               result: ExportResult, decimals: int = 2) -> list[Safe] | None:
     """Every column's grade of a row as written numbers, or None (and the reason recorded in
     `result.skipped`) when one would be empty.
 
@@ -197,7 +197,7 @@ def row_grades(xr: ExportRow, cols: Sequence[Column], options: ExportOptions,
     """
     values = [grade(xr.row, col, options) for col in cols]
     if all(v is not None for v in values):
-        return [number(v) for v in values if v is not None]
+        return [number(v, decimals) for v in values if v is not None]
     result.skipped.append(f"{xr.student}: {no_grade_reason(xr.row, cols, values)}")
     return None
 

@@ -1,4 +1,4 @@
-"""Plain CSV and JSON: every student, the total and one column per part, for any other tool."""
+"""Plain CSV and JSON for any other tool: the total and one column per part."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from grader.export.common import (
     DEFAULT_OPTIONS,
     ExportOptions,
     ExportResult,
+    columns,
     csv_writer,
     export_rows,
+    row_grades,
     write_rows,
 )
 from grader.export.table import ScoreTable
@@ -23,17 +25,25 @@ DECIMALS = 6
 
 def write_csv(table: ScoreTable, out: TextIO, *, per_part: bool = True, roster: Roster | None = None,
               options: ExportOptions = DEFAULT_OPTIONS) -> ExportResult:
-    """One row per student; blank = no score (not submitted, or waiting for a person)."""
+    """One row per student with a grade in every column.
+
+    Like the LMS formats, the CSV never holds a blank grade (a spreadsheet merged back into an LMS
+    would erase with it): a student without a counted submission, or with a part still waiting
+    for a person, is left out and named in the result. The JSON format lists everyone.
+    """
     result = ExportResult("csv")
     part_ids = [part for part, _ in table.parts]
+    cols = [*columns(table, False, options), *columns(table, True, options)]
     rows: list[list[Any]] = [[*FIXED, *part_ids]]
     for xr in export_rows(table, roster, options, result):
         row = xr.row
+        grades = row_grades(xr, cols, options, result, DECIMALS)
+        if grades is None:
+            continue
         rows.append([
-            row.student, xr.name(), row.total, table.max_total, row.needs_review, row.excused,
+            row.student, xr.name(), grades[0], table.max_total, row.needs_review, row.excused,
             row.submitted_at.isoformat() if row.submitted_at else "", row.late_days, row.penalty,
-            row.comment,
-            *((row.parts[p].score if p in row.parts else None) for p in part_ids),
+            row.comment, *grades[1:],
         ])
         result.written += 1
     write_rows(csv_writer(out), rows, decimals=DECIMALS)
