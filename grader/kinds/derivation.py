@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Verdict
+from grader.kinds.escapes import escape_problem
 from grader.probability import (
     ProbSyntaxError,
     check_relation,
@@ -250,6 +251,9 @@ class DerivationKind(Kind[DerivationOptions]):
     Options: ClassVar[type[KindOptions]] = DerivationOptions
 
     def parse(self, raw: Any, options: DerivationOptions) -> Any:
+        problem = escape_problem(raw, formula=True, multiline=True)
+        if problem:
+            return InvalidAnswer(problem)
         try:
             lines = split_lines(raw)
         except StepsUnreadable as err:

@@ -14,6 +14,7 @@ import sympy as sp
 from pydantic import Field
 
 from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Verdict
+from grader.kinds.escapes import escape_problem, prose_problem
 from grader.mathjudge import judge, judge_relation
 from grader.mathparse import MathContext, MathSyntaxError, parse_math, split_definition
 
@@ -55,6 +56,9 @@ def parse_formula(raw: Any, options: FormulaOptions, *, indexed: bool = True) ->
         return InvalidAnswer("expected a formula written as text, e.g. 1 - tanh(x)^2")
     if len(raw) > MAX_FORMULA_CHARS:
         return InvalidAnswer(f"this formula is {len(raw)} characters long; the limit is {MAX_FORMULA_CHARS}")
+    problem = escape_problem(raw, formula=True) or prose_problem(raw)
+    if problem:
+        return InvalidAnswer(problem)
     try:
         return parse_math(raw, options.context(indexed=indexed), syntax=options.syntax)
     except MathSyntaxError as err:
