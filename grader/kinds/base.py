@@ -118,6 +118,11 @@ class Kind(Generic[OptionsT]):
         """Show a value (an answer or an expected value) to a person."""
         return str(value)
 
+    def read_form(self, value: Any) -> Any:
+        """How the grader read a parsed answer, as a `grader.reading.Reading` (text and MathML);
+        None for kinds whose answers are best shown as typed (numbers, shapes, text)."""
+        return None
+
     def examples(self) -> list[Example]:
         """The kind's own correct, incorrect and invalid answers."""
         return []

@@ -299,6 +299,23 @@ class DerivationKind(Kind[DerivationOptions]):
             return render(value)
         return render_expression(value)
 
+    def read_form(self, value: Any) -> Any:
+        from grader.reading import expression_reading, steps_reading, tokens_reading
+
+        if not isinstance(value, DerivationAnswer):
+            return None
+        steps = []
+        for step in value.steps:
+            if step.expr is None or step.error:
+                reading = None
+            elif value.step_kind == "probability":
+                reading = tokens_reading(render(step.expr))
+            else:
+                reading = expression_reading(step.expr)
+            relation = None if step.relation is None or step.implicit else step.relation
+            steps.append((relation, reading, step.text))
+        return steps_reading(steps)
+
     def describe(self, options: DerivationOptions) -> str:
         if options.require_steps == 0:
             return "the result, or a list of steps ending with it (one per line; steps shown are checked)"

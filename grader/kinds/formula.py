@@ -109,6 +109,11 @@ class ExpressionKind(Kind[FormulaOptions]):
     def render(self, value: Any) -> str:
         return sp.sstr(value)
 
+    def read_form(self, value: Any) -> Any:
+        from grader.reading import expression_reading
+
+        return expression_reading(value)
+
     def examples(self) -> list[Example]:
         x = sp.Symbol("x", real=True)
         reference = 1 - sp.tanh(x) ** 2
@@ -216,6 +221,11 @@ class EquationKind(Kind[EquationOptions]):
     def render(self, value: Any) -> str:
         return f"{sp.sstr(value.lhs)} = {sp.sstr(value.rhs)}"
 
+    def read_form(self, value: Any) -> Any:
+        from grader.reading import expression_reading
+
+        return expression_reading(value)
+
     def examples(self) -> list[Example]:
         var = sp.Function("Var")
         z, a = sp.Symbol("z", real=True), sp.Symbol("a", real=True)
@@ -287,6 +297,11 @@ class MatrixExprKind(Kind[MatrixExprOptions]):
         if self.vector:
             return "[" + ", ".join(row[0] for row in rows) + "]"
         return "[" + ", ".join("[" + ", ".join(row) + "]" for row in rows) + "]"
+
+    def read_form(self, value: Any) -> Any:
+        from grader.reading import matrix_reading
+
+        return matrix_reading(value.tolist(), column=self.vector)
 
     def examples(self) -> list[Example]:
         w1, w2 = sp.symbols("w1 w2", real=True)

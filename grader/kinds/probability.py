@@ -216,6 +216,11 @@ class ProbabilityKind(Kind[ProbabilityOptions]):
             value = ProbAnswer(value)
         return probability_matches(value, other)
 
+    def read_form(self, value: Any) -> Any:
+        from grader.reading import tokens_reading
+
+        return tokens_reading(self.render(value)) if isinstance(value, ProbAnswer) else None
+
     def render(self, value: Any) -> str:
         if isinstance(value, ProbAnswer):
             return render(value.expr)
