@@ -2,8 +2,8 @@
 
 Each reading has two forms: readable text for the terminal (`1 − tanh²(x)`, `max(0, x)`) and
 presentation MathML for documents, which current browsers render without scripts. The MathML of
-a sympy value comes from sympy's presentation printer; named entities it emits are replaced by
-character references, so every reading parses as XML.
+a sympy value comes from sympy's presentation printer, serialised here with its text escaped and
+its entity names resolved, so every reading parses as XML.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape, quoteattr
 
 import sympy as sp
 from sympy.printing.mathml import MathMLPresentationPrinter
@@ -22,8 +22,6 @@ from sympy.printing.str import StrPrinter
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 MAX_READING_CHARS = 20_000
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-_ENTITY = re.compile(r"&([A-Za-z][A-Za-z0-9]*);")
-_XML_ENTITIES = {"amp", "lt", "gt", "quot", "apos"}
 _TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(\S))")
 
 
@@ -149,14 +147,23 @@ class _MathMLPrinter(MathMLPresentationPrinter):
 
 
 def math(inner: str, *, block: bool = False) -> str:
-    """A MathML element around presentation markup; named entities become character references."""
-    inner = _ENTITY.sub(_character, inner)
+    """A MathML element around presentation markup."""
     display = ' display="block"' if block else ""
     return f'<math xmlns="{MATHML_NS}"{display}>{inner}</math>'
 
 
 def expression_mathml(expr: Any) -> str:
-    return _MathMLPrinter({}).doprint(expr)
+    """Presentation MathML of a sympy value, serialised here: sympy's own `doprint` writes text
+    nodes unescaped (`<mo><</mo>` for a relation) and uses HTML entity names XML does not know."""
+    return _serialise(_MathMLPrinter({})._print(expr))
+
+
+def _serialise(node: Any) -> str:
+    if node.nodeType == node.TEXT_NODE:
+        return escape(html.unescape(node.data))
+    attributes = "".join(f" {name}={quoteattr(value)}" for name, value in node.attributes.items())
+    children = "".join(_serialise(child) for child in node.childNodes)
+    return f"<{node.tagName}{attributes}>{children}</{node.tagName}>"
 
 
 def expression_reading(expr: Any) -> Reading:
@@ -213,14 +220,6 @@ def steps_reading(steps: Sequence[tuple[str | None, Reading | None, str]]) -> Re
 
 def _inner(mathml: str) -> str:
     return re.sub(r"^<math[^>]*>|</math>$", "", mathml)
-
-
-def _character(match: re.Match[str]) -> str:
-    name = match.group(1)
-    if name in _XML_ENTITIES:
-        return match.group(0)
-    char = html.entities.html5.get(name + ";")
-    return "".join(f"&#x{ord(c):x};" for c in char) if char else ""
 
 
 def _number(value: Any) -> str:

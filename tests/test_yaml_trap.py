@@ -21,7 +21,6 @@ def _part(path, part_id):
 @pytest.mark.parametrize("escape", sorted(v[0] for v in CONTROL_ESCAPES.values()))
 @pytest.mark.parametrize("part_id", ["p2.1.derivative", "p1.1d.explain"])
 def test_each_control_escape_gets_the_single_quote_advice(escape, part_id, tmp_path):
-    letter = escape[1]
     path = tmp_path / "a.yaml"
     # As a student types it: the escape letter starts a word, as in "\tanh" or "\frac".
     path.write_text(f'student: ana\nproblem_set: mlp_cnn\n{part_id}: "1 - {escape}xyz(x)"\n', encoding="utf-8")
