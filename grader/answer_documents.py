@@ -31,11 +31,9 @@ NOTEBOOK_KEY = "grader"  # notebook and cell metadata key
 PART_TAG = "part:"  # a cell tag naming its part, `part:p2.1.derivative`
 MAX_SECTIONS = 2_000
 
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _PART_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*$")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(.*)$")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _MATH_BLOCKS = (("$$", "$$"), ("\\[", "\\]"), ("$", "$"))
@@ -73,7 +71,7 @@ def parse_markdown(text: str, name: str) -> Submission:
 
 def read_answer_text(source: str) -> Any:
     """The answer held by the text of one section or answer cell (see the module's rules)."""
-    body = [line for line in _COMMENT.sub("", source).splitlines() if not line.lstrip().startswith(">")]
+    body = _without_quotes(_COMMENT.sub("", source).splitlines())
     while body and not body[0].strip():
         body.pop(0)
     while body and not body[-1].strip():
@@ -86,7 +84,7 @@ def read_answer_text(source: str) -> Any:
     if all(_LIST_ITEM.match(line) or not line.strip() for line in body):
         return [_item(_LIST_ITEM.match(line).group(1)) for line in body if line.strip()]  # type: ignore[union-attr]
     if all(line.strip().startswith("|") for line in body):
-        rows = [line for line in body if not _TABLE_RULE.match(line)]
+        rows = [line for line in body if not _is_table_rule(line)]
         return [[_item(cell.replace("\\|", "|")) for cell in _cells(row)] for row in rows]
     return _item(" ".join(line.strip() for line in body))
 
@@ -122,11 +120,11 @@ def _sections(lines: list[str], start: int, name: str) -> list[tuple[str, int, l
         elif opened:
             fence = opened.group(1)
         else:
-            heading = _HEADING.match(line)
-            if heading:
+            heading = _heading(line)
+            if heading is not None:
                 current = None
-                words = heading.group(2).split()
-                if len(heading.group(1)) == 2 and words and _PART_ID.match(words[0].strip("`")):
+                level, words = heading
+                if level == 2 and words and _PART_ID.match(words[0].strip("`")):
                     if len(sections) >= MAX_SECTIONS:
                         raise SubmissionUnreadable(f"{name}: line {number}: more than {MAX_SECTIONS} sections.")
                     current = []
@@ -137,9 +135,49 @@ def _sections(lines: list[str], start: int, name: str) -> list[tuple[str, int, l
     return sections
 
 
+def _heading(line: str) -> tuple[int, list[str]] | None:
+    """(level, words) of an ATX heading line (`## p1.1a`), or None for any other line."""
+    text = line.lstrip(" ")
+    if len(line) - len(text) > 3 or not text.startswith("#"):
+        return None
+    level = len(text) - len(text.lstrip("#"))
+    rest = text[level:]
+    if level > 6 or (rest and not rest[0].isspace()):
+        return None
+    return level, rest.strip().rstrip("#").split()
+
+
+def _is_table_rule(line: str) -> bool:
+    """The line under a table's first row: pipes, colons and dashes only (| --- | :-: |)."""
+    text = line.strip()
+    return "---" in text and not set(text) - set("|:- \t")
+
+
+def _is_quote(line: str) -> bool:
+    """A blockquote line (`> the question`); `>= ...`, a derivation step, is not one."""
+    text = line.strip()
+    return text == ">" or text.startswith("> ")
+
+
+def _without_quotes(lines: list[str]) -> list[str]:
+    """The lines that are not blockquotes, keeping everything inside fenced blocks."""
+    kept, fence = [], None
+    for line in lines:
+        opened = _FENCE.match(line)
+        if fence is not None:
+            if opened and line.strip().startswith(fence):
+                fence = None
+        elif opened:
+            fence = opened.group(1)
+        elif _is_quote(line):
+            continue
+        kept.append(line)
+    return kept
+
+
 def _is_answer_line(line: str) -> bool:
     text = line.strip()
-    return bool(text) and not text.startswith((">", "<!--"))
+    return bool(text) and not _is_quote(text) and not text.startswith("<!--")
 
 
 def _sole_math(text: str) -> str | None:

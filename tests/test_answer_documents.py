@@ -119,6 +119,15 @@ def test_a_second_section_for_one_part_is_refused_with_both_lines(tmp_path):
         read_submission(path)
 
 
+def test_relation_steps_are_not_mistaken_for_quotes():
+    assert read_answer_text("> the question\n\n```\nsum_i log p(x_i)\n>= sum_i E_q[log p(x_i|z)]\n```") == (
+        "sum_i log p(x_i)\n>= sum_i E_q[log p(x_i|z)]"
+    )
+    assert read_answer_text("- sum_i log p(x_i)\n- >= sum_i E_q[log p(x_i|z)]") == [
+        "sum_i log p(x_i)", ">= sum_i E_q[log p(x_i|z)]",
+    ]
+
+
 def test_headings_inside_fences_do_not_start_sections(tmp_path):
     path = tmp_path / "f.md"
     path.write_text("## p4.4\n\n```\n## p1.1a\nstep\n```\n", encoding="utf-8")
