@@ -166,7 +166,7 @@ def _accepted_as_typed(kind: Any, value: Any, expected: Any, options: Any) -> bo
 
 
 def template(set_path: str | Path, student: str, fmt: str = "yaml") -> str:
-    """A blank answer file for a student, in yaml, toml or json."""
+    """A blank answer file for a student, in yaml, toml, json, md (Markdown) or ipynb (a notebook)."""
     from grader.template import FORMATS, answer_template
 
     if fmt not in FORMATS:

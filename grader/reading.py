@@ -22,7 +22,7 @@ from sympy.printing.str import StrPrinter
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 MAX_READING_CHARS = 20_000
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
-_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|(\S))")
+_TOKEN = re.compile(r"\s*(?:(\d+(?:\.\d+)?)|([A-Za-z]+)|(\|\||>=|<=|\S))")
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,7 @@ class _MathMLPrinter(MathMLPresentationPrinter):
             row.appendChild(right)
             table.appendChild(row)
         brace = self.dom.createElement("mo")
+        brace.setAttribute("stretchy", "true")
         brace.appendChild(self.dom.createTextNode("{"))
         outer = self.dom.createElement("mrow")
         outer.appendChild(brace)
@@ -188,22 +189,87 @@ def matrix_reading(rows: Sequence[Sequence[Any]], *, column: bool = False) -> Re
     else:
         shown = "[" + ", ".join("[" + ", ".join(text(v) for v in row) + "]" for row in rows) + "]"
     table = "".join("<mtr>" + "".join(f"<mtd>{cell(v)}</mtd>" for v in row) + "</mtr>" for row in rows)
-    return Reading(shown, math(f"<mrow><mo>[</mo><mtable>{table}</mtable><mo>]</mo></mrow>"))
+    return Reading(shown, math(f'<mrow><mo stretchy="true">[</mo><mtable>{table}</mtable><mo stretchy="true">]</mo></mrow>'))
 
 
 def tokens_reading(text: str) -> Reading:
-    """Text written in a notation of its own (probability expressions) as MathML tokens."""
-    parts = []
-    for number, name, symbol in _TOKEN.findall(text[:MAX_READING_CHARS]):
-        if number:
-            parts.append(f"<mn>{number}</mn>")
+    """A probability expression, in the plain notation its parser reads back (`sum_{i=1}^N
+    log p(x_i|z)`), as MathML: subscripts and limits placed, Greek names as letters."""
+    tokens = _TOKEN.findall(text[:MAX_READING_CHARS])
+    atoms, _ = _script_atoms(tokens, 0, None)
+    return Reading(text, math("<mrow>" + "".join(atoms) + "</mrow>"))
+
+
+_GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "theta": "θ", "lambda": "λ",
+    "mu": "μ", "sigma": "σ", "phi": "φ", "psi": "ψ", "omega": "ω", "pi": "π", "tau": "τ",
+}
+_BIG = {"sum": "∑", "prod": "∏", "int": "∫"}
+_OPERATORS = {"*": "⋅", "||": "‖", "~": "∼", ">=": "≥", "<=": "≤", "-": "−"}
+_CLOSING = {"{": "}", "(": ")", "[": "]"}
+
+
+def _script_atoms(tokens: list[tuple[str, str, str]], start: int, until: str | None) -> tuple[list[str], int]:
+    """MathML atoms of tokens[start:] up to the closing `until`; `_` and `^` attach to the atom
+    before them (limits for sums, scripts otherwise)."""
+    atoms: list[str] = []
+    bases: list[str] = []  # the plain name behind each atom, to place a sum's limits
+    i = start
+    while i < len(tokens):
+        number, name, symbol = tokens[i]
+        i += 1
+        if symbol == until:
+            return atoms, i
+        if symbol in ("_", "^") and atoms and i < len(tokens):
+            script, i = _script_argument(tokens, i)
+            base, atom = bases[-1], atoms[-1]
+            if base in _BIG:
+                tag = "munder" if symbol == "_" else ("munderover" if atom.startswith("<munder>") else "mover")
+                if tag == "munderover":
+                    atom = atom[len("<munder>"):-len("</munder>")]
+                atoms[-1] = f"<{tag}>{atom}{script}</{tag}>"
+                bases[-1] = base if tag == "munder" else ""  # an upper limit may follow
+            else:
+                tag = "msub" if symbol == "_" else "msup"
+                atoms[-1] = f"<{tag}>{atom}{script}</{tag}>"
+                bases[-1] = ""
+            continue
+        if symbol == "{":
+            inner, i = _script_atoms(tokens, i, "}")
+            atoms.append("<mrow>" + "".join(inner) + "</mrow>")
+            bases.append("")
+        elif number:
+            atoms.append(f"<mn>{number}</mn>")
+            bases.append("")
         elif name:
-            base, _, sub = name.partition("_")
-            element = f"<mi>{escape(base)}</mi>"
-            parts.append(f"<msub>{element}<mi>{escape(sub)}</mi></msub>" if base and sub else element)
-        elif symbol:
-            parts.append(f"<mo>{escape(symbol)}</mo>")
-    return Reading(text, math("<mrow>" + "".join(parts) + "</mrow>"))
+            atoms.append(_name(name))
+            bases.append(name)
+        else:
+            atoms.append(f"<mo>{escape(_OPERATORS.get(symbol, symbol))}</mo>")
+            bases.append("")
+    return atoms, i
+
+
+def _script_argument(tokens: list[tuple[str, str, str]], i: int) -> tuple[str, int]:
+    number, name, symbol = tokens[i]
+    if symbol in _CLOSING:
+        inner, end = _script_atoms(tokens, i + 1, _CLOSING[symbol])
+        if symbol == "(":
+            inner = ["<mo>(</mo>", *inner, "<mo>)</mo>"]
+        return "<mrow>" + "".join(inner) + "</mrow>", end
+    if number:
+        return f"<mn>{number}</mn>", i + 1
+    if name:
+        return _name(name), i + 1
+    return f"<mo>{escape(symbol)}</mo>", i + 1
+
+
+def _name(name: str) -> str:
+    if name in _BIG:
+        return f"<mo>{_BIG[name]}</mo>"
+    if name == "E":
+        return "<mi>𝔼</mi>"
+    return f"<mi>{escape(_GREEK.get(name, name))}</mi>"
 
 
 def steps_reading(steps: Sequence[tuple[str | None, Reading | None, str]]) -> Reading:
@@ -215,7 +281,8 @@ def steps_reading(steps: Sequence[tuple[str | None, Reading | None, str]]) -> Re
         inner = _inner(reading.mathml) if reading is not None else f"<mtext>{escape(raw)}</mtext>"
         mark = f"<mo>{escape(relation)}</mo>" if relation else ""
         rows.append(f"<mtr><mtd>{mark}</mtd><mtd>{inner}</mtd></mtr>")
-    return Reading("\n".join(lines), math('<mtable columnalign="right left">' + "".join(rows) + "</mtable>", block=True))
+    table = '<mtable columnalign="right left" displaystyle="true">' + "".join(rows) + "</mtable>"
+    return Reading("\n".join(lines), math(table))
 
 
 def _inner(mathml: str) -> str:

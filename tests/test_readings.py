@@ -154,3 +154,11 @@ def test_kinds_are_named_as_people_name_them(graded):
     assert "vector of formulas" in html and "vector_expr" not in html
     assert "(matrix of formulas)" in markdown
     assert {k.human_name() for k in KINDS.values()} >= {"formula", "derivation", "vector of formulas"}
+
+
+def test_probability_notation_places_limits_and_subscripts(problem_set):
+    reading = read_answer(problem_set, "p4.3", "sum_{i=1}^N log sum_z p_theta(x_i|z) p(z)")
+    root = ET.fromstring(reading.mathml)
+    limits = root.find(f".//{{{MATHML_NS}}}munderover")
+    assert limits is not None and "".join(limits.itertext()).startswith("∑i=1N")
+    assert "θ" in "".join(root.itertext()) and "_" not in "".join(root.itertext())
