@@ -279,9 +279,11 @@ def steps_reading(steps: Sequence[tuple[str | None, Reading | None, str]]) -> Re
         shown = reading.text if reading is not None else raw
         lines.append(f"{relation} {shown}" if relation else shown)
         inner = _inner(reading.mathml) if reading is not None else f"<mtext>{escape(raw)}</mtext>"
-        mark = f"<mo>{escape(relation)}</mo>" if relation else ""
-        rows.append(f"<mtr><mtd>{mark}</mtd><mtd>{inner}</mtd></mtr>")
-    table = '<mtable columnalign="right left" displaystyle="true">' + "".join(rows) + "</mtable>"
+        mark = f"<mo>{escape(_OPERATORS.get(relation, relation))}</mo>" if relation else ""
+        # Browsers that implement MathML Core ignore columnalign; the style aligns the steps there.
+        rows.append(f'<mtr><mtd columnalign="right" style="text-align: right">{mark}</mtd>'
+                    f'<mtd columnalign="left" style="text-align: left">{inner}</mtd></mtr>')
+    table = '<mtable displaystyle="true">' + "".join(rows) + "</mtable>"
     return Reading("\n".join(lines), math(table))
 
 

@@ -80,6 +80,7 @@ def class_report_html(stats: ClassStats, readings: dict[tuple[str, str], Markup]
     return environment().get_template("class_report.html").render(
         stats=stats, bars=histogram_bars(stats), version=__version__, readings=readings or {},
         kinds={part.id: kind_label(part.kind) for part in stats.parts},
+        read_answers={part.id: [a for (p, a) in (readings or {}) if p == part.id] for part in stats.parts},
         svg={"width": SVG_WIDTH, "height": SVG_HEIGHT, "margin": SVG_MARGIN},
     )
 
