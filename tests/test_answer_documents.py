@@ -174,3 +174,28 @@ def test_a_broken_notebook_is_unreadable_not_a_crash(tmp_path):
     path.write_text('{"cells": 3}')
     with pytest.raises(SubmissionUnreadable, match="notebook"):
         read_submission(path)
+
+
+def test_submit_and_batch_grading_take_markdown_and_notebooks(tmp_path):
+    from grader.batch import grade_folder
+    from grader.inbox import submit
+    from grader.store import Gradebook
+
+    ps = load_problem_set(SET_DIR)
+    bob = read_submission(ROOT / "submissions_example" / "bob_mistakes.yaml")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    md = write_as(bob, "md", folder)
+    alice = read_submission(ROOT / "submissions_example" / "alice_correct.yaml")
+    nb = write_as(alice, "ipynb", folder)
+    done = submit(nb, tmp_path / "inbox")
+    assert done.stored.suffix == ".ipynb" and done.stored.read_bytes() == nb.read_bytes()
+    assert done.receipt.student == "alice"
+    with Gradebook.open(tmp_path / "g.sqlite") as gb:
+        grade_folder(folder, ps, gb, jobs=0)
+        totals = {s.student: s.counted.total for s in gb.students()}
+    assert totals == {
+        "bob": check_file(ROOT / "submissions_example" / "bob_mistakes.yaml", SET_DIR).score,
+        "alice": check_file(ROOT / "submissions_example" / "alice_correct.yaml", SET_DIR).score,
+    }
+    assert md.suffix == ".md"
