@@ -18,17 +18,18 @@ def _part(path, part_id):
     return next(p for p in check_file(path, SET_DIR).parts if p.id == part_id)
 
 
-@pytest.mark.parametrize("escape", sorted(v[0] for v in CONTROL_ESCAPES.values()))
+@pytest.mark.parametrize(("escape", "command"), sorted((v[0], v[2] or v[0] + "xyz") for v in CONTROL_ESCAPES.values()))
 @pytest.mark.parametrize("part_id", ["p2.1.derivative", "p1.1d.explain"])
-def test_each_control_escape_gets_the_single_quote_advice(escape, part_id, tmp_path):
+def test_each_control_escape_gets_the_single_quote_advice(escape, command, part_id, tmp_path):
+    assert len(CONTROL_ESCAPES) == 8
     path = tmp_path / "a.yaml"
-    # As a student types it: the escape letter starts a word, as in "\tanh" or "\frac".
-    path.write_text(f'student: ana\nproblem_set: mlp_cnn\n{part_id}: "1 - {escape}xyz(x)"\n', encoding="utf-8")
+    # As a student types it: a LaTeX command in double quotes, such as "\tanh" or "\frac".
+    path.write_text(f'student: ana\nproblem_set: mlp_cnn\n{part_id}: "1 - {command}(x)"\n', encoding="utf-8")
     part = _part(path, part_id)
     assert part.status.value == "invalid", part
     message = part.feedback[0]
     assert f'"{escape}" in double quotes is' in message
-    assert f"write LaTeX in single quotes, '{escape}xyz'" in message and "leave the quotes out" in message
+    assert f"write LaTeX in single quotes, '{command}'" in message and "leave the quotes out" in message
     assert "line 3" in message
 
 
@@ -54,9 +55,10 @@ def test_a_file_yaml_refuses_for_an_escape_gets_the_same_advice(tmp_path):
     assert "line 3" in message and "write LaTeX in single quotes, '\\max', or leave the quotes out" in message
 
 
-def test_a_tab_used_as_layout_in_text_is_not_an_escape(tmp_path):
+@pytest.mark.parametrize("text", ["It mixes channels:\\t 1x1 filters.", "It mixes\\tchannels.", "Two lines\\r\\nof text."])
+def test_a_tab_used_as_layout_in_text_is_not_an_escape(tmp_path, text):
     path = tmp_path / "a.yaml"
-    path.write_text('student: ana\nproblem_set: mlp_cnn\np1.1d.explain: "It mixes channels:\\t 1x1 filters."\n')
+    path.write_text(f'student: ana\nproblem_set: mlp_cnn\np1.1d.explain: "{text}"\n')
     assert _part(path, "p1.1d.explain").status.value != "invalid"
 
 

@@ -26,6 +26,12 @@ CONTROL_ESCAPES: dict[str, tuple[str, str, str]] = {
 }
 # LaTeX commands that begin with `n`: a newline followed by the rest is `\n` eaten by quotes.
 _N_COMMANDS = ("nabla", "neq", "ne", "nu", "neg", "not", "ni", "nolimits")
+# In text a tab or carriage return can be layout; it is an eaten escape only before the rest of
+# one of these commands (`<tab>anh` is `\tanh`, `<tab>he` is not).
+_LAYOUT_COMMANDS = {
+    "\t": {"tanh", "theta", "tau", "times", "text", "textbf", "textit", "to", "top", "tilde", "tfrac"},
+    "\r": {"rho", "right", "rangle", "rightarrow", "rbrace", "rfloor", "rceil"},
+}
 _PROSE_WORD = re.compile(r"[A-Za-z]{2,}")
 
 
@@ -33,8 +39,8 @@ def escape_problem(raw: Any, *, formula: bool, multiline: bool = False) -> str |
     """A message for an answer that holds a control character a double-quote escape made, or None.
 
     In a formula every such character is a mistake. In text a tab or carriage return may be real
-    layout, so those count only when a letter follows at once, as in `<tab>anh`. A formula that
-    may span lines (a derivation) keeps its line breaks.
+    layout, so those count only before the rest of a LaTeX command, as in `<tab>anh`. A formula
+    that may span lines (a derivation) keeps its line breaks.
     """
     for text in _strings(raw):
         for index, char in enumerate(text):
@@ -46,10 +52,11 @@ def escape_problem(raw: Any, *, formula: bool, multiline: bool = False) -> str |
                     if word and "n" + word.group(0) in _N_COMMANDS:
                         return advice("\\n", "a line break", "\\n" + word.group(0))
                 continue
-            if not formula and char in "\t\r" and not follows[:1].isalpha():
-                continue
             escape, name, example = entry
             word = re.match(r"[A-Za-z]+", follows)
+            if not formula and char in _LAYOUT_COMMANDS:
+                if word is None or escape[1] + word.group(0) not in _LAYOUT_COMMANDS[char]:
+                    continue
             command = escape + word.group(0) if word else example
             return advice(escape, name, command or escape)
     return None
