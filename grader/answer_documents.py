@@ -124,11 +124,12 @@ def _sections(lines: list[str], start: int, name: str) -> list[tuple[str, int, l
             if heading is not None:
                 current = None
                 level, words = heading
-                if level == 2 and words and _PART_ID.match(words[0].strip("`")):
+                part_id = words[0].strip("`").rstrip(":") if words else ""
+                if level == 2 and _PART_ID.match(part_id):
                     if len(sections) >= MAX_SECTIONS:
                         raise SubmissionUnreadable(f"{name}: line {number}: more than {MAX_SECTIONS} sections.")
                     current = []
-                    sections.append((words[0].strip("`"), number, current))
+                    sections.append((part_id, number, current))
                 continue
         if current is not None:
             current.append(line)

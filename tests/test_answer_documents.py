@@ -128,6 +128,13 @@ def test_relation_steps_are_not_mistaken_for_quotes():
     ]
 
 
+@pytest.mark.parametrize("heading", ["## p1.1a", "## `p1.1a`", "## p1.1a:", "## p1.1a — the output shape ##"])
+def test_a_section_heading_names_its_part_first(heading, tmp_path):
+    path = tmp_path / "h.md"
+    path.write_text(f"{heading}\n\n28x28x1\n", encoding="utf-8")
+    assert read_submission(path).answers == {"p1.1a": "28x28x1"}
+
+
 def test_headings_inside_fences_do_not_start_sections(tmp_path):
     path = tmp_path / "f.md"
     path.write_text("## p4.4\n\n```\n## p1.1a\nstep\n```\n", encoding="utf-8")
