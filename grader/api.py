@@ -63,14 +63,17 @@ def check_file(path: str | Path, set_path: str | Path | None = None) -> Report:
     return grade(problem_set, variant_for(problem_set, submission.student), submission)
 
 
-def check_file_read(path: str | Path, set_path: str | Path | None = None) -> tuple[Report, dict[str, Any]]:
-    """Grade one answer file and say how each answer was read (part id -> Reading)."""
+def check_file_read(
+    path: str | Path, set_path: str | Path | None = None, *, readings: bool = True
+) -> tuple[Report, dict[str, Any]]:
+    """Grade one answer file and say how each answer was read (part id -> Reading; empty when
+    `readings` is False)."""
     from grader.reading import report_readings
 
     submission = read_submission(path)
     problem_set = resolve_set_for(submission, set_path)
     report = grade(problem_set, variant_for(problem_set, submission.student), submission)
-    return report, report_readings(problem_set, report)
+    return report, report_readings(problem_set, report) if readings else {}
 
 
 def grade_submission(problem_set: ProblemSet, submission: Submission, cache: ExpectedCache | None = None) -> Report:

@@ -49,7 +49,7 @@ def check(
     ),
 ) -> None:
     """Grade answer files and show, per part, the status, the score and feedback."""
-    checked = [api.check_file_read(file, set_path) for file in files]
+    checked = [api.check_file_read(file, set_path, readings=as_json or show_reading) for file in files]
     if part is not None:
         checked = [(_only_part(report, part, file), readings) for (report, readings), file in zip(checked, files, strict=True)]
     if as_json:
