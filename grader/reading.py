@@ -42,6 +42,8 @@ class Reading:
 class _TextPrinter(StrPrinter):
     """sympy's str printer with the notation of a blackboard: powers raised, · for products."""
 
+    printmethod = "_grader_text"  # not the objects' own `_sympystr`, which would skip the methods here
+
     def _print_Pow(self, expr: Any, rational: bool = False) -> str:
         base, exp = expr.as_base_exp()
         if exp == sp.Rational(1, 2):
@@ -82,6 +84,9 @@ class _TextPrinter(StrPrinter):
 
     def _print_Indexed(self, expr: Any) -> str:
         return f"{self._print(expr.base)}_" + "".join(self._print(i) for i in expr.indices)
+
+    def _print_IndexedBase(self, expr: Any) -> str:
+        return self._print(expr.label)
 
     def _print_Relational(self, expr: Any) -> str:
         symbol = {"==": "=", ">=": "≥", "<=": "≤", "!=": "≠"}.get(expr.rel_op, expr.rel_op)

@@ -162,3 +162,7 @@ def test_probability_notation_places_limits_and_subscripts(problem_set):
     limits = root.find(f".//{{{MATHML_NS}}}munderover")
     assert limits is not None and "".join(limits.itertext()).startswith("∑i=1N")
     assert "θ" in "".join(root.itertext()) and "_" not in "".join(root.itertext())
+
+
+def test_indexed_names_read_with_subscripts(problem_set):
+    assert read_answer(problem_set, "p2.2", "sum(W_ij a_j, j=1..D_a) + b_i").text == "b_i + Σ_(j=1..D_a) W_ij·a_j"
