@@ -28,6 +28,7 @@ from grader.render import STATUS_LABEL, format_points, report_text
 from grader.spec import ProblemSet, load_problem_set
 from grader.variants import variant_for
 
+_QUIET = (Status.CORRECT, Status.MISSING)  # statuses whose feedback adds nothing to the status
 _COLOURS = {
     Status.CORRECT: "#1b6e2b", Status.PARTIAL: "#8a5a00", Status.NEEDS_REVIEW: "#8a5a00",
     Status.NOT_GRADED: "#8a5a00", Status.INCORRECT: "#b3261e", Status.INVALID: "#b3261e", Status.MISSING: "#666",
@@ -172,7 +173,7 @@ def _part_html(part: PartResult, reading: Reading | None) -> str:
     if reading is not None:
         # reading.mathml is built by grader.reading from a parsed value, every text node escaped.
         out.append(f'<div><span style="color:#666">Read as:</span> {reading.mathml}</div>')
-    if part.feedback and part.status is not Status.CORRECT:
+    if part.feedback and part.status not in _QUIET:
         out.append("<ul>")
         for message in part.feedback:
             first, _, rest = message.partition("\n")
