@@ -18,8 +18,8 @@ ignored, and messages name cells instead of lines.
 
 from __future__ import annotations
 
-import json
 import re
+import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -226,8 +226,10 @@ def parse_notebook(text: str, name: str) -> Submission:
     import nbformat
 
     try:
-        notebook = nbformat.reads(text, as_version=4)
-    except (ValueError, KeyError, TypeError, AttributeError, json.JSONDecodeError) as err:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # nbformat's notes on old notebooks (missing cell ids)
+            notebook = nbformat.reads(text, as_version=4)
+    except (ValueError, KeyError, TypeError, AttributeError, nbformat.ValidationError) as err:
         raise SubmissionUnreadable(f"{name}: this is not a readable Jupyter notebook ({err}).") from None
     except RecursionError:
         raise SubmissionUnreadable(f"{name}: the notebook is nested too deeply.") from None
@@ -247,17 +249,24 @@ def parse_notebook(text: str, name: str) -> Submission:
             )
         cells[part_id] = number
         source = cell.get("source", "")
-        answers[part_id] = read_answer_text("".join(source) if isinstance(source, list) else str(source))
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise SubmissionUnreadable(f"{name}: cell {number}: the cell's text is not text; retype it in Jupyter.")
+        answers[part_id] = read_answer_text(source)
     return _submission(meta, answers, cells, name, notebook=True)
 
 
 def cell_part(cell: Any) -> str | None:
     """The part id an answer cell is tagged with, or None for any other cell."""
     metadata = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+    if not isinstance(metadata, dict):
+        return None
     tagged = metadata.get(NOTEBOOK_KEY, {})
     if isinstance(tagged, dict) and isinstance(tagged.get("part"), str):
         return tagged["part"]
-    for tag in metadata.get("tags", []) or []:
+    tags = metadata.get("tags", [])
+    for tag in tags if isinstance(tags, list) else []:
         if isinstance(tag, str) and tag.startswith(PART_TAG):
             return tag[len(PART_TAG):]
     return None

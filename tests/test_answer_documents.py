@@ -183,6 +183,32 @@ def test_a_broken_notebook_is_unreadable_not_a_crash(tmp_path):
         read_submission(path)
 
 
+@pytest.mark.parametrize("cell", [
+    {"cell_type": "markdown", "metadata": {"tags": 7}, "source": "x"},
+    {"cell_type": "markdown", "metadata": {"grader": {"part": ["p1.1a"]}}, "source": "x"},
+])
+def test_odd_cell_metadata_is_ignored(cell, tmp_path):
+    path = tmp_path / "odd.ipynb"
+    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    assert read_submission(path).answers == {}
+
+
+def test_a_cell_whose_metadata_is_not_a_mapping_is_unreadable(tmp_path):
+    path = tmp_path / "odd.ipynb"
+    cell = {"cell_type": "markdown", "metadata": 3, "source": "x"}
+    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    with pytest.raises(SubmissionUnreadable, match="not a readable Jupyter notebook"):
+        read_submission(path)
+
+
+def test_a_tagged_cell_whose_source_is_not_text_names_the_cell(tmp_path):
+    path = tmp_path / "odd.ipynb"
+    cell = {"cell_type": "markdown", "metadata": {"grader": {"part": "p1.1a"}}, "source": {"a": 1}}
+    path.write_text(json.dumps({"cells": [cell], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}))
+    with pytest.raises(SubmissionUnreadable, match="cell 1"):
+        read_submission(path)
+
+
 def test_submit_and_batch_grading_take_markdown_and_notebooks(tmp_path):
     from grader.batch import grade_folder
     from grader.inbox import submit
