@@ -38,6 +38,7 @@ def test_the_tanh_of_the_issue(tmp_path):
     path.write_text('student: ana\nproblem_set: mlp_cnn\np2.1.derivative: "1 - \\tanh^2(x)"\n', encoding="utf-8")
     message = _part(path, "p2.1.derivative").feedback[0]
     assert "\"\\t\" in double quotes is a tab: write LaTeX in single quotes, '\\tanh', or leave the quotes out" in message
+    assert 'in a JSON file, double the backslash: "\\\\tanh"' in message
 
 
 def test_single_quotes_keep_latex(tmp_path):

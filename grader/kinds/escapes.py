@@ -64,9 +64,10 @@ def escape_problem(raw: Any, *, formula: bool, multiline: bool = False) -> str |
 
 def advice(escape: str, name: str, command: str) -> str:
     """The single-quote advice for one escape."""
+    doubled = command.replace("\\", "\\\\")
     return (
         f'"{escape}" in double quotes is {name}: write LaTeX in single quotes, '
-        f"'{command}', or leave the quotes out"
+        f"'{command}', or leave the quotes out (in a JSON file, double the backslash: \"{doubled}\")"
     )
 
 
