@@ -1,4 +1,4 @@
-"""Reading a student's answer file (YAML, TOML or JSON) into a Submission, with bounds."""
+"""Reading a student's answer file (YAML, TOML, JSON, Markdown or a notebook) into a Submission, with bounds."""
 
 from __future__ import annotations
 
@@ -17,7 +17,10 @@ from grader.spec.yamlsafe import YamlError, key_lines, load_yaml
 MAX_FILE_BYTES = 1_000_000
 META_KEYS = ("student", "problem_set", "variant")
 IGNORED_KEYS = ("_prompts",)
-FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
+FORMATS = {
+    ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json",
+    ".md": "markdown", ".markdown": "markdown", ".ipynb": "notebook",
+}
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,10 @@ def parse_submission(text: str, *, fmt: str = "yaml", path: str | None = None) -
     name = path or "<answers>"
     if len(text) > MAX_FILE_BYTES:
         raise SubmissionUnreadable(f"{name}: the file is larger than {MAX_FILE_BYTES // 1000} kB.")
+    if fmt in ("markdown", "notebook"):
+        from grader.answer_documents import parse_markdown, parse_notebook
+
+        return (parse_markdown if fmt == "markdown" else parse_notebook)(text, name)
     data, lines = _LOADERS[fmt](text, name)
     if data is None:
         data = {}

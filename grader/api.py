@@ -63,6 +63,19 @@ def check_file(path: str | Path, set_path: str | Path | None = None) -> Report:
     return grade(problem_set, variant_for(problem_set, submission.student), submission)
 
 
+def check_file_read(
+    path: str | Path, set_path: str | Path | None = None, *, readings: bool = True
+) -> tuple[Report, dict[str, Any]]:
+    """Grade one answer file and say how each answer was read (part id -> Reading; empty when
+    `readings` is False)."""
+    from grader.reading import report_readings
+
+    submission = read_submission(path)
+    problem_set = resolve_set_for(submission, set_path)
+    report = grade(problem_set, variant_for(problem_set, submission.student), submission)
+    return report, report_readings(problem_set, report) if readings else {}
+
+
 def grade_submission(problem_set: ProblemSet, submission: Submission, cache: ExpectedCache | None = None) -> Report:
     """Grade an already-read submission (used by batch grading)."""
     return grade(problem_set, variant_for(problem_set, submission.student), submission, cache=cache)
@@ -156,7 +169,7 @@ def _accepted_as_typed(kind: Any, value: Any, expected: Any, options: Any) -> bo
 
 
 def template(set_path: str | Path, student: str, fmt: str = "yaml") -> str:
-    """A blank answer file for a student, in yaml, toml or json."""
+    """A blank answer file for a student, in yaml, toml, json, md (Markdown) or ipynb (a notebook)."""
     from grader.template import FORMATS, answer_template
 
     if fmt not in FORMATS:

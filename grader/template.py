@@ -9,20 +9,25 @@ from grader.kinds import get_kind
 from grader.spec import ProblemSet
 from grader.variants import Variant, render_prompt
 
-FORMATS = ("yaml", "toml", "json")
+FORMATS = ("yaml", "toml", "json", "md", "ipynb")
 
 
 def answer_template(problem_set: ProblemSet, variant: Variant, student: str, fmt: str = "yaml") -> str:
     """The answer file as text: every part id as a key, its question as a comment above it."""
     if fmt == "json":
         return _json_template(problem_set, variant, student)
+    if fmt in ("md", "ipynb"):
+        from grader.document_template import markdown_template, notebook_template
+
+        return (markdown_template if fmt == "md" else notebook_template)(problem_set, variant, student)
     comment, assign, blank = ("#", " = ", '""') if fmt == "toml" else ("#", ": ", "")
     quote = json.dumps  # a JSON string is a valid YAML and TOML string
     out = [
         f"{comment} Answer file for '{problem_set.title}' ({problem_set.id}), variant {variant.key}.",
         f"{comment} Write each answer after its part id, then run: grader check <this file>",
         f"{comment} Numbers: 750 or 0.25; shapes: 28x28x1; matrices: [[1, 2], [3, 4]];",
-        f"{comment} formulas: plain text like 1 - tanh(x)^2 or LaTeX in quotes; text: in quotes.",
+        f"{comment} formulas: plain text like 1 - tanh(x)^2, or LaTeX in single quotes like '1 - \\tanh^2(x)'",
+        f"{comment} (in double quotes a backslash starts an escape: \"\\tanh\" holds a tab); text: in quotes.",
         "",
         f"student{assign}{quote(student)}",
         f"problem_set{assign}{quote(problem_set.id)}",

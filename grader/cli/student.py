@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -19,7 +22,7 @@ def template(
     problem_set: Path = typer.Argument(..., help="Problem-set folder, e.g. problems/mlp_cnn."),
     student: str = typer.Option(..., "--student", help="Your student id (it picks your variant)."),
     output: Path | None = typer.Option(None, "-o", "--output", help="Write here instead of printing."),
-    fmt: str = typer.Option("yaml", "--format", help="yaml, toml or json."),
+    fmt: str = typer.Option("yaml", "--format", help="yaml, toml, json, md (Markdown) or ipynb (Jupyter notebook)."),
 ) -> None:
     """Write a blank answer file with every question, rendered for the student's variant."""
     text = api.template(problem_set, student, fmt)
@@ -34,18 +37,47 @@ def template(
 
 @app.command()
 def check(
-    files: list[Path] = typer.Argument(..., help="Answer file(s) (YAML, TOML or JSON)."),
+    files: list[Path] = typer.Argument(..., help="Answer file(s) (YAML, TOML, JSON, Markdown .md or a notebook .ipynb)."),
     set_path: Path | None = SET_OPTION,
-    as_json: bool = typer.Option(False, "--json", help="Print the result as JSON (a list for several files)."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the result as JSON, with how each answer was read (a list for several files)."
+    ),
     brief: bool = typer.Option(False, "--brief", help="Only statuses and scores, no feedback."),
+    part: str | None = typer.Option(None, "--part", help="Show only this part, e.g. p2.1.derivative."),
+    show_reading: bool = typer.Option(
+        False, "--show-reading", help="Show how each formula, vector, matrix and step was read."
+    ),
 ) -> None:
     """Grade answer files and show, per part, the status, the score and feedback."""
-    reports = [api.check_file(file, set_path) for file in files]
+    checked = [api.check_file_read(file, set_path, readings=as_json or show_reading) for file in files]
+    if part is not None:
+        checked = [(_only_part(report, part, file), readings) for (report, readings), file in zip(checked, files, strict=True)]
     if as_json:
-        data = [r.to_dict() for r in reports]
+        data = [_with_readings(report, readings) for report, readings in checked]
         typer.echo(json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False, default=str))
         return
-    typer.echo("\n\n".join(report_text(report, verbose=not brief) for report in reports))
+    typer.echo("\n\n".join(
+        report_text(report, verbose=not brief, readings=readings if show_reading else None)
+        for report, readings in checked
+    ))
+
+
+def _only_part(report: Any, part_id: str, file: Path) -> Any:
+    chosen = [p for p in report.parts if p.id == part_id]
+    if not chosen:
+        near = difflib.get_close_matches(part_id, [p.id for p in report.parts], n=1)
+        hint = f" (did you mean {near[0]}?)" if near else ""
+        typer.echo(f"Error: {file} has no part {part_id}{hint}.", err=True)
+        raise typer.Exit(2)
+    return replace(report, parts=chosen)
+
+
+def _with_readings(report: Any, readings: dict[str, Any]) -> dict[str, Any]:
+    data = report.to_dict()
+    for part in data["parts"]:
+        reading = readings.get(part["id"])
+        part["reads_as"] = None if reading is None else reading.to_dict()
+    return data
 
 
 @app.command()

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Verdict
+from grader.kinds.escapes import escape_problem
 from grader.probability import (
     ProbSyntaxError,
     check_relation,
@@ -250,6 +251,9 @@ class DerivationKind(Kind[DerivationOptions]):
     Options: ClassVar[type[KindOptions]] = DerivationOptions
 
     def parse(self, raw: Any, options: DerivationOptions) -> Any:
+        problem = escape_problem(raw, formula=True, multiline=True)
+        if problem:
+            return InvalidAnswer(problem)
         try:
             lines = split_lines(raw)
         except StepsUnreadable as err:
@@ -294,6 +298,23 @@ class DerivationKind(Kind[DerivationOptions]):
         if is_expr(value):
             return render(value)
         return render_expression(value)
+
+    def read_form(self, value: Any) -> Any:
+        from grader.reading import expression_reading, steps_reading, tokens_reading
+
+        if not isinstance(value, DerivationAnswer):
+            return None
+        steps = []
+        for step in value.steps:
+            if step.expr is None or step.error:
+                reading = None
+            elif value.step_kind == "probability":
+                reading = tokens_reading(render(step.expr))
+            else:
+                reading = expression_reading(step.expr)
+            relation = None if step.relation is None or step.implicit else step.relation
+            steps.append((relation, reading, step.text))
+        return steps_reading(steps)
 
     def describe(self, options: DerivationOptions) -> str:
         if options.require_steps == 0:

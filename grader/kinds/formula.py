@@ -14,6 +14,7 @@ import sympy as sp
 from pydantic import Field
 
 from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Verdict
+from grader.kinds.escapes import escape_problem, prose_problem
 from grader.mathjudge import judge, judge_relation
 from grader.mathparse import MathContext, MathSyntaxError, parse_math, split_definition
 
@@ -55,6 +56,9 @@ def parse_formula(raw: Any, options: FormulaOptions, *, indexed: bool = True) ->
         return InvalidAnswer("expected a formula written as text, e.g. 1 - tanh(x)^2")
     if len(raw) > MAX_FORMULA_CHARS:
         return InvalidAnswer(f"this formula is {len(raw)} characters long; the limit is {MAX_FORMULA_CHARS}")
+    problem = escape_problem(raw, formula=True) or prose_problem(raw)
+    if problem:
+        return InvalidAnswer(problem)
     try:
         return parse_math(raw, options.context(indexed=indexed), syntax=options.syntax)
     except MathSyntaxError as err:
@@ -104,6 +108,11 @@ class ExpressionKind(Kind[FormulaOptions]):
 
     def render(self, value: Any) -> str:
         return sp.sstr(value)
+
+    def read_form(self, value: Any) -> Any:
+        from grader.reading import expression_reading
+
+        return expression_reading(value)
 
     def examples(self) -> list[Example]:
         x = sp.Symbol("x", real=True)
@@ -212,6 +221,11 @@ class EquationKind(Kind[EquationOptions]):
     def render(self, value: Any) -> str:
         return f"{sp.sstr(value.lhs)} = {sp.sstr(value.rhs)}"
 
+    def read_form(self, value: Any) -> Any:
+        from grader.reading import expression_reading
+
+        return expression_reading(value)
+
     def examples(self) -> list[Example]:
         var = sp.Function("Var")
         z, a = sp.Symbol("z", real=True), sp.Symbol("a", real=True)
@@ -283,6 +297,11 @@ class MatrixExprKind(Kind[MatrixExprOptions]):
         if self.vector:
             return "[" + ", ".join(row[0] for row in rows) + "]"
         return "[" + ", ".join("[" + ", ".join(row) + "]" for row in rows) + "]"
+
+    def read_form(self, value: Any) -> Any:
+        from grader.reading import matrix_reading
+
+        return matrix_reading(value.tolist(), column=self.vector)
 
     def examples(self) -> list[Example]:
         w1, w2 = sp.symbols("w1 w2", real=True)
