@@ -90,6 +90,8 @@ def validate(set_path: str | Path, variants: int = 20) -> Validation:
     checks = [default_variant(problem_set)]
     checks += [variant_for(problem_set, f"validate-{i}", force=True) for i in range(variants)]
     result = Validation(problem_set.id, len(checks))
+    if problem_set.solvers is not None:
+        result.notes.extend(problem_set.solvers.notes)
     coincidences: dict[tuple[str, str], int] = {}
     # Variants that agree on a problem's parameters share its solver results.
     solved = ExpectedCache()
@@ -130,7 +132,8 @@ def _validate_part(problem: Any, part: Any, kind: Any, options: Any, variant: Va
     try:
         expected = solved.get(variant, problem, part, part.solver)
     except Exception as err:  # noqa: BLE001 - the solver is under test here
-        result.errors.append(f"{label}: solver {part.solver.name} failed: {type(err).__name__}: {err}")
+        result.errors.append(f"{label}: solver {part.solver.name}{_failed_at(problem, err)} failed: "
+                             f"{type(err).__name__}: {err}")
         return
     if not kind.accepts_expected(expected, options).is_full:
         result.errors.append(f"{label}: the kind {part.kind} does not accept its own reference answer")
@@ -140,13 +143,22 @@ def _validate_part(problem: Any, part: Any, kind: Any, options: Any, variant: Va
         try:
             produced = solved.get(variant, problem, part, mistake.solver)
         except Exception as err:  # noqa: BLE001 - the misconception solver is under test here
-            result.errors.append(f"{label}: misconception {mistake.id}: {type(err).__name__}: {err}")
+            result.errors.append(
+                f"{label}: misconception {mistake.id}{_failed_at(problem, err)}: {type(err).__name__}: {err}"
+            )
             continue
         if _accepted_as_typed(kind, produced, expected, options):
             if variant.is_default:
                 result.errors.append(f"{label}: misconception {mistake.id} coincides with the reference")
             else:
                 coincidences[(part.id, mistake.id)] = coincidences.get((part.id, mistake.id), 0) + 1
+
+
+def _failed_at(problem: Any, err: BaseException) -> str:
+    """` (file:line)` of the set solver file line that raised, when a set solver did."""
+    table = problem.solvers
+    where = table.where_failed(err) if table is not None else ""
+    return f" ({where})" if where else ""
 
 
 def _accepted_as_typed(kind: Any, value: Any, expected: Any, options: Any) -> bool:

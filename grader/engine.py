@@ -99,7 +99,7 @@ class ExpectedCache:
     problem's parameters (all of them, for a problem that does not vary) share one computation.
     """
 
-    values: dict[tuple[str, str], Any] = field(default_factory=dict)
+    values: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     kind_options: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def options(self, kind: Kind, part: Part, root: str) -> Any:
@@ -111,7 +111,9 @@ class ExpectedCache:
 
     def get(self, variant: Variant, problem: Problem, part: Part, call: SolverCall) -> Any:
         func, args = resolve_solver(variant, problem, part, call)
-        key = (call.name, repr(sorted(args.items())))
+        # Two sets may give one name to different solvers: the set's table is part of the key.
+        table = problem.solvers
+        key = ("" if table is None else f"{table.root}\0{table.digest}", call.name, repr(sorted(args.items())))
         if key not in self.values:
             self.values[key] = func(**args)
         return self.values[key]
@@ -183,7 +185,7 @@ def resolve_solver(
     variant: Variant, problem: Problem, part: Part, call: SolverCall
 ) -> tuple[Callable[..., Any], dict[str, Any]]:
     """The solver function and the keyword arguments it is called with for this variant."""
-    func = get_solver(call.name)
+    func = get_solver(call.name, problem.solvers)
     params = variant.params.get(problem.id, {})
     base = part.solver.args if part.solver is not None and call is not part.solver else {}
     args = resolve_args(SolverCall(name=call.name, args={**base, **call.args}), params)
