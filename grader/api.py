@@ -75,6 +75,7 @@ class Validation:
     problem_set: str
     variants_checked: int
     parts_checked: int = 0
+    tests_run: int = 0
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -83,9 +84,15 @@ class Validation:
         return not self.errors
 
 
+QUESTION_TEST_VARIANTS = 3  # random variants each question test also runs on, when variants are on
+
+
 def validate(set_path: str | Path, variants: int = 20) -> Validation:
-    """Load a set, run every solver for the default and `variants` random variants, and check
-    each reference is accepted by its kind and no misconception coincides with it."""
+    """Load a set, run every solver for the default and `variants` random variants, check each
+    reference is accepted by its kind and no misconception coincides with it, and run the
+    parts' question tests (each failing test is an error naming it)."""
+    from grader.authoring import run_question_tests
+
     problem_set = load_problem_set(set_path)
     checks = [default_variant(problem_set)]
     checks += [variant_for(problem_set, f"validate-{i}", force=True) for i in range(variants)]
@@ -123,7 +130,24 @@ def validate(set_path: str | Path, variants: int = 20) -> Validation:
             f"{part_id}: misconception {mistake} gives the right answer in {count} random variant(s); "
             "it is not used there"
         )
+    outcomes = run_question_tests(problem_set, variants=min(variants, QUESTION_TEST_VARIANTS))
+    result.tests_run = len(outcomes)
+    result.errors.extend(outcome.describe() for outcome in outcomes if not outcome.passed)
     return result
+
+
+def question_tests(set_path: str | Path, part: str | None = None, variants: int = QUESTION_TEST_VARIANTS) -> Any:
+    """Run a set's question tests (or one part's) and return their outcomes, for `grader test`."""
+    from grader.authoring import run_question_tests
+
+    problem_set = load_problem_set(set_path)
+    if part is not None and problem_set.find_part(part) is None:
+        import difflib
+
+        near = difflib.get_close_matches(part, problem_set.part_ids(), n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise UsageError(f"{problem_set.id} has no part {part!r}{hint}.")
+    return run_question_tests(problem_set, variants=variants, part_id=part)
 
 
 def _validate_part(problem: Any, part: Any, kind: Any, options: Any, variant: Variant,

@@ -141,16 +141,16 @@ class Problem(Strict):
         if not isinstance(data, dict) or not isinstance(data.get("parts"), list):
             return data
         params = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
-        bound = {str(name): f"${name}" for name in params}
         parts = []
         for part in data["parts"]:
             if isinstance(part, dict):
                 part = dict(part)
-                base = {"_kind": part.get("kind"), "_options": part.get("options") or {}, **bound}
-                _write_call(part, base)
+                base = {"_kind": part.get("kind"), "_options": part.get("options") or {}}
+                _write_call(part, base, params)
                 if isinstance(part.get("misconceptions"), list):
                     part["misconceptions"] = [
-                        _write_call(dict(m), base) if isinstance(m, dict) else m for m in part["misconceptions"]
+                        _write_call(dict(m), base, params) if isinstance(m, dict) else m
+                        for m in part["misconceptions"]
                     ]
             parts.append(part)
         return {**data, "parts": parts}
@@ -161,11 +161,15 @@ class Problem(Strict):
         return self._solvers
 
 
-def _write_call(item: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
+def _write_call(item: dict[str, Any], base: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """Turn `answer:` into a call of the written-answer solver, binding the parameters the text
+    names (only those, so that a part depends on no other parameter)."""
     if "answer" in item and item["answer"] is not None:
         if "solver" in item:
             raise ValueError(f"{item.get('id', 'part')}: give either 'solver' or 'answer', not both")
-        item["solver"] = {"name": WRITTEN_SOLVER, "args": {**base, "_text": item["answer"]}}
+        words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", str(item["answer"])))
+        bound = {str(name): f"${name}" for name in params if str(name) in words}
+        item["solver"] = {"name": WRITTEN_SOLVER, "args": {**base, **bound, "_text": item["answer"]}}
     return item
 
 
