@@ -12,6 +12,7 @@ from grader.engine import ExpectedCache, Report, grade
 from grader.errors import ProblemSetNotFound, SubmissionUnreadable, UsageError
 from grader.kinds import InvalidAnswer, get_kind
 from grader.rubric import part_options
+from grader.solvers.registry import grading_with
 from grader.spec import ProblemSet, load_problem_set
 from grader.variants import Variant, default_variant, variant_for
 
@@ -124,7 +125,8 @@ def validate(set_path: str | Path, variants: int = 20) -> Validation:
             if params in seen:  # this problem does not vary between these two variants
                 continue
             seen.add(params)
-            _validate_part(problem, part, kind, options, variant, result, coincidences, solved)
+            with grading_with(problem.solvers):
+                _validate_part(problem, part, kind, options, variant, result, coincidences, solved)
     for (part_id, mistake), count in sorted(coincidences.items()):
         result.notes.append(
             f"{part_id}: misconception {mistake} gives the right answer in {count} random variant(s); "

@@ -14,6 +14,7 @@ from grader.answers import Submission
 from grader.kinds import InvalidAnswer, Kind, Status, Verdict, get_kind
 from grader.rubric import part_options
 from grader.solvers import get_solver
+from grader.solvers.registry import grading_with
 from grader.spec.models import PARAM_REF, Part, Problem, ProblemSet, SolverCall
 from grader.variants import Variant, render_prompt, resolve_args
 
@@ -258,6 +259,14 @@ def grade_part(
     root: str = ".",
 ) -> PartResult:
     """Grade one answer; any failure inside a kind sends the part to review, not to zero."""
+    with grading_with(problem.solvers):  # solver names in kind options are the set's
+        return _grade_part(problem, part, variant, raw, submission, cache, root)
+
+
+def _grade_part(
+    problem: Problem, part: Part, variant: Variant, raw: Any, submission: Submission, cache: ExpectedCache,
+    root: str,
+) -> PartResult:
     result = _Result(part, problem, raw)
     if _is_blank(raw):
         return result.finish(Status.MISSING, 0.0, ("No answer given.",))

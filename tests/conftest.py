@@ -29,6 +29,11 @@ def problem_set() -> ProblemSet:
     return load_problem_set(SET_DIR)
 
 
+def tutorial_solvers(stem: str):
+    """A module of the tutorial's own solver files (problems/mlp_cnn/solvers/<stem>.py), as loaded."""
+    return load_problem_set(SET_DIR).solvers.modules[stem]
+
+
 def write_answers(path: Path, answers: dict, student: str = "tester", problem_set: str = "mlp_cnn") -> Path:
     """Write a YAML answer file (values converted to plain lists)."""
     data = {"student": student, "problem_set": problem_set, **{k: plain(v) for k, v in answers.items()}}

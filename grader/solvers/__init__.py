@@ -7,7 +7,7 @@ solvers from the files its `set.yaml` lists under `solvers:`. Specs refer to sol
 
 from __future__ import annotations
 
-from grader.solvers import activations, conv, conv1d, probability, symbolic, written  # noqa: F401  (registration)
+from grader.solvers import activations, conv, conv1d, symbolic, written  # noqa: F401  (registration)
 from grader.solvers.registry import SOLVERS, SetSolvers, get_solver, load_set_solvers, solver
 
 __all__ = ["SOLVERS", "SetSolvers", "get_solver", "load_set_solvers", "solver"]

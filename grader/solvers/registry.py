@@ -29,6 +29,9 @@ SOLVERS: dict[str, Callable[..., Any]] = {}
 
 # The set table that `@solver` fills while a set's solver files are being executed.
 _LOADING: ContextVar[SetSolvers | None] = ContextVar("_LOADING", default=None)
+# The table of the set being graded: solver names in kind options (a derivation's `facts:`) are
+# looked up there.
+_ACTIVE: ContextVar[SetSolvers | None] = ContextVar("_ACTIVE", default=None)
 _LOADED: dict[tuple[str, tuple[str, ...], str], SetSolvers] = {}
 
 
@@ -94,6 +97,7 @@ class SetSolvers:
         self.errors: list[str] = []
         self.notes: list[str] = []
         self.files: list[Path] = []
+        self.modules: dict[str, ModuleType] = {}  # file stem -> the loaded module
         self.digest = ""
         self._current_file = ""
 
@@ -229,6 +233,7 @@ def _exec_file(package: str, file: Path, table: SetSolvers) -> None:
         parent = name
     name = f"{parent}.{parts[-1]}"
     if name in sys.modules:  # imported already by a sibling file: its solvers are registered
+        table.modules[file.stem] = sys.modules[name]
         return
     spec = importlib.util.spec_from_file_location(name, file)
     if spec is None or spec.loader is None:
@@ -238,6 +243,7 @@ def _exec_file(package: str, file: Path, table: SetSolvers) -> None:
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
+        table.modules[file.stem] = module
     except SyntaxError as err:
         del sys.modules[name]
         table.errors.append(f"{table._current_file}:{err.lineno or '?'}: syntax error: {err.msg}")
@@ -245,6 +251,27 @@ def _exec_file(package: str, file: Path, table: SetSolvers) -> None:
         del sys.modules[name]
         where = table.where_failed(err) or table._current_file
         table.errors.append(f"{where}: {type(err).__name__}: {err}")
+
+
+@contextmanager
+def grading_with(table: SetSolvers | None) -> Iterator[None]:
+    """Look solver names up in `table` (then the library) inside the block; see `lookup`."""
+    token = _ACTIVE.set(table)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
+
+
+def lookup(name: str) -> tuple[Callable[..., Any], str] | None:
+    """The solver a kind option names, in the table of the set being graded or the library,
+    with a key that tells tables apart (for caches); None when no solver has that name."""
+    table = _ACTIVE.get()
+    if table is not None and name in table.own:
+        return table.own[name], f"{table.root}\0{table.digest}\0{name}"
+    if name in SOLVERS:
+        return SOLVERS[name], name
+    return None
 
 
 @contextmanager
