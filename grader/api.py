@@ -193,6 +193,20 @@ def _accepted_as_typed(kind: Any, value: Any, expected: Any, options: Any) -> bo
     return not isinstance(parsed, InvalidAnswer) and kind.compare(parsed, expected, options).is_full
 
 
+def new_set(folder: str | Path, title: str) -> list[Path]:
+    """Write a skeleton problem set (one part of each common kind, with tests) into a new folder."""
+    from grader.authoring import new_set as write
+
+    return write(folder, title)
+
+
+def problem_sets() -> list[Any]:
+    """The problem sets found under the search roots, with id, title, parts and points."""
+    from grader.authoring import find_sets
+
+    return find_sets()
+
+
 def template(set_path: str | Path, student: str, fmt: str = "yaml") -> str:
     """A blank answer file for a student, in yaml, toml or json."""
     from grader.template import FORMATS, answer_template

@@ -9,8 +9,12 @@ the part does not depend on a parameter that varies.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from grader.answers import Submission
@@ -129,3 +133,83 @@ def _short(value: Any, limit: int = 60) -> str:
     text = value if isinstance(value, str) else repr(value)
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# --- `grader new` and `grader sets` ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetSummary:
+    """One problem set found on disk, for `grader sets`."""
+
+    id: str
+    title: str
+    parts: int
+    points: float
+    path: str
+    error: str = ""
+
+
+def new_set(folder: str | Path, title: str) -> list[Path]:
+    """Write a skeleton problem set into `folder` (new or empty); return the files written."""
+    from grader.errors import UsageError
+    from grader.skeleton import FILES
+
+    folder = Path(folder)
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise UsageError(f"{folder} exists and is not empty; choose a new folder so nothing is overwritten.")
+    set_id = re.sub(r"[^a-z0-9_]+", "_", folder.resolve().name.lower()).strip("_") or "problem_set"
+    if not set_id[0].isalpha():
+        set_id = "set_" + set_id
+    seed = int(hashlib.sha256(set_id.encode()).hexdigest()[:8], 16) % 100_000_000
+    title = " ".join(title.split()) or set_id
+    written = []
+    for name, text in FILES.items():
+        if name == "set.yaml":
+            text = text.replace("{id}", set_id).replace("{title}", json.dumps(title, ensure_ascii=False))
+            text = text.replace("{seed}", str(seed))
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written
+
+
+def search_roots() -> list[Path]:
+    """Where problem sets are looked for: $GRADER_PROBLEMS, ./problems, then the sets that come
+    with the grader (next to the package in a source checkout, or inside it when installed)."""
+    from grader.api import PROBLEMS_ENV
+
+    roots = [Path(p) for p in os.environ.get(PROBLEMS_ENV, "").split(os.pathsep) if p]
+    package = Path(__file__).resolve().parent
+    roots += [Path.cwd() / "problems", package / "problems", package.parent / "problems"]
+    unique: list[Path] = []
+    for root in roots:
+        if root.is_dir() and all(root.resolve() != seen.resolve() for seen in unique):
+            unique.append(root)
+    return unique
+
+
+def find_sets(roots: list[Path] | None = None) -> list[SetSummary]:
+    """Every problem set (a folder with set.yaml) directly under the search roots; one that
+    does not load is listed with its first error."""
+    from grader.errors import GraderError
+    from grader.spec import load_problem_set
+
+    found = []
+    seen: set[Path] = set()
+    for root in search_roots() if roots is None else roots:
+        for set_file in sorted(root.glob("*/set.yaml")):
+            folder = set_file.parent.resolve()
+            if folder in seen:
+                continue
+            seen.add(folder)
+            try:
+                problem_set = load_problem_set(set_file.parent)
+            except GraderError as err:
+                first = str(err).splitlines()[1:2] or [str(err)]
+                found.append(SetSummary(set_file.parent.name, "", 0, 0.0, str(set_file.parent), first[0].strip()))
+                continue
+            found.append(SetSummary(problem_set.id, problem_set.title, len(problem_set.parts()),
+                                    problem_set.max_score, str(set_file.parent)))
+    return found

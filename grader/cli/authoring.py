@@ -34,3 +34,33 @@ def test_command(
         typer.echo("No question tests found: add `tests:` to a part (see docs/authoring.md).")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command("new")
+def new_command(
+    folder: Path = typer.Argument(..., help="The folder to create (new or empty)."),
+    title: str = typer.Option(..., "--title", help="The problem set's title."),
+) -> None:
+    """Write a working skeleton problem set: set.yaml, a problem with a part of every common kind, solvers.py, a rubric."""
+    written = api.new_set(folder, title)
+    for path in written:
+        typer.echo(f"  wrote {path}")
+    typer.echo(f"Next: grader validate {folder}   then edit {folder / 'problem1.yaml'} and run: grader test {folder}")
+
+
+@app.command("sets")
+def sets_command() -> None:
+    """List the problem sets found ($GRADER_PROBLEMS, ./problems, the bundled ones): id, title, parts, points."""
+    found = api.problem_sets()
+    if not found:
+        typer.echo("No problem set found; pass a folder to --set, or set GRADER_PROBLEMS to a folder of sets.")
+        return
+    rows = [("id", "title", "parts", "points", "path")]
+    for s in found:
+        if s.error:
+            rows.append((s.id, f"(does not load: {s.error})", "-", "-", s.path))
+        else:
+            rows.append((s.id, s.title, str(s.parts), f"{s.points:g}", s.path))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths, strict=False)) + "  " + row[4])
