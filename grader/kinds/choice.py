@@ -130,7 +130,7 @@ class ChoiceKind(Kind[ChoiceOptions]):
             return expected
         parsed = self.parse(expected, options.model_copy(update={"multiple": True}))
         if isinstance(parsed, InvalidAnswer):
-            raise ValueError(f"the expected answer {expected!r} is not a set of choice keys: {parsed.message}")
+            raise TypeError(f"the expected answer {expected!r} is not a set of choice keys: {parsed.message}")
         return parsed
 
     def render(self, value: Any) -> str:

@@ -31,7 +31,7 @@ from grader.probability import (
     render,
 )
 from grader.probability.judge import SYMBOL, StepCheck
-from grader.probability.nodes import KL, Dist, Expect, Log, Sample, SumData, SumZ, is_expr, walk
+from grader.probability.nodes import Log, Sample, SumData, is_expr, walk
 from grader.probability.reference import Alternatives, Derivation, StepPattern
 from grader.probability.steps import RawLine, StepsUnreadable, split_lines
 
