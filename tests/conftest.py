@@ -21,6 +21,11 @@ from grader.spec import ProblemSet, load_problem_set
 ROOT = Path(__file__).resolve().parents[1]
 SET_DIR = ROOT / "problems" / "mlp_cnn"
 EXAMPLES = ROOT / "submissions_example"
+
+
+def example_files() -> list[Path]:
+    """The tutorial's example answer files (the sub-folders hold other sets' examples)."""
+    return sorted(p for p in EXAMPLES.iterdir() if p.is_file())
 SHARED = ROOT.parent / "shared"
 
 
