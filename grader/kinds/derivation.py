@@ -748,7 +748,10 @@ def render_expression(value: Any) -> str:
 
     if isinstance(value, Derivation):
         lines = [render_expression(value.lines[0])]
-        lines += [render_expression(line) for line in value.lines[1:]]
+        for relation, line in zip(value.relations, value.lines[1:], strict=False):
+            # A chain of expressions (a = b = c) shows its relations; a chain of equations does not.
+            chained = relation in ("=", ">=", "<=") and not isinstance(line, sp.Equality)
+            lines.append(f"{relation} {render_expression(line)}" if chained else render_expression(line))
         return "\n".join(lines)
     if isinstance(value, DerivationAnswer):
         out = []
