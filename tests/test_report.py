@@ -32,7 +32,7 @@ HOSTILE_TEXT = {
 
 
 def engine_reports(problem_set, folder: Path = EXAMPLES):
-    return [grade_submission(problem_set, read_submission(p)) for p in sorted(folder.iterdir())]
+    return [grade_submission(problem_set, read_submission(p)) for p in sorted(folder.iterdir()) if p.is_file()]
 
 
 @pytest.fixture
