@@ -11,6 +11,7 @@ from grader.answers import Submission, read_submission
 from grader.engine import ExpectedCache, Report, grade
 from grader.errors import ProblemSetNotFound, SubmissionUnreadable, UsageError
 from grader.kinds import InvalidAnswer, get_kind
+from grader.probability.notation import using_notation
 from grader.rubric import part_options
 from grader.solvers.registry import grading_with
 from grader.spec import ProblemSet, load_problem_set
@@ -125,7 +126,7 @@ def validate(set_path: str | Path, variants: int = 20) -> Validation:
             if params in seen:  # this problem does not vary between these two variants
                 continue
             seen.add(params)
-            with grading_with(problem.solvers):
+            with grading_with(problem.solvers), using_notation(problem.notation):
                 _validate_part(problem, part, kind, options, variant, result, coincidences, solved)
     for (part_id, mistake), count in sorted(coincidences.items()):
         result.notes.append(

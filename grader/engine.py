@@ -12,6 +12,7 @@ from typing import Any
 
 from grader.answers import Submission
 from grader.kinds import InvalidAnswer, Kind, Status, Verdict, get_kind
+from grader.probability.notation import using_notation
 from grader.rubric import part_options
 from grader.solvers import get_solver
 from grader.solvers.registry import grading_with
@@ -259,7 +260,8 @@ def grade_part(
     root: str = ".",
 ) -> PartResult:
     """Grade one answer; any failure inside a kind sends the part to review, not to zero."""
-    with grading_with(problem.solvers):  # solver names in kind options are the set's
+    # Solver names in kind options and probability notation are the set's own.
+    with grading_with(problem.solvers), using_notation(problem.notation):
         return _grade_part(problem, part, variant, raw, submission, cache, root)
 
 

@@ -40,6 +40,8 @@ def written_answer(_text: Any, _kind: str, _options: dict[str, Any] | None = Non
     value = kind.parse(_text, options)
     if isinstance(value, InvalidAnswer):
         raise WrittenAnswerError(value.message)
+    if _kind == "probability":  # the expression itself, as a solver would give it
+        return value.expr
     return value
 
 

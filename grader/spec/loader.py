@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from grader.errors import ProblemSetNotFound, SpecInvalid
 from grader.kinds import KNOWN_KIND_NAMES
+from grader.probability.notation import Notation, using_notation
 from grader.solvers import SOLVERS
 from grader.solvers.registry import SetSolvers, load_set_solvers
 from grader.spec.models import PARAM_REF, SCHEMA_VERSION, WRITTEN_SOLVER, Part, Problem, ProblemSet, ProblemSetFile
@@ -40,7 +41,10 @@ def load_problem_set(path: str | Path) -> ProblemSet:
     meta = _load_model(set_file, ProblemSetFile, errors, digest, nodes)
     problems: list[Problem] = []
     table: SetSolvers | None = None
+    notation = None
     if meta is not None:
+        names = meta.probability
+        notation = Notation(names.observed, names.latent, names.model, names.approximation)
         if meta.solvers:
             table = load_set_solvers(set_file.parent, meta.solvers)
             digest.update(b"solvers\0" + table.digest.encode() + b"\0")
@@ -52,7 +56,9 @@ def load_problem_set(path: str | Path) -> ProblemSet:
             problem = _load_model(problem_file, Problem, errors, digest, nodes)
             if problem is not None:
                 problem._solvers = table
-                errors.extend(_check_problem(problem, problem_file, table, nodes.get(problem_file)))
+                problem._notation = notation
+                with using_notation(notation):  # written answers read with the set's letters
+                    errors.extend(_check_problem(problem, problem_file, table, nodes.get(problem_file)))
                 problems.append(problem)
         errors.extend(_check_unique_ids(problems, set_file))
         _digest_referenced_files(problems, set_file.parent, digest)

@@ -130,8 +130,10 @@ class Problem(Strict):
     intro: str = ""
     parameters: dict[str, Parameter] = Field(default_factory=dict)
     parts: list[Part]
-    # The set's solver table (its own solver files, then the library), set by the loader.
+    # The set's solver table (its own solver files, then the library) and its probability
+    # notation, set by the loader.
     _solvers: Any = PrivateAttr(default=None)
+    _notation: Any = PrivateAttr(default=None)
 
     @model_validator(mode="before")
     @classmethod
@@ -160,6 +162,11 @@ class Problem(Strict):
         """The table solver names are looked up in (None: the built-in library)."""
         return self._solvers
 
+    @property
+    def notation(self) -> Any:
+        """The set's probability notation (None: the default x, z, p, q)."""
+        return self._notation
+
 
 def _write_call(item: dict[str, Any], base: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
     """Turn `answer:` into a call of the written-answer solver, binding the parameters the text
@@ -180,6 +187,22 @@ class VariantPolicy(Strict):
     seed: int = 0
 
 
+class ProbabilityNames(Strict):
+    """The letters of the set's latent-variable model in probability notation (default x, z, p, q)."""
+
+    observed: str = "x"
+    latent: str = "z"
+    model: str = "p"
+    approximation: str = "q"
+
+    @model_validator(mode="after")
+    def _letters(self) -> ProbabilityNames:
+        from grader.probability.notation import Notation
+
+        Notation(self.observed, self.latent, self.model, self.approximation)  # raises ValueError
+        return self
+
+
 class ProblemSetFile(Strict):
     """The set's own file (`set.yaml`): metadata and the list of problem files."""
 
@@ -190,6 +213,7 @@ class ProblemSetFile(Strict):
     variants: VariantPolicy = VariantPolicy()
     problems: list[str]
     solvers: list[str] = Field(default_factory=list)
+    probability: ProbabilityNames = ProbabilityNames()
     policy: dict[str, Any] = Field(default_factory=dict)
 
 
