@@ -160,12 +160,12 @@ class Problem(Strict):
     @property
     def solvers(self) -> Any:
         """The table solver names are looked up in (None: the built-in library)."""
-        return self._solvers
+        return getattr(self, "_solvers", None)
 
     @property
     def notation(self) -> Any:
         """The set's probability notation (None: the default x, z, p, q)."""
-        return self._notation
+        return getattr(self, "_notation", None)
 
 
 def _write_call(item: dict[str, Any], base: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
