@@ -127,7 +127,13 @@ def validate(set_path: str | Path, variants: int = 20) -> Validation:
                 continue
             seen.add(params)
             with grading_with(problem.solvers), using_notation(problem.notation):
-                _validate_part(problem, part, kind, options, variant, result, coincidences, solved)
+                try:
+                    _validate_part(problem, part, kind, options, variant, result, coincidences, solved)
+                except Exception as err:  # noqa: BLE001 - a reference its kind cannot handle is the author's to see
+                    result.errors.append(
+                        f"{part.id} (variant {variant.key}): the kind {part.kind} cannot check the reference "
+                        f"{part.solver.name}{_failed_at(problem, err)} gives: {type(err).__name__}: {err}"
+                    )
     for (part_id, mistake), count in sorted(coincidences.items()):
         result.notes.append(
             f"{part_id}: misconception {mistake} gives the right answer in {count} random variant(s); "

@@ -203,3 +203,18 @@ def test_a_solver_file_outside_the_set_folder_is_refused(tmp_path):
     )
     with pytest.raises(SpecInvalid, match="must be inside the problem-set folder"):
         load_problem_set(folder)
+
+
+def test_a_reference_of_the_wrong_type_is_a_validate_error_not_a_crash(tmp_path):
+    from grader.api import validate
+
+    folder = make_set(tmp_path / "t", "t", """
+        from grader import solver
+
+        @solver("count")
+        def count():
+            return {"not": "a number"}
+    """, PART)
+    result = validate(folder, variants=0)
+    assert not result.ok
+    assert any(e.startswith("a (variant default)") and "count" in e for e in result.errors), result.errors
