@@ -138,7 +138,9 @@ def test_errors_in_a_solver_file_name_the_file_the_line_and_the_part(tmp_path, s
         load_problem_set(folder)
     message = str(err.value)
     assert expected in message
-    if "twice" not in expected:
+    if "twice" in expected:
+        assert "(used by a)" in message
+    else:
         assert "parts left without their solver: a" in message
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,19 @@ def _with_users(error: str, problems: list[Problem], table: SetSolvers) -> str:
         if call is not None and call.name not in table
     ]
     users = list(dict.fromkeys(users))
-    return error + (f" (parts left without their solver: {', '.join(users)})" if users else "")
+    if users:
+        return error + f" (parts left without their solver: {', '.join(users)})"
+    named = re.search(r"solver '([^']+)' is defined twice", error)
+    if named:  # both definitions loaded: name the parts that use the name
+        using = list(dict.fromkeys(
+            part.id
+            for problem in problems
+            for part in problem.parts
+            for call in (part.solver, *(m.solver for m in part.misconceptions))
+            if call is not None and call.name == named.group(1)
+        ))
+        return error + (f" (used by {', '.join(using)})" if using else "")
+    return error
 
 
 def _load_model(file: Path, model: type[BaseModel], errors: list[str], digest: Any, nodes: dict[Path, Any]) -> Any:
