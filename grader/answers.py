@@ -144,7 +144,7 @@ def _load_toml(text: str, name: str) -> tuple[Any, dict[str, int]]:
     except RecursionError:
         raise SubmissionUnreadable(f"{name}: the document is nested too deeply.") from None
     lines = _first_lines(text, _TOML_KEY)
-    # Unquoted dotted keys (p1.1a = ...) arrive as nested tables: join them back into part ids.
+    # Unquoted dotted keys (q1.a = ...) arrive as nested tables: join them back into part ids.
     return _flatten(data), lines
 
 

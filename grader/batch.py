@@ -129,9 +129,37 @@ def grade_folder(
 
 
 def discover(folder: Path, problem_set: ProblemSet | None = None) -> list[Path]:
-    """Answer files (YAML, TOML, JSON) under a folder, except the problem set's own files."""
+    """Answer files (YAML, TOML, JSON) under a folder, except the problem set's own files and
+    another set's folder of answers (a sub-folder named after the set its files answer)."""
     skip = Path(problem_set.root).resolve() if problem_set is not None else None
-    return [p for p in answer_files(folder) if skip is None or not p.resolve().is_relative_to(skip)]
+    return [
+        p for p in answer_files(folder)
+        if skip is None or not (p.resolve().is_relative_to(skip) or _other_sets_folder(p, folder, problem_set))
+    ]
+
+
+_SET_LINE = re.compile(rb"""^\s*"?problem_set"?\s*[:=]\s*["']?([A-Za-z0-9_.-]+)""", re.MULTILINE)
+
+
+def _other_sets_folder(path: Path, folder: Path, problem_set: ProblemSet | None) -> bool:
+    """Whether path lies in a sub-folder named after another set, and answers that set: such a
+    folder (`submissions/softmax_backprop/...`) is that set's to grade, not a failure of this one."""
+    if problem_set is None:
+        return False
+    try:
+        between = path.parent.resolve().relative_to(folder.resolve()).parts
+    except ValueError:
+        return False
+    others = [name for name in between if name != problem_set.id]
+    if not others:
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    declared = _SET_LINE.search(head)
+    return declared is not None and declared.group(1).decode() in others
 
 
 def received_time(path: Path) -> datetime:

@@ -12,8 +12,10 @@ from typing import Any
 
 from grader.answers import Submission
 from grader.kinds import InvalidAnswer, Kind, Status, Verdict, get_kind
+from grader.probability.notation import using_notation
 from grader.rubric import part_options
 from grader.solvers import get_solver
+from grader.solvers.registry import grading_with
 from grader.spec.models import PARAM_REF, Part, Problem, ProblemSet, SolverCall
 from grader.variants import Variant, render_prompt, resolve_args
 
@@ -99,7 +101,7 @@ class ExpectedCache:
     problem's parameters (all of them, for a problem that does not vary) share one computation.
     """
 
-    values: dict[tuple[str, str], Any] = field(default_factory=dict)
+    values: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     kind_options: dict[tuple[str, str], Any] = field(default_factory=dict)
 
     def options(self, kind: Kind, part: Part, root: str) -> Any:
@@ -111,7 +113,9 @@ class ExpectedCache:
 
     def get(self, variant: Variant, problem: Problem, part: Part, call: SolverCall) -> Any:
         func, args = resolve_solver(variant, problem, part, call)
-        key = (call.name, repr(sorted(args.items())))
+        # Two sets may give one name to different solvers: the set's table is part of the key.
+        table = problem.solvers
+        key = ("" if table is None else f"{table.root}\0{table.digest}", call.name, repr(sorted(args.items())))
         if key not in self.values:
             self.values[key] = func(**args)
         return self.values[key]
@@ -183,7 +187,7 @@ def resolve_solver(
     variant: Variant, problem: Problem, part: Part, call: SolverCall
 ) -> tuple[Callable[..., Any], dict[str, Any]]:
     """The solver function and the keyword arguments it is called with for this variant."""
-    func = get_solver(call.name)
+    func = get_solver(call.name, problem.solvers)
     params = variant.params.get(problem.id, {})
     base = part.solver.args if part.solver is not None and call is not part.solver else {}
     args = resolve_args(SolverCall(name=call.name, args={**base, **call.args}), params)
@@ -256,6 +260,15 @@ def grade_part(
     root: str = ".",
 ) -> PartResult:
     """Grade one answer; any failure inside a kind sends the part to review, not to zero."""
+    # Solver names in kind options and probability notation are the set's own.
+    with grading_with(problem.solvers), using_notation(problem.notation):
+        return _grade_part(problem, part, variant, raw, submission, cache, root)
+
+
+def _grade_part(
+    problem: Problem, part: Part, variant: Variant, raw: Any, submission: Submission, cache: ExpectedCache,
+    root: str,
+) -> PartResult:
     result = _Result(part, problem, raw)
     if _is_blank(raw):
         return result.finish(Status.MISSING, 0.0, ("No answer given.",))

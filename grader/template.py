@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+from typing import Any
 
 from grader.kinds import get_kind
 from grader.spec import ProblemSet
@@ -42,6 +43,7 @@ def answer_template(problem_set: ProblemSet, variant: Variant, student: str, fmt
             out.append(f"{comment} {part.id} ({part.points:g} point{'s' if part.points != 1 else ''}; {how})")
             prompt = render_prompt(" ".join(part.prompt.split()), params)
             out += [f"{comment}   {line}" for line in textwrap.wrap(prompt, 92)]
+            out += [f"{comment}     {line}" for line in _choices(kind, part, variant)]
             key = quote(part.id) if fmt == "toml" else part.id
             out.append(f"{key}{assign}{blank}")
     return "\n".join(out) + "\n"
@@ -50,7 +52,8 @@ def answer_template(problem_set: ProblemSet, variant: Variant, student: str, fmt
 def _json_template(problem_set: ProblemSet, variant: Variant, student: str) -> str:
     prompts = {}
     for problem, part in problem_set.parts():
-        prompts[part.id] = render_prompt(" ".join(part.prompt.split()), variant.params.get(problem.id, {}))
+        prompt = render_prompt(" ".join(part.prompt.split()), variant.params.get(problem.id, {}))
+        prompts[part.id] = "\n".join([prompt, *_choices(get_kind(part.kind), part, variant)])
     data = {
         "student": student,
         "problem_set": problem_set.id,
@@ -58,3 +61,9 @@ def _json_template(problem_set: ProblemSet, variant: Variant, student: str) -> s
         "_prompts": prompts,
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _choices(kind: Any, part: Any, variant: Variant) -> list[str]:
+    """A choice part's choices, in the order of the student's variant (empty for other kinds)."""
+    present = getattr(kind, "present", None)
+    return present(kind.options(part.options), variant.key, part.id) if present is not None else []

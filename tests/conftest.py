@@ -21,6 +21,11 @@ from grader.spec import ProblemSet, load_problem_set
 ROOT = Path(__file__).resolve().parents[1]
 SET_DIR = ROOT / "problems" / "mlp_cnn"
 EXAMPLES = ROOT / "submissions_example"
+
+
+def example_files() -> list[Path]:
+    """The tutorial's example answer files (the sub-folders hold other sets' examples)."""
+    return sorted(p for p in EXAMPLES.iterdir() if p.is_file())
 SHARED = ROOT.parent / "shared"
 LMS_SAMPLES = Path(__file__).resolve().parent / "data" / "lms"  # hand-written LMS files; see its README
 
@@ -28,6 +33,11 @@ LMS_SAMPLES = Path(__file__).resolve().parent / "data" / "lms"  # hand-written L
 @pytest.fixture(scope="session")
 def problem_set() -> ProblemSet:
     return load_problem_set(SET_DIR)
+
+
+def tutorial_solvers(stem: str):
+    """A module of the tutorial's own solver files (problems/mlp_cnn/solvers/<stem>.py), as loaded."""
+    return load_problem_set(SET_DIR).solvers.modules[stem]
 
 
 def write_answers(path: Path, answers: dict, student: str = "tester", problem_set: str = "mlp_cnn") -> Path:

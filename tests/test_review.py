@@ -19,7 +19,7 @@ from grader.kinds import KINDS, Verdict
 from grader.spec import load_problem_set
 from grader.store import Gradebook
 from grader.store import review as reviews
-from tests.conftest import EXAMPLES, SET_DIR, run_cli, write_answers
+from tests.conftest import EXAMPLES, SET_DIR, example_files, run_cli, write_answers
 
 FORMULA_ANSWERS = ["=HYPERLINK(\"http://x\",\"click\")", "+1+1", "-2+3", "@SUM(A1)"]
 
@@ -40,7 +40,7 @@ def gradebook(tmp_path, problem_set, undecided_shapes):
 
 def pending_from_engine(problem_set) -> set[tuple[str, str]]:
     pending = set()
-    for path in EXAMPLES.iterdir():
+    for path in example_files():
         report = grade_submission(problem_set, read_submission(path))
         pending |= {(report.student, p.id) for p in report.parts if p.status.value in PENDING_STATUSES}
     return pending
@@ -89,7 +89,7 @@ def test_regrade_keeps_overrides(tmp_path, problem_set, undecided_shapes):
         changed = grade_folder(EXAMPLES, new_version, gb, jobs=0)
         after = gb.student(None, "alice").counted
         row = gb.score_table().row("alice")
-    assert forced.graded == changed.graded == len(list(EXAMPLES.iterdir()))
+    assert forced.graded == changed.graded == len(list(example_files()))
     assert before is not None and after is not None and row is not None
     assert after.submission_id == before.submission_id
     assert row.parts["p1.1a"].score == 0.5 and row.parts["p1.1a"].status == "overridden"

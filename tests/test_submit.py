@@ -24,7 +24,7 @@ from grader.inbox import (
     submitted_students,
     verify_receipt,
 )
-from tests.conftest import EXAMPLES, ROOT, run_cli
+from tests.conftest import EXAMPLES, ROOT, example_files, run_cli
 
 SAME_SECOND = datetime(2025, 3, 1, 23, 59, 59, 999999, tzinfo=UTC)
 CONCURRENT = 50
@@ -297,7 +297,11 @@ def test_submitted_students_reads_an_inbox_and_a_plain_folder(tmp_path):
     submit(EXAMPLES / "bob_mistakes.yaml", tmp_path / "inbox")
     submit(answer_file(tmp_path, "../x"), tmp_path / "inbox")
     assert submitted_students(tmp_path / "inbox") == {"bob", "../x"}
-    assert submitted_students(EXAMPLES) == {"alice", "bob", "chloe", "david", "emma", "farid"}
+    plain = tmp_path / "plain"  # the tutorial's examples (the other sets' are in sub-folders)
+    plain.mkdir()
+    for path in example_files():
+        shutil.copy(path, plain)
+    assert submitted_students(plain) == {"alice", "bob", "chloe", "david", "emma", "farid"}
 
 
 # ----------------------------------------------------------------------------- command line

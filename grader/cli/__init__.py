@@ -27,6 +27,7 @@ def _options(debug: bool = typer.Option(False, "--debug", help="Show full traceb
 
 # Command modules register themselves on `app` when imported. One line per module.
 from grader.cli import (
+    authoring,  # noqa: F401
     compare,  # noqa: F401
     instructor,  # noqa: F401
     lms,  # noqa: F401

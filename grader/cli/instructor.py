@@ -76,7 +76,7 @@ def review_list(
 @review_app.command("set")
 def review_set(
     student: str = typer.Argument(..., help="The student's id."),
-    part: str = typer.Argument(..., help="The part id, e.g. p1.4."),
+    part: str = typer.Argument(..., help="The part id, as in the answer file."),
     score: float = typer.Argument(..., help="Points for the part (0 to its maximum)."),
     comment: str = typer.Option("", "--comment", "-m", help="Shown to the student in their feedback."),
     by: str | None = BY_OPTION,

@@ -94,7 +94,7 @@ def validate(
     status = "OK" if result.ok else f"{len(result.errors)} error(s)"
     typer.echo(
         f"{result.problem_set}: {status}; {result.parts_checked} graded parts checked "
-        f"on {result.variants_checked} variants"
+        f"on {result.variants_checked} variants, {result.tests_run} question test(s) run"
     )
     if not result.ok:
         raise typer.Exit(1)

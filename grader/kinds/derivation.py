@@ -32,7 +32,7 @@ from grader.probability import (
     render,
 )
 from grader.probability.judge import SYMBOL, StepCheck
-from grader.probability.nodes import KL, Dist, Expect, Log, Sample, SumData, SumZ, is_expr, walk
+from grader.probability.nodes import Log, Sample, SumData, is_expr, walk
 from grader.probability.reference import Alternatives, Derivation, StepPattern
 from grader.probability.steps import RawLine, StepsUnreadable, split_lines
 
@@ -169,31 +169,6 @@ def parse_probability_steps(lines: list[RawLine]) -> DerivationAnswer | InvalidA
 # --- checking probability steps ------------------------------------------------------------------------
 
 
-def _log_of_sum(expr: Any) -> int:
-    """Logs of a sum over z (or of the marginal p(x), itself such a sum)."""
-    count = 0
-    for node in walk(expr):
-        if isinstance(node, Log) and any(
-            isinstance(n, (SumZ, Expect)) or (isinstance(n, Dist) and n.family == "p" and not n.given
-                                              and [v.name for v in n.vars] == ["x"])
-            for n in walk(node.arg)
-        ):
-            count += 1
-    return count
-
-
-def _sum_of_log(expr: Any) -> int:
-    """Sums over z (or expectations) of a log."""
-    return sum(
-        1 for node in walk(expr)
-        if isinstance(node, (SumZ, Expect)) and any(isinstance(n, (Log, KL)) for n in walk(node.body))
-    )
-
-
-def _moves_log_inside(left: Any, right: Any) -> bool:
-    return _log_of_sum(right) < _log_of_sum(left) and _sum_of_log(right) > _sum_of_log(left)
-
-
 def check_probability_steps(answer: DerivationAnswer) -> list[StepOutcome]:
     """Check every step against the one before; also the direction of the chain."""
     outcomes: list[StepOutcome] = []
@@ -203,10 +178,7 @@ def check_probability_steps(answer: DerivationAnswer) -> list[StepOutcome]:
         relation = step.relation or "="
         check = check_relation(before.expr, step.expr, relation)  # type: ignore[arg-type]
         if not check.ok:
-            mistake = check.mistake
-            if relation == "=" and _moves_log_inside(before.expr, step.expr):
-                mistake = "log_of_sum_as_sum_of_logs"
-            outcomes.append(StepOutcome(k, False, message=_explain(check, step), mistake=mistake))
+            outcomes.append(StepOutcome(k, False, message=_explain(check, step), mistake=check.mistake))
             continue
         if relation != "=" and direction is not None and relation != direction and not _equal(before, step):
             outcomes.append(StepOutcome(
@@ -326,10 +298,14 @@ class DerivationKind(Kind[DerivationOptions]):
                 f"(at least {options.require_steps}; '# Jensen' names a rule)")
 
     def examples(self) -> list[Example]:
-        from grader.solvers.probability import elbo_derivation, jensen_derivation
+        from grader.probability import parse_expression as read
 
-        jensen = jensen_derivation()
-        elbo = elbo_derivation()
+        # Small references of the kind's own: a bound on a log-likelihood by Jensen's inequality,
+        # and the split of that bound into a reconstruction term and a KL divergence.
+        bound = "sum_i E_{q(z|x_i)}[log p(z) - log q(z|x_i) + log p(x_i|z)]"
+        jensen = Derivation((read("sum_i log p(x_i)"), read(bound)), (">=",), ("Jensen",))
+        summand = "E_{q(z|x_i)}[log p(z) - log q(z|x_i) + log p(x_i|z)]"
+        elbo = Derivation((read(summand), read("E_{q(z|x_i)}[log p(x_i|z)] - KL(q(z|x_i) || p(z))")), ("=",), ("",))
         opts = {"require_steps": 2, "reveal_ends": True}
         valid = [
             "sum_{i=1}^N log p_theta(x_i)",
@@ -383,16 +359,19 @@ _BY_NAME: dict[str, Any] = {}
 
 
 def resolve_reference(spec: str | None, parse: Any) -> Any:
-    """A start/result/facts option: a registered solver name (called with its defaults; solvers
-    are pure, so the value is kept), else reference text read by `parse`."""
+    """A start/result/facts option: a solver name (of the set being graded, else the library;
+    called with its defaults; solvers are pure, so the value is kept), else reference text read
+    by `parse`."""
     if spec is None:
         return None
-    from grader.solvers import SOLVERS
+    from grader.solvers.registry import lookup
 
-    if spec in SOLVERS:
-        if spec not in _BY_NAME:
-            _BY_NAME[spec] = SOLVERS[spec]()
-        return _BY_NAME[spec]
+    found = lookup(spec)
+    if found is not None:
+        func, key = found
+        if key not in _BY_NAME:
+            _BY_NAME[key] = func()
+        return _BY_NAME[key]
     return parse(spec)
 
 
@@ -569,7 +548,14 @@ def probability_steps_match(value: DerivationAnswer, produced: Any, options: Der
         return any(probability_steps_match(value, p, options) for p in produced.options)
     outcomes = check_probability_steps(value)
     if isinstance(produced, StepPattern):
-        return any(not o.ok and o.mistake == produced.name for o in outcomes)
+        broken = [o for o in outcomes if not o.ok and not o.undecided]
+        if produced.detect is not None:  # the set's own test of a broken step
+            return any(
+                produced.detect(value.steps[o.index - 1].expr, value.steps[o.index].expr,
+                                value.steps[o.index].relation or "=")
+                for o in broken
+            )
+        return any(o.mistake == produced.name for o in broken)
     if isinstance(produced, Derivation):
         produced = produced.result
     if not is_expr(produced):
@@ -783,7 +769,10 @@ def render_expression(value: Any) -> str:
 
     if isinstance(value, Derivation):
         lines = [render_expression(value.lines[0])]
-        lines += [render_expression(line) for line in value.lines[1:]]
+        for relation, line in zip(value.relations, value.lines[1:], strict=False):
+            # A chain of expressions (a = b = c) shows its relations; a chain of equations does not.
+            chained = relation in ("=", ">=", "<=") and not isinstance(line, sp.Equality)
+            lines.append(f"{relation} {render_expression(line)}" if chained else render_expression(line))
         return "\n".join(lines)
     if isinstance(value, DerivationAnswer):
         out = []

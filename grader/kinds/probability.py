@@ -233,10 +233,11 @@ class ProbabilityKind(Kind[ProbabilityOptions]):
         return str(value)
 
     def examples(self) -> list[Example]:
-        from grader.solvers.probability import log_likelihood, sampling_distribution
+        from grader.probability import parse_expression as read
 
-        ll = log_likelihood()
-        q = sampling_distribution()
+        # The kind's own small references: a log-likelihood with a discrete latent z, and q(z|x_i).
+        ll = read("sum_{i=1}^N log sum_z p(x_i|z) p(z)")
+        q = read("q(z|x_i)")
         named = {"names": True}
         return [
             Example("sum_{i=1}^N log sum_z p_theta(x_i|z) p(z)", ll, "correct"),

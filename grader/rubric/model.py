@@ -3,7 +3,7 @@
 Schema (YAML, `schema_version: 1`)::
 
     schema_version: 1
-    part: p1.4                 # the part id (checked against the part when both are known)
+    part: q1.explain           # the part id (checked against the part when both are known)
     points: 3                  # the most the rubric awards; equals the part's points
     review_threshold: 0.6      # confidence below this sends the part to review (0..1)
     always_review: false       # true: every answer goes to review, with its provisional score
