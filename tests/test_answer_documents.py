@@ -21,7 +21,13 @@ from grader.variants import variant_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SET_DIR = ROOT / "problems" / "mlp_cnn"
-EXAMPLES = sorted((ROOT / "submissions_example").iterdir())
+# Every bundled example answer file, of every shipped set (each set's examples in a sub-folder).
+EXAMPLES = sorted(p.relative_to(ROOT / "submissions_example") for p in (ROOT / "submissions_example").rglob("*")
+                  if p.is_file())
+
+
+def set_dir(submission: Submission) -> Path:
+    return ROOT / "problems" / (submission.problem_set or "mlp_cnn")
 
 
 def _toml_value(value):
@@ -36,7 +42,7 @@ def _toml_value(value):
 
 def write_as(submission: Submission, fmt: str, folder: Path) -> Path:
     """The submission's answers written in another format, as a student could have written them."""
-    ps = load_problem_set(SET_DIR)
+    ps = load_problem_set(set_dir(submission))
     student = submission.student or "anon"
     path = folder / f"{student}.{fmt}"
     if fmt == "yaml":
@@ -66,13 +72,14 @@ def comparable(report) -> dict:
     return data
 
 
-@pytest.mark.parametrize("example", [p.name for p in EXAMPLES])
+@pytest.mark.parametrize("example", [str(p) for p in EXAMPLES])
 def test_every_example_gives_the_same_report_in_every_format(example, tmp_path):
     original = read_submission(ROOT / "submissions_example" / example)
-    expected = comparable(check_file(ROOT / "submissions_example" / example, SET_DIR))
+    the_set = set_dir(original)
+    expected = comparable(check_file(ROOT / "submissions_example" / example, the_set))
     for fmt in ("yaml", "toml", "json", "md", "ipynb"):
         path = write_as(original, fmt, tmp_path)
-        assert comparable(check_file(path, SET_DIR)) == expected, (fmt, path.read_text())
+        assert comparable(check_file(path, the_set)) == expected, (fmt, path.read_text())
 
 
 def test_markdown_sections_front_matter_and_lines(tmp_path):
