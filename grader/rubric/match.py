@@ -9,7 +9,13 @@ stems of five letters or more), which the confidence takes into account.
 A match is *negated* when a negation word (not, no, never, without, n't, ne, pas, sans, ...)
 stands within four words before it in the same clause (not across and/et, or/ou, which/qui, ...), between its words, or (French "pas",
 "jamais") right after it, or when a negated remedy verb follows it ("batch normalization does
-not help", "la normalisation n'aide pas"), unless the phrase itself contains a negation word.
+not help", "la normalisation n'aide pas", "skip connections play no role"), unless the phrase
+itself contains a negation word. A later clause of the same sentence that denies what came before
+("..., but they play no role", "..., mais cela ne sert à rien") negates the clauses before it.
+
+Words also match by Snowball stem in the language of their clause, and numbers match whole: a
+stem never cuts a number, and no number matches another fuzzily. An expression with a `lang`
+is looked for only in clauses of that language (or of none clearly).
 """
 
 from __future__ import annotations
@@ -17,12 +23,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from grader.rubric.model import DEFAULT_SLACK, Alternative, Expression, Pattern, Phrase, WordPattern
-from grader.rubric.text import Document, Role, word_set
+from grader.rubric.model import DEFAULT_SLACK, Alternative, Expression, Pattern, Phrase, Sizes, WordPattern
+from grader.rubric.text import CLAUSE_WORDS, Document, Role, is_number, word_set
 
 FUZZY_RATIO = 0.88
 FUZZY_MIN_WORD = 6
 FUZZY_MIN_STEM = 5
+MIN_STEM = 3  # shorter stems ("us", "no") match only as written
 NEGATION_LOOKBACK = 4
 # A negation does not reach back across these: "ne sature pas et elle est peu coûteuse".
 NEGATION_BARRIERS = word_set("and et or ou so donc because car since puisque which qui then puis alors")
@@ -30,7 +37,12 @@ _POSTVERBAL = frozenset({"pas", "jamais"})
 # "batch normalization does not help": a negated remedy verb right after a match negates it.
 REMEDY_STEMS = ("help", "work", "fix", "solv", "resolv", "address", "prevent", "avoid", "improv", "aid", "march",
                 "fonctionn", "resou", "regl", "corrig", "remedi", "amelior", "evit", "empech", "util", "use")
+# Words that deny a part in something: "plays no role", "has no effect", "ne sert à rien".
+DENIAL_STEMS = ("role", "effect", "impact", "matter", "contribut", "influen", "relevan", "importan",
+                "effet", "sert", "servent", "rien", "joue")
 REMEDY_LOOKAHEAD = 4
+# A denying clause refers back to what came before through one of these.
+BACK_REFERENCES = word_set("they it this that these those ils elles il elle cela ca ce ceci celles ceux")
 
 
 @dataclass(frozen=True)
@@ -60,6 +72,7 @@ class Matcher:
         self.sig = [i for i, t in enumerate(doc.tokens) if t.role is not Role.STOP]
         self.by_norm: dict[str, list[int]] = {}
         self.by_text: dict[str, list[int]] = {}
+        self.by_stem: dict[tuple[int, str], list[int]] = {}  # (0 English / 1 French, stem) -> positions
         self.negations: list[int] = []
         for pos, index in enumerate(self.sig):
             token = doc.tokens[index]
@@ -70,6 +83,9 @@ class Matcher:
             else:
                 self.by_norm.setdefault(token.norm, []).append(pos)
                 self.by_text.setdefault(token.text, []).append(pos)
+                for k, lang in enumerate(("en", "fr")):
+                    if token.lang in ("", lang):
+                        self.by_stem.setdefault((k, token.stems[k]), []).append(pos)
         self._words: dict[WordPattern, dict[int, bool]] = {}
         self._found: dict[Expression, list[Occurrence]] = {}
 
@@ -83,7 +99,10 @@ class Matcher:
         if word.negation:
             found = dict.fromkeys(self.negations, False)
         elif word.prefix:
+            numeric = any(c.isdigit() for c in word.text)
             for text, positions in self.by_text.items():
+                if (numeric or is_number(text)) and text != word.text:
+                    continue  # numbers are whole: "1*" does not match 10, nor 0.5 match "0*"
                 if text.startswith(word.text):
                     found.update(dict.fromkeys(positions, False))
                 elif len(word.text) >= FUZZY_MIN_STEM and _similar_stem(word.text, text):
@@ -91,7 +110,10 @@ class Matcher:
                         found.setdefault(pos, True)
         else:
             found.update(dict.fromkeys(self.by_norm.get(word.text, []), False))
-            if len(word.text) >= FUZZY_MIN_WORD:
+            for k, stem in enumerate(word.stems):
+                if len(stem) >= MIN_STEM and stem.isalpha():
+                    found.update(dict.fromkeys(self.by_stem.get((k, stem), []), False))
+            if len(word.text) >= FUZZY_MIN_WORD and not any(c.isdigit() for c in word.text):
                 for norm, positions in self.by_norm.items():
                     if norm != word.text and _similar(word.text, norm):
                         for pos in positions:
@@ -123,9 +145,39 @@ class Matcher:
     def find(self, expression: Expression) -> list[Occurrence]:
         """Every distinct place the expression matches."""
         if expression not in self._found:
-            self._found[expression] = (self._find_pattern(expression) if isinstance(expression, Pattern)
-                                       else self._find_phrase(expression))
+            if isinstance(expression, Pattern):
+                found = self._find_pattern(expression)
+            elif isinstance(expression, Sizes):
+                found = self._find_sizes(expression)
+            else:
+                found = self._find_phrase(expression)
+            if expression.lang:
+                found = [o for o in found if self.doc.tokens[o.first].lang in ("", expression.lang)]
+            self._found[expression] = found
         return list(self._found[expression])
+
+    def _find_sizes(self, sizes: Sizes) -> list[Occurrence]:
+        """Runs of numbers in one sentence with the expression's shape (e.g. 784-64-784)."""
+        tokens = self.doc.tokens
+        by_sentence: dict[int, list[int]] = {}
+        for i, token in enumerate(tokens):
+            if is_number(token.text) and not token.masked:
+                by_sentence.setdefault(token.sentence, []).append(i)
+        found = []
+        for indices in by_sentence.values():
+            values = [float(tokens[i].text.replace(",", ".")) if tokens[i].text.count(",") <= 1
+                      else float(tokens[i].text.replace(",", "")) for i in indices]
+            for a in range(len(values)):
+                for b in range(len(values), a + sizes.min_length - 1, -1):
+                    if _has_shape(values[a:b], sizes.shape):
+                        first, last = indices[a], indices[b - 1]
+                        negated = self._negated(first, last, set(indices[a:b]))
+                        found.append(self._occurrence(first, last, False, negated))
+                        break
+                else:
+                    continue
+                break
+        return found
 
     def _find_phrase(self, phrase: Phrase) -> list[Occurrence]:
         per_slot = []
@@ -220,7 +272,7 @@ class Matcher:
         after = last + 1
         if matched and after < len(tokens) and tokens[after].text in _POSTVERBAL:
             return tokens[after].clause == tokens[last].clause
-        return bool(matched) and self._remedy_negated(last)
+        return bool(matched) and (self._remedy_negated(last) or self._denied_later(last))
 
     def _remedy_negated(self, last: int) -> bool:
         """A negation then a remedy verb just after the match: "BN does not help", "n'aide pas"."""
@@ -229,7 +281,40 @@ class Matcher:
         negation = next((i for i, t in enumerate(window) if t.role is Role.NEGATION), None)
         if negation is None:
             return False
-        return any(t.text.startswith(REMEDY_STEMS) for t in window[max(negation - 1, 0):])
+        return any(t.text.startswith(REMEDY_STEMS + DENIAL_STEMS) for t in window[max(negation - 1, 0):])
+
+    def _denied_later(self, last: int) -> bool:
+        """A later clause of the sentence that denies what came before: "..., but they play no role"."""
+        tokens = self.doc.tokens
+        here = tokens[last]
+        clauses: dict[int, list[int]] = {}
+        for j in range(last + 1, len(tokens)):
+            if tokens[j].sentence != here.sentence:
+                break
+            if tokens[j].clause != here.clause:
+                clauses.setdefault(tokens[j].clause, []).append(j)
+        for members in clauses.values():
+            head = [tokens[j].text for j in members[:3]]
+            if head[0] not in CLAUSE_WORDS or not any(w in BACK_REFERENCES for w in head):
+                continue
+            for n, j in enumerate(members):
+                if tokens[j].role is Role.NEGATION:
+                    near = members[max(n - 1, 0): n + 1 + REMEDY_LOOKAHEAD]
+                    if any(tokens[k].text.startswith(REMEDY_STEMS + DENIAL_STEMS) for k in near):
+                        return True
+        return False
+
+
+def _has_shape(values: list[float], shape: str) -> bool:
+    steps = [b - a for a, b in zip(values, values[1:], strict=False)]
+    if not steps or any(step == 0 for step in steps):
+        return False
+    if shape == "decreasing":
+        return all(step < 0 for step in steps)
+    if shape == "increasing":
+        return all(step > 0 for step in steps)
+    turn = next(i for i, step in enumerate(steps + [1.0]) if step > 0)  # down_up: falls, then rises
+    return 0 < turn < len(steps) and all(step > 0 for step in steps[turn:])
 
 
 def _similar(a: str, b: str) -> bool:

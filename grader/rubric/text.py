@@ -5,7 +5,10 @@ removed) with a map back to the original, and a list of `Token`s. Each token kee
 the original text (so feedback can quote the student's own words), its sentence and clause,
 its role (a content word, a stopword or a negation word) and a plural-folded form.
 
-Everything here is English and French, hand-written and small: no NLP library.
+Words are also *stemmed* (Snowball, English and French) so that "reduces", "reduced" and
+"reducing", or "désactive" and "désactivés", compare equal; a token keeps both stems and the
+language of its sentence (told by its function words) says which one counts. A number is one
+token ("0.25", "1,5"), so it never matches a part of another number.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
+
+import snowballstemmer
 
 # Characters NFKD does not decompose, or that students paste from documents.
 CHAR_MAP = {
@@ -28,7 +34,8 @@ def word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_WORD = re.compile(r"[a-z0-9]+")
+# A number with its decimals is one word ("0.25", "1,5"); "1x1" and "w1" stay words as before.
+_WORD = re.compile(r"\d+(?:[.,]\d+)+(?![a-z0-9])|[a-z0-9]+")
 _FOREIGN_WORD = re.compile(r"[^\W\d_a-z]+")  # letters outside a-z after folding: another script
 
 EN_STOP = word_set("""
@@ -94,6 +101,12 @@ class Token:
     clause: int = 0
     role: Role = Role.CONTENT
     masked: bool = False  # copied from the question: never earns credit
+    lang: str = ""  # "en" or "fr" when its sentence reads as one language, else "" (either)
+
+    @property
+    def stems(self) -> tuple[str, str]:
+        """The English and French stems of the word."""
+        return stems(self.text)
 
 
 @dataclass
@@ -168,6 +181,21 @@ def fold_word(word: str) -> str:
     return base
 
 
+_STEMMERS = {"en": snowballstemmer.stemmer("english"), "fr": snowballstemmer.stemmer("french")}
+
+
+@lru_cache(maxsize=20_000)
+def stems(word: str) -> tuple[str, str]:
+    """The English and French Snowball stems of a folded word; a number is its own stem."""
+    if not word.isalpha():
+        return word, word
+    return _STEMMERS["en"].stemWord(word), _STEMMERS["fr"].stemWord(word)
+
+
+def is_number(word: str) -> bool:
+    return bool(word) and word[0].isdigit() and all(c.isdigit() or c in ".," for c in word)
+
+
 def prepare(text: str) -> Document:
     """Fold, tokenise and annotate an answer (or a rubric phrase, or a question)."""
     folded, index = fold_chars(text)
@@ -192,6 +220,7 @@ def prepare(text: str) -> Document:
         tokens.append(Token(word, fold_word(word), ostart, oend, fstart, fend, sentence, clause, _role(word)))
         previous_end = fend
     _resolve_negations(tokens)
+    _mark_languages(tokens)
     foreign = len(_FOREIGN_WORD.findall(folded))
     return Document(text, folded, index, tokens, foreign)
 
@@ -234,6 +263,35 @@ def _resolve_negations(tokens: list[Token]) -> None:
             partner = next((w for w in ahead if w in _FR_NEGATION_PARTNERS or w in ("que", "qu")), None)
             if partner in ("que", "qu"):
                 token.role = Role.STOP  # "n'est utilisé qu'à l'entraînement": only at training
+
+
+def _sentence_language(words: list[str]) -> str:
+    """ "en" or "fr" when the function words of a sentence clearly say so, else ""."""
+    en = sum(1 for w in words if w in LANGUAGE_WORDS["en"] and w not in LANGUAGE_WORDS["fr"])
+    fr = sum(1 for w in words if w in LANGUAGE_WORDS["fr"] and w not in LANGUAGE_WORDS["en"])
+    if en > fr and en >= 1 and fr * 3 <= en:
+        return "en"
+    if fr > en and fr >= 1 and en * 3 <= fr:
+        return "fr"
+    return ""
+
+
+def _mark_languages(tokens: list[Token]) -> None:
+    """Give every token the language of its clause, else of its sentence, else of the answer.
+
+    A mixed answer ("Dropout drops neurons; c'est une régularisation") is read clause by clause.
+    """
+    answer = _sentence_language([t.text for t in tokens])
+    sentences: dict[int, list[Token]] = {}
+    clauses: dict[int, list[Token]] = {}
+    for t in tokens:
+        sentences.setdefault(t.sentence, []).append(t)
+        clauses.setdefault(t.clause, []).append(t)
+    sentence_lang = {k: _sentence_language([t.text for t in v]) for k, v in sentences.items()}
+    for clause in clauses.values():
+        lang = _sentence_language([t.text for t in clause]) or sentence_lang[clause[0].sentence] or answer
+        for t in clause:
+            t.lang = lang
 
 
 # Stopword profiles to tell English and French from other languages.
