@@ -243,7 +243,7 @@ SPECIAL_ANSWERS = [
     ("not text", {"a": 1}, "invalid", None),
     ("too long", "dropout " * 700, "invalid", None),
     ("very short, something found", "A regularization.", "needs_review", "very_short"),
-    ("very short, nothing found", "No idea.", "incorrect", "very_short"),
+    ("very short, nothing found", "No idea.", "needs_review", "very_short"),
     ("numbers only", "0.5 0.25 12", "needs_review", "no_words"),
     ("german", "Dropout deaktiviert zufällig Neuronen während des Trainings, um Überanpassung zu vermeiden.",
      "needs_review", "off_language"),
