@@ -72,7 +72,7 @@ class Matcher:
         self.sig = [i for i, t in enumerate(doc.tokens) if t.role is not Role.STOP]
         self.by_norm: dict[str, list[int]] = {}
         self.by_text: dict[str, list[int]] = {}
-        self.by_stem: dict[tuple[int, str], list[int]] = {}  # (0 English / 1 French, stem) -> positions
+        self.by_stem: dict[tuple[str, str], list[int]] = {}  # (language, stem) -> positions
         self.negations: list[int] = []
         for pos, index in enumerate(self.sig):
             token = doc.tokens[index]
@@ -83,9 +83,11 @@ class Matcher:
             else:
                 self.by_norm.setdefault(token.norm, []).append(pos)
                 self.by_text.setdefault(token.text, []).append(pos)
-                for k, lang in enumerate(("en", "fr")):
+                for lang, stem in zip(("en", "fr", "fr"), token.stems, strict=True):
                     if token.lang in ("", lang):
-                        self.by_stem.setdefault((k, token.stems[k]), []).append(pos)
+                        positions = self.by_stem.setdefault((lang, stem), [])
+                        if not positions or positions[-1] != pos:
+                            positions.append(pos)
         self._words: dict[WordPattern, dict[int, bool]] = {}
         self._found: dict[Expression, list[Occurrence]] = {}
 
@@ -110,9 +112,9 @@ class Matcher:
                         found.setdefault(pos, True)
         else:
             found.update(dict.fromkeys(self.by_norm.get(word.text, []), False))
-            for k, stem in enumerate(word.stems):
+            for lang, stem in zip(("en", "fr", "fr"), word.stems, strict=True):
                 if len(stem) >= MIN_STEM and stem.isalpha():
-                    found.update(dict.fromkeys(self.by_stem.get((k, stem), []), False))
+                    found.update(dict.fromkeys(self.by_stem.get((lang, stem), []), False))
             if len(word.text) >= FUZZY_MIN_WORD and not any(c.isdigit() for c in word.text):
                 for norm, positions in self.by_norm.items():
                     if norm != word.text and _similar(word.text, norm):

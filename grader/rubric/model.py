@@ -58,7 +58,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from grader.rubric.text import NEGATORS, Role, fold_chars, fold_word, prepare, stems
+from grader.rubric.text import NEGATORS, Role, fold_chars, fold_word, prepare
 
 RUBRIC_SCHEMA_VERSION = 1
 DEFAULT_SLACK = 3
@@ -212,7 +212,7 @@ class WordPattern:
     text: str
     prefix: bool = False
     negation: bool = False
-    stems: tuple[str, str] = ("", "")  # English and French stems of an exact word
+    stems: tuple[str, str, str] = ("", "", "")  # English and French stems of an exact word
 
 
 Alternative = tuple[WordPattern, ...]  # consecutive words
@@ -383,5 +383,5 @@ def _alternative(text: str) -> Alternative:
             if token.role is Role.NEGATION or token.text in NEGATORS:
                 words.append(WordPattern(token.text, negation=True))
             elif token.role is Role.CONTENT:
-                words.append(WordPattern(fold_word(token.text), stems=stems(token.text)))
+                words.append(WordPattern(fold_word(token.text), stems=token.stems))
     return tuple(words)

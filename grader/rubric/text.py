@@ -102,11 +102,7 @@ class Token:
     role: Role = Role.CONTENT
     masked: bool = False  # copied from the question: never earns credit
     lang: str = ""  # "en" or "fr" when its sentence reads as one language, else "" (either)
-
-    @property
-    def stems(self) -> tuple[str, str]:
-        """The English and French stems of the word."""
-        return stems(self.text)
+    stems: tuple[str, str, str] = ("", "", "")  # English, French, French of the accented word
 
 
 @dataclass
@@ -163,6 +159,8 @@ def fold_word(word: str) -> str:
     """Fold English and French plurals (and a final e / y) so singular and plural compare equal."""
     if word in IRREGULAR:
         return IRREGULAR[word]
+    if is_number(word):
+        return word.replace(",", ".")  # 0,5 and 0.5 are the same number
     base = word
     if len(word) > 3 and not word.isdigit() and word not in KEEP_FINAL_S:
         if word.endswith("eaux"):
@@ -185,11 +183,18 @@ _STEMMERS = {"en": snowballstemmer.stemmer("english"), "fr": snowballstemmer.ste
 
 
 @lru_cache(maxsize=20_000)
-def stems(word: str) -> tuple[str, str]:
-    """The English and French Snowball stems of a folded word; a number is its own stem."""
+def stems(word: str, written: str = "") -> tuple[str, str, str]:
+    """The English and French Snowball stems of a folded word; a number is its own stem.
+
+    French suffixes carry accents ("désactivés"), so the French stem is also taken from the word
+    as written (lower case, accents kept) and then folded; both French stems count.
+    """
     if not word.isalpha():
-        return word, word
-    return _STEMMERS["en"].stemWord(word), _STEMMERS["fr"].stemWord(word)
+        return word, word, word
+    french = _STEMMERS["fr"].stemWord(written.lower()) if written and written.lower() != word else ""
+    folded = fold_chars(french)[0] if french else ""
+    fr = _STEMMERS["fr"].stemWord(word)
+    return _STEMMERS["en"].stemWord(word), fr, folded if folded.isalpha() else fr
 
 
 def is_number(word: str) -> bool:
@@ -217,7 +222,9 @@ def prepare(text: str) -> Document:
             elif boundary == "clause" or word in CLAUSE_WORDS:
                 clause += 1
         ostart, oend = index[fstart], index[fend - 1] + 1
-        tokens.append(Token(word, fold_word(word), ostart, oend, fstart, fend, sentence, clause, _role(word)))
+        token = Token(word, fold_word(word), ostart, oend, fstart, fend, sentence, clause, _role(word))
+        token.stems = stems(word, text[ostart:oend])
+        tokens.append(token)
         previous_end = fend
     _resolve_negations(tokens)
     _mark_languages(tokens)
