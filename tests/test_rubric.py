@@ -330,7 +330,7 @@ def test_relative_and_missing_rubric_paths_say_what_to_do(tmp_path):
     with pytest.raises(RubricNotFound, match="relative"):
         load_rubric("rubrics/p1.4.yaml")
     (tmp_path / "p1.4.yaml").write_text("x: 1\n")
-    with pytest.raises(RubricNotFound, match="did you mean 'p1.4.yaml'"):
+    with pytest.raises(RubricNotFound, match=r"did you mean 'p1\.4\.yaml'"):
         load_rubric(tmp_path / "p1.5.yaml")
 
 

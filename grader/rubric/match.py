@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import pairwise
 
 from grader.rubric.model import DEFAULT_SLACK, Alternative, Expression, Pattern, Phrase, Sizes, WordPattern
 from grader.rubric.text import CLAUSE_WORDS, Document, Role, is_number, word_set
@@ -308,14 +309,14 @@ class Matcher:
 
 
 def _has_shape(values: list[float], shape: str) -> bool:
-    steps = [b - a for a, b in zip(values, values[1:], strict=False)]
+    steps = [b - a for a, b in pairwise(values)]
     if not steps or any(step == 0 for step in steps):
         return False
     if shape == "decreasing":
         return all(step < 0 for step in steps)
     if shape == "increasing":
         return all(step > 0 for step in steps)
-    turn = next(i for i, step in enumerate(steps + [1.0]) if step > 0)  # down_up: falls, then rises
+    turn = next(i for i, step in enumerate([*steps, 1.0]) if step > 0)  # down_up: falls, then rises
     return 0 < turn < len(steps) and all(step > 0 for step in steps[turn:])
 
 
