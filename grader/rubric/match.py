@@ -195,7 +195,7 @@ class Matcher:
         for anchor, anchor_len in per_slot[order[0]]:
             chosen: dict[int, tuple[_Hit, int]] = {order[0]: (anchor, anchor_len)}
             for i in order[1:]:
-                best: tuple[tuple[int, bool], _Hit, int] | None = None
+                best: tuple[tuple[bool, int, bool], _Hit, int] | None = None
                 for hit, length in per_slot[i]:
                     if scope(hit.start) != scope(anchor.start) or _overlaps(hit, chosen.values()):
                         continue
@@ -203,7 +203,8 @@ class Matcher:
                         continue
                     lo = min(hit.start, *(h.start for h, _ in chosen.values()))
                     hi = max(hit.end, *(h.end for h, _ in chosen.values()))
-                    rank = (hi - lo, hit.fuzzy)
+                    # Words of the anchor's own clause first, then the tightest span, exact before fuzzy.
+                    rank = (self._clause(hit.start) != self._clause(anchor.start), hi - lo, hit.fuzzy)
                     if best is None or rank < best[0]:
                         best = (rank, hit, length)
                 if best is None:

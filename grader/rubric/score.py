@@ -215,10 +215,12 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
     matcher = Matcher(doc)
     concept_mentions = {c.id: _mentions(matcher, c.expressions) for c in rubric.concepts}
     mistake_mentions = {m.id: _mentions(matcher, m.expressions) for m in rubric.misconceptions}
+    _give_shared_words_to_misconceptions(rubric, concept_mentions, mistake_mentions)
+    # After the words of a misconception are taken from the concept it contradicts: what is left
+    # of a concept beside a misconception is a real clash, for a person to settle.
     concept_words = _matched_tokens(concept_mentions.values())
     mistake_words = _matched_tokens(mistake_mentions.values())
     overlap = _clause_overlap(doc, concept_mentions.values(), mistake_mentions.values())
-    _give_shared_words_to_misconceptions(rubric, concept_mentions, mistake_mentions)
     concepts = _score_concepts(rubric, concept_mentions, doc)
     mistakes = _score_misconceptions(rubric, mistake_mentions, concepts, doc)
 
