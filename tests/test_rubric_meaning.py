@@ -144,6 +144,22 @@ def test_numbers_match_whole(rubric, what, answer, credited):
     assert ("keep" in found(rubric, answer)) is credited
 
 
+REGEX_NUMBERS = [
+    ("en same number", "We keep p = 0.5 here.", True),
+    ("en longer decimal", "We keep p = 0.55 here.", False),
+    ("en larger number", "We keep p = 10.5 here.", False),
+    ("fr même nombre", "On prend p = 0,5 ici.", True),
+    ("fr autre nombre", "On prend p = 0,52 ici.", False),
+]
+
+
+@pytest.mark.parametrize("what,answer,credited", REGEX_NUMBERS, ids=[n[0] for n in REGEX_NUMBERS])
+def test_a_pattern_never_matches_part_of_a_number(what, answer, credited):
+    rubric = load_rubric({**RUBRIC, "concepts": [{"id": "half", "points": 2, "label": "p is a half", "hint": "p",
+                                                  "any": [{"re": "p\\s*=\\s*0[.,]5"}]}], "misconceptions": []})
+    assert ("half" in found(rubric, answer)) is credited
+
+
 @pytest.mark.parametrize("text,number", [("p = 0.25 here", "0.25"), ("p vaut 0,25 ici", "0,25"), ("784-32-784", "784")])
 def test_a_decimal_number_is_one_token(text, number):
     assert number in [t.text for t in prepare(text).tokens]

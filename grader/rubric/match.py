@@ -228,8 +228,9 @@ class Matcher:
     def _find_pattern(self, pattern: Pattern) -> list[Occurrence]:
         tokens = self.doc.tokens
         found = []
-        for match in pattern.regex.finditer(self.doc.folded):
-            if match.end() == match.start():
+        folded = self.doc.folded
+        for match in pattern.regex.finditer(folded):
+            if match.end() == match.start() or _cuts_number(folded, match.start(), match.end()):
                 continue
             inside = [i for i, t in enumerate(tokens) if t.fstart < match.end() and t.fend > match.start()]
             if any(tokens[i].masked for i in inside):
@@ -307,6 +308,15 @@ class Matcher:
                     if any(tokens[k].text.startswith(REMEDY_STEMS + DENIAL_STEMS) for k in near):
                         return True
         return False
+
+
+def _cuts_number(text: str, start: int, end: int) -> bool:
+    """Whether a span begins or ends inside a number ("0.5" found in "0.55" or in "10.5")."""
+    def digit(i: int) -> bool:
+        return 0 <= i < len(text) and text[i].isdigit()
+    if digit(end - 1) and (digit(end) or (end + 1 < len(text) and text[end] in ".," and digit(end + 1))):
+        return True
+    return digit(start) and (digit(start - 1) or (start >= 2 and text[start - 1] in ".," and digit(start - 2)))
 
 
 def _has_shape(values: list[float], shape: str) -> bool:

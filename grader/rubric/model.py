@@ -47,7 +47,7 @@ the clause ("reduces" = "reduced" = "reducing"); numbers match whole; the words 
 window of `len(words) + 3` meaningful words (`window` to change it) in one sentence (`scope:
 clause` to stay within a clause; `ordered: true` to keep the written order). Function words
 (the, of, le, de, ...) are ignored. `re:` patterns run on the folded text (lower case, no
-accents, punctuation kept).
+accents, punctuation kept); a match that begins or ends inside a number is ignored.
 """
 
 from __future__ import annotations
