@@ -86,6 +86,15 @@ def test_stems_do_not_join_unrelated_words(rubric):
     assert "overfit" not in found(rubric, "The red curve shows overfitting of the generated data.")
 
 
+def test_a_short_stem_does_not_reach_a_longer_word():
+    # "useful" stems to "use"; the misconception "dropout used at test time" must not read it so
+    rubric = load_rubric(SET_DIR / "rubrics" / "p1.4.yaml")
+    for answer in ("Dropout randomly drops neurons. Dropout is useful to improve test accuracy when it overfits.",
+                   "Le dropout éteint des neurones au hasard ; il est utile pour améliorer la précision en test."):
+        result = score_answer(rubric, answer)
+        assert not [m.id for m in result.misconceptions if m.found], result.feedback
+
+
 # ---------------------------------------------------------------------------------------------
 # Clause-level meaning: a concept in a clause that denies it is not credited
 

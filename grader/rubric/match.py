@@ -30,7 +30,7 @@ from grader.rubric.text import CLAUSE_WORDS, Document, Role, is_number, word_set
 FUZZY_RATIO = 0.88
 FUZZY_MIN_WORD = 6
 FUZZY_MIN_STEM = 5
-MIN_STEM = 3  # shorter stems ("us", "no") match only as written
+MIN_STEM = 4  # shorter stems ("use", which is also the stem of "useful") match only as written
 NEGATION_LOOKBACK = 4
 # A negation does not reach back across these: "ne sature pas et elle est peu coûteuse".
 NEGATION_BARRIERS = word_set("and et or ou so donc because car since puisque which qui then puis alors")
