@@ -20,9 +20,9 @@ is looked for only in clauses of that language (or of none clearly).
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from itertools import pairwise
 
 from grader.rubric.model import DEFAULT_SLACK, Alternative, Expression, Pattern, Phrase, Sizes, WordPattern
 from grader.rubric.text import CLAUSE_WORDS, Document, Role, is_number, word_set
@@ -89,6 +89,7 @@ class Matcher:
                         positions = self.by_stem.setdefault((lang, stem), [])
                         if not positions or positions[-1] != pos:
                             positions.append(pos)
+        self._denials = self._denying_clauses()
         self._words: dict[WordPattern, dict[int, bool]] = {}
         self._found: dict[Expression, list[Occurrence]] = {}
 
@@ -160,7 +161,7 @@ class Matcher:
         return list(self._found[expression])
 
     def _find_sizes(self, sizes: Sizes) -> list[Occurrence]:
-        """Runs of numbers in one sentence with the expression's shape (e.g. 784-64-784)."""
+        """Runs of numbers in one sentence with the expression's shape (e.g. 784-64-784); linear time."""
         tokens = self.doc.tokens
         by_sentence: dict[int, list[int]] = {}
         for i, token in enumerate(tokens):
@@ -168,18 +169,11 @@ class Matcher:
                 by_sentence.setdefault(token.sentence, []).append(i)
         found = []
         for indices in by_sentence.values():
-            values = [float(tokens[i].text.replace(",", ".")) if tokens[i].text.count(",") <= 1
-                      else float(tokens[i].text.replace(",", "")) for i in indices]
-            for a in range(len(values)):
-                for b in range(len(values), a + sizes.min_length - 1, -1):
-                    if _has_shape(values[a:b], sizes.shape):
-                        first, last = indices[a], indices[b - 1]
-                        negated = self._negated(first, last, set(indices[a:b]))
-                        found.append(self._occurrence(first, last, False, negated))
-                        break
-                else:
-                    continue
-                break
+            span = _shaped_run([float(tokens[i].norm) for i in indices], sizes.shape, sizes.min_length)
+            if span is not None:
+                first, last = indices[span[0]], indices[span[1]]
+                negated = self._negated(first, last, set(indices[span[0]: span[1] + 1]))
+                found.append(self._occurrence(first, last, False, negated))
         return found
 
     def _find_phrase(self, phrase: Phrase) -> list[Occurrence]:
@@ -188,15 +182,20 @@ class Matcher:
             hits = [(hit, len(alt)) for alt in slot for hit in self.alternative_hits(alt)]
             if not hits:
                 return []
-            per_slot.append(hits)
+            per_slot.append(sorted(hits, key=lambda h: h[0].start))
         order = sorted(range(len(per_slot)), key=lambda i: len(per_slot[i]))
         scope = self._clause if phrase.scope == "clause" else self._sentence
+        # No match spans more than this many words: only hits that near the anchor are tried,
+        # so a long answer costs time in proportion to its matches, not to their square.
+        reach = phrase.window or sum(max(len(alt) for alt in slot) for slot in phrase.slots) + DEFAULT_SLACK
+        starts = [[h.start for h, _ in hits] for hits in per_slot]
         results: dict[tuple[int, int], Occurrence] = {}
         for anchor, anchor_len in per_slot[order[0]]:
             chosen: dict[int, tuple[_Hit, int]] = {order[0]: (anchor, anchor_len)}
             for i in order[1:]:
                 best: tuple[tuple[bool, int, bool], _Hit, int] | None = None
-                for hit, length in per_slot[i]:
+                near = slice(bisect_left(starts[i], anchor.end - reach), bisect_right(starts[i], anchor.start + reach))
+                for hit, length in per_slot[i][near]:
                     if scope(hit.start) != scope(anchor.start) or _overlaps(hit, chosen.values()):
                         continue
                     if phrase.ordered and not _in_order(i, hit, chosen):
@@ -290,15 +289,17 @@ class Matcher:
 
     def _denied_later(self, last: int) -> bool:
         """A later clause of the sentence that denies what came before: "..., but they play no role"."""
+        here = self.doc.tokens[last]
+        return any(clause > here.clause for clause in self._denials.get(here.sentence, ()))
+
+    def _denying_clauses(self) -> dict[int, list[int]]:
+        """Per sentence, its clauses that deny what came before (found once per answer)."""
         tokens = self.doc.tokens
-        here = tokens[last]
         clauses: dict[int, list[int]] = {}
-        for j in range(last + 1, len(tokens)):
-            if tokens[j].sentence != here.sentence:
-                break
-            if tokens[j].clause != here.clause:
-                clauses.setdefault(tokens[j].clause, []).append(j)
-        for members in clauses.values():
+        for j, token in enumerate(tokens):
+            clauses.setdefault(token.clause, []).append(j)
+        denials: dict[int, list[int]] = {}
+        for clause, members in clauses.items():
             head = [tokens[j].text for j in members[:3]]
             if head[0] not in CLAUSE_WORDS or not any(w in BACK_REFERENCES for w in head):
                 continue
@@ -306,9 +307,9 @@ class Matcher:
                 if tokens[j].role is Role.NEGATION:
                     near = members[max(n - 1, 0): n + 1 + REMEDY_LOOKAHEAD]
                     if any(tokens[k].text.startswith(REMEDY_STEMS + DENIAL_STEMS) for k in near):
-                        return True
-        return False
-
+                        denials.setdefault(tokens[j].sentence, []).append(clause)
+                        break
+        return denials
 
 def _cuts_number(text: str, start: int, end: int) -> bool:
     """Whether a span begins or ends inside a number ("0.5" found in "0.55" or in "10.5")."""
@@ -319,16 +320,28 @@ def _cuts_number(text: str, start: int, end: int) -> bool:
     return digit(start) and (digit(start - 1) or (start >= 2 and text[start - 1] in ".," and digit(start - 2)))
 
 
-def _has_shape(values: list[float], shape: str) -> bool:
-    steps = [b - a for a, b in pairwise(values)]
-    if not steps or any(step == 0 for step in steps):
-        return False
-    if shape == "decreasing":
-        return all(step < 0 for step in steps)
-    if shape == "increasing":
-        return all(step > 0 for step in steps)
-    turn = next(i for i, step in enumerate([*steps, 1.0]) if step > 0)  # down_up: falls, then rises
-    return 0 < turn < len(steps) and all(step > 0 for step in steps[turn:])
+def _shaped_run(values: list[float], shape: str, min_length: int) -> tuple[int, int] | None:
+    """The first run of at least min_length values with the shape, as (first, last) indices.
+
+    down_up: strictly falls to a low point, then strictly rises; decreasing / increasing: strictly.
+    """
+    n = len(values)
+    falling = [1] * n  # length of the strictly falling run that ends at i
+    for i in range(1, n):
+        if values[i] < values[i - 1]:
+            falling[i] = falling[i - 1] + 1
+    rising = [1] * n  # length of the strictly rising run that starts at i
+    for i in range(n - 2, -1, -1):
+        if values[i + 1] > values[i]:
+            rising[i] = rising[i + 1] + 1
+    for i in range(n):
+        if shape == "down_up" and falling[i] >= 2 and rising[i] >= 2 and falling[i] + rising[i] - 1 >= min_length:
+            return i - falling[i] + 1, i + rising[i] - 1
+        if shape == "decreasing" and falling[i] >= min_length:
+            return i - falling[i] + 1, i
+        if shape == "increasing" and rising[i] >= min_length:
+            return i, i + rising[i] - 1
+    return None
 
 
 def _similar(a: str, b: str) -> bool:
