@@ -85,7 +85,7 @@ def _numeric(kind: Any, name: str, text: Any, options: Any, params: dict[str, An
     rows = bound.tolist() if isinstance(bound, sp.MatrixBase) else [[bound]]
     if name == "shape":
         flat = [entry for row in rows for entry in row]
-        if not all(sp.sympify(e).is_integer for e in flat):
+        if not all(isinstance(e, sp.Basic) and e.is_integer for e in flat):
             raise WrittenAnswerError(f"{text!r} gives {flat}: a shape needs whole numbers")
         return tuple(int(e) for e in flat)
     text_rows = text.strip()
