@@ -21,7 +21,8 @@ from grader.spec import ProblemSet, load_problem_set
 ROOT = Path(__file__).resolve().parents[1]
 SET_DIR = ROOT / "problems" / "mlp_cnn"
 EXAMPLES = ROOT / "submissions_example"
-SHARED = ROOT.parent / "shared"
+DATA = ROOT / "tests" / "data"
+SHARED = ROOT.parent / "shared"  # still read by the LMS sample tests until they ship their own copies
 
 
 @pytest.fixture(scope="session")
