@@ -92,7 +92,7 @@ def review_set(
 
 @review_app.command("export")
 def review_export(
-    output: Path = typer.Option(Path("review.csv"), "--out", "-o", help="The CSV file to write."),
+    output: Path = typer.Option(Path("review.csv"), "--out", "-o", metavar="FILE", help="The CSV file to write."),
     decided: bool = typer.Option(False, "--all", help="Also export parts already scored (with their score)."),
     db: Path | None = DB_OPTION,
     set_id: str | None = SET_ID_OPTION,
@@ -119,7 +119,7 @@ def review_import(
 
 @app.command()
 def feedback(
-    out: Path = typer.Option(..., "--out", "-o", help="Folder for one .md and one .html file per student."),
+    out: Path = typer.Option(..., "--out", "-o", metavar="FOLDER", help="Folder for one .md and one .html file per student."),
     db: Path | None = DB_OPTION,
     set_id: str | None = SET_ID_OPTION,
 ) -> None:
@@ -131,7 +131,7 @@ def feedback(
 
 @app.command()
 def report(
-    out: Path = typer.Option(Path("report.html"), "--out", "-o", help="The file to write."),
+    out: Path = typer.Option(Path("report.html"), "--out", "-o", metavar="FILE", help="The file to write."),
     as_json: bool = typer.Option(False, "--json", help="Write the statistics as JSON instead of HTML."),
     db: Path | None = DB_OPTION,
     set_id: str | None = SET_ID_OPTION,

@@ -18,7 +18,7 @@ SET_OPTION = typer.Option(None, "--set", "-s", help="Problem-set folder (default
 def template(
     problem_set: Path = typer.Argument(..., help="Problem-set folder, e.g. problems/mlp_cnn."),
     student: str = typer.Option(..., "--student", help="Your student id (it picks your variant)."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write here instead of printing."),
+    output: Path | None = typer.Option(None, "-o", "--output", metavar="FILE", help="Write here instead of printing."),
     fmt: str = typer.Option("yaml", "--format", help="yaml, toml or json."),
 ) -> None:
     """Write a blank answer file with every question, rendered for the student's variant."""
