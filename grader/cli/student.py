@@ -8,15 +8,16 @@ from pathlib import Path
 import typer
 
 from grader import api
-from grader.cli import app
+from grader.cli import _state, app
+from grader.errors import GraderError
 from grader.render import report_text
 
-SET_OPTION = typer.Option(None, "--set", "-s", help="Problem-set folder (default: found from the file's problem_set).")
+SET_OPTION = typer.Option(None, "--set", "-s", help="Problem-set folder or id (default: the file's problem_set, looked up).")
 
 
 @app.command()
 def template(
-    problem_set: Path = typer.Argument(..., help="Problem-set folder, e.g. problems/mlp_cnn."),
+    problem_set: Path = typer.Argument(..., help="Problem-set id or folder, e.g. mlp_cnn or problems/mlp_cnn."),
     student: str = typer.Option(..., "--student", help="Your student id (it picks your variant)."),
     output: Path | None = typer.Option(None, "-o", "--output", metavar="FILE", help="Write here instead of printing."),
     fmt: str = typer.Option("yaml", "--format", help="yaml, toml or json."),
@@ -39,18 +40,33 @@ def check(
     as_json: bool = typer.Option(False, "--json", help="Print the result as JSON (a list for several files)."),
     brief: bool = typer.Option(False, "--brief", help="Only statuses and scores, no feedback."),
 ) -> None:
-    """Grade answer files and show, per part, the status, the score and feedback."""
-    reports = [api.check_file(file, set_path) for file in files]
+    """Grade answer files and show, per part, the status, the score and feedback.
+
+    Every readable file is graded; a file that cannot be read or graded is reported on stderr
+    and the command exits non-zero (2) once the others are done.
+    """
+    reports, failed = [], []
+    for file in files:
+        try:
+            reports.append(api.check_file(file, set_path))
+        except GraderError as err:
+            if len(files) == 1 or _state["debug"]:
+                raise
+            typer.echo(f"Error: {err}", err=True)
+            failed.append(err.exit_code)
     if as_json:
         data = [r.to_dict() for r in reports]
-        typer.echo(json.dumps(data[0] if len(data) == 1 else data, indent=2, ensure_ascii=False, default=str))
-        return
-    typer.echo("\n\n".join(report_text(report, verbose=not brief) for report in reports))
+        typer.echo(json.dumps(data[0] if len(files) == 1 else data, indent=2, ensure_ascii=False, default=str))
+    elif reports:
+        typer.echo("\n\n".join(report_text(report, verbose=not brief) for report in reports))
+    if failed:
+        typer.echo(f"{len(failed)} of {len(files)} file(s) could not be graded (see above).", err=True)
+        raise typer.Exit(max(failed))
 
 
 @app.command()
 def validate(
-    problem_set: Path = typer.Argument(..., help="Problem-set folder to check."),
+    problem_set: Path = typer.Argument(..., help="Problem-set id or folder to check."),
     variants: int = typer.Option(20, "--variants", min=0, help="How many random variants to try."),
 ) -> None:
     """Check a problem set: schema, solvers on the default and random variants, references and misconceptions."""
