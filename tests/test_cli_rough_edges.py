@@ -27,11 +27,12 @@ def exit_code(result) -> int:
     return result.exit_code
 
 
-def test_check_grades_every_readable_file_and_exits_2_at_the_end(tmp_path):
+def test_check_grades_every_readable_file_and_exits_2_at_the_end(tmp_path, monkeypatch):
     good = shutil.copy(EXAMPLES / "alice_correct.yaml", tmp_path / "good.yaml")
     (tmp_path / "broken.yaml").write_text("student: x\np1.1a: [unclosed\n", encoding="utf-8")
-    done = run_cli("check", "missing.yaml", str(good), "broken.yaml", "--brief", cwd=tmp_path)
-    assert done.returncode == 2
+    monkeypatch.chdir(tmp_path)
+    done = cli("check", "missing.yaml", str(good), "broken.yaml", "--brief")
+    assert done.exit_code == 2
     assert done.stdout.count("Total: ") == 1 and "alice" in done.stdout  # the readable file is graded
     errors = done.stderr.splitlines()
     assert errors[0] == "Error: No answer file at missing.yaml."
@@ -39,17 +40,18 @@ def test_check_grades_every_readable_file_and_exits_2_at_the_end(tmp_path):
     assert errors[-1] == "2 of 3 file(s) could not be graded (see above)."
 
 
-def test_check_json_of_several_files_lists_the_graded_ones(tmp_path):
+def test_check_json_of_several_files_lists_the_graded_ones(tmp_path, monkeypatch):
     good = shutil.copy(EXAMPLES / "alice_correct.yaml", tmp_path / "good.yaml")
-    done = run_cli("check", str(good), "missing.yaml", "--json", cwd=tmp_path)
-    assert done.returncode == 2
+    monkeypatch.chdir(tmp_path)
+    done = cli("check", str(good), "missing.yaml", "--json")
+    assert done.exit_code == 2
     data = json.loads(done.stdout)
     assert isinstance(data, list) and [r["student"] for r in data] == ["alice"]
 
 
-def test_check_of_one_good_file_still_exits_0(tmp_path):
-    done = run_cli("check", str(EXAMPLES / "alice_correct.yaml"), "--brief", cwd=tmp_path)
-    assert done.returncode == 0 and done.stderr == ""
+def test_check_of_one_good_file_still_exits_0():
+    done = cli("check", str(EXAMPLES / "alice_correct.yaml"), "--brief")
+    assert done.exit_code == 0 and done.stderr == "" and "Total: 52/52" in done.stdout
 
 
 def test_check_of_a_folder_says_so_and_suggests_grade(tmp_path):

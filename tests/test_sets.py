@@ -8,7 +8,9 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from grader.cli import app
 from grader.errors import ProblemSetNotFound
 from grader.sets import PROBLEMS_ENV, bundled_folder, locate, set_folder
 from tests.conftest import ROOT, SET_DIR, run_cli
@@ -93,11 +95,18 @@ def test_template_check_and_validate_by_id_from_an_empty_folder(tmp_path):
     assert "Total: 0/" in checked.stdout
     valid = run_cli("validate", "mlp_cnn", "--variants", "0", cwd=tmp_path)
     assert valid.returncode == 0 and ": OK;" in valid.stdout, valid.stderr
-    missing = run_cli("validate", "sub/nowhere", cwd=tmp_path)
-    assert missing.returncode == 2 and "No problem set at sub/nowhere" in missing.stderr
-    unknown = run_cli("validate", "nowhere", cwd=tmp_path)
-    assert unknown.returncode == 2, unknown.stderr
-    assert f"1. nowhere: no such folder in {tmp_path}, so it was read as a set id" in unknown.stderr
+
+
+@pytest.mark.parametrize("command", ["validate", "template"])
+def test_a_set_argument_that_is_neither_a_folder_nor_a_known_id_exits_2(tmp_path, monkeypatch, command):
+    monkeypatch.chdir(tmp_path)
+    extra = ["--student", "a"] if command == "template" else []
+    missing = CliRunner().invoke(app, [command, "sub/nowhere", *extra])
+    assert isinstance(missing.exception, ProblemSetNotFound) and missing.exception.exit_code == 2
+    assert "No problem set at sub/nowhere" in str(missing.exception)
+    unknown = CliRunner().invoke(app, [command, "nowhere", *extra])
+    assert isinstance(unknown.exception, ProblemSetNotFound)
+    assert f"1. nowhere: no such folder in {tmp_path}, so it was read as a set id" in str(unknown.exception)
 
 
 @pytest.mark.slow
