@@ -87,8 +87,75 @@ def plain(value):
     return value
 
 
-def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """Run `python -m grader ARGS` as a user would."""
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, capture_output=True,
-                          text=True, env=env, timeout=120)
+def run_cli(*args: str, cwd: Path = ROOT, fresh: bool = False) -> subprocess.CompletedProcess:
+    """Run `grader ARGS` as a user would: in a process of its own, exit code, stdout and stderr.
+
+    The process is forked from this one, which has already imported the grader, so a command
+    costs milliseconds instead of the second or two a new interpreter spends importing sympy
+    and numpy. It is still a separate process (nothing it does reaches the tests) and runs the
+    console entry point, `grader.cli.main`, with its error boundary. `fresh=True` starts a new
+    interpreter (`python -m grader`) instead, for the tests of a clean start.
+    """
+    if fresh or not hasattr(os, "fork"):
+        env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+        return subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, capture_output=True,
+                              text=True, env=env, timeout=120)
+    return _forked_cli(list(args), Path(cwd))
+
+
+def _forked_cli(args: list[str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    import io
+    import tempfile
+    import time
+    import traceback
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: becomes `grader ARGS` and never returns to pytest
+            code = 1
+            try:
+                os.chdir(cwd)
+                null = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(null, 0)
+                os.dup2(out.fileno(), 1)
+                os.dup2(err.fileno(), 2)
+                sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+                sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", line_buffering=True)
+                sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", line_buffering=True)
+                os.environ["PYTHONIOENCODING"] = "utf-8"
+                sys.argv = ["grader", *args]
+                from grader.cli import main
+
+                main()
+                code = 0
+            except SystemExit as done:
+                if isinstance(done.code, int):
+                    code = done.code
+                elif done.code is None:
+                    code = 0
+                else:
+                    print(done.code, file=sys.stderr)
+            except BaseException:  # an uncaught error: a traceback, as Python itself would print
+                traceback.print_exc()
+            finally:
+                try:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                finally:
+                    os._exit(code)
+        deadline = time.monotonic() + timeout
+        while True:
+            finished, status = os.waitpid(pid, os.WNOHANG)
+            if finished:
+                break
+            if time.monotonic() > deadline:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                raise subprocess.TimeoutExpired(["grader", *args], timeout)
+            time.sleep(0.005)
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(["grader", *args], os.waitstatus_to_exitcode(status),
+                                           out.read().decode("utf-8"), err.read().decode("utf-8"))

@@ -88,9 +88,9 @@ def test_check_of_a_file_for_an_unknown_set_exits_2_naming_the_places(tmp_path):
 
 
 def test_template_check_and_validate_by_id_from_an_empty_folder(tmp_path):
-    made = run_cli("template", "mlp_cnn", "--student", "a", "-o", "a.yaml", cwd=tmp_path)
+    made = run_cli("template", "mlp_cnn", "--student", "a", "-o", "a.yaml", cwd=tmp_path, fresh=True)
     assert made.returncode == 0, made.stderr
-    checked = run_cli("check", "a.yaml", "--brief", cwd=tmp_path)
+    checked = run_cli("check", "a.yaml", "--brief", cwd=tmp_path, fresh=True)
     assert checked.returncode == 0, checked.stderr
     assert "Total: 0/" in checked.stdout
     valid = run_cli("validate", "mlp_cnn", "--variants", "0", cwd=tmp_path)
