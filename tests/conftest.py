@@ -137,7 +137,7 @@ def _forked_cli(args: list[str], cwd: Path, timeout: float = 120) -> subprocess.
                     code = 0
                 else:
                     print(done.code, file=sys.stderr)
-            except BaseException:  # an uncaught error: a traceback, as Python itself would print
+            except BaseException:  # noqa: BLE001 - an uncaught error: a traceback, as Python would print
                 traceback.print_exc()
             finally:
                 try:
