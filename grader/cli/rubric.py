@@ -13,7 +13,7 @@ from grader.rubric import tune
 
 @app.command("rubric-test")
 def rubric_test(
-    problem_set: Path = typer.Argument(..., help="Problem-set folder, e.g. problems/mlp_cnn."),
+    problem_set: Path = typer.Argument(..., help="Problem-set id or folder, e.g. mlp_cnn or problems/mlp_cnn."),
     part: str = typer.Argument(..., help="A text part id, e.g. p1.4."),
     samples: Path = typer.Argument(..., help="YAML list of answers, or of mappings with answer, expected_points and expected_status."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
