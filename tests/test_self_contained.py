@@ -91,3 +91,11 @@ def test_the_check_catches_what_it_is_for(tmp_path):
 
 def test_every_awaiting_entry_is_a_test_file():
     assert AWAITING_OWN_COPIES <= {p.name for p in files_under_tests()}
+
+
+def test_the_ci_entry_point_runs_as_is_from_a_clone():
+    import os
+
+    ci = ROOT / ".ci" / "run"
+    assert ci.read_text(encoding="utf-8").startswith("#!/usr/bin/env bash\n")
+    assert os.access(ci, os.X_OK), "git update-index --chmod=+x .ci/run"
