@@ -36,6 +36,8 @@ CONFIG_NAME = "grader.toml"
 class ConfigInvalid(GraderError):
     """The course config file cannot be read or has unknown or mistyped settings."""
 
+    exit_code = 2
+
 
 @dataclass(frozen=True)
 class ExportDefaults:

@@ -107,3 +107,12 @@ def test_review_list_all_counts_only_the_parts_still_waiting(graded_db):
     assert f"{len(items) - 1} part(s) to review, 1 already scored." in everything
     waiting = cli("review", "list", "--db", graded_db).stdout
     assert f"{len(items) - 1} part(s) to review." in waiting
+
+
+def test_an_unreadable_config_or_a_missing_gradebook_exits_2(tmp_path):
+    (tmp_path / "grader.toml").write_text("db = [unclosed\n", encoding="utf-8")
+    config = run_cli("report", "--out", "r.html", cwd=tmp_path)
+    assert config.returncode == 2 and config.stderr.startswith("Error: ") and "grader.toml" in config.stderr
+    (tmp_path / "grader.toml").unlink()
+    missing = run_cli("report", "--db", "none.sqlite", "--out", "r.html", cwd=tmp_path)
+    assert missing.returncode == 2 and missing.stderr.startswith("Error: No gradebook at none.sqlite")
