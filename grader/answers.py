@@ -42,6 +42,11 @@ class Submission:
 def read_submission(path: str | Path) -> Submission:
     """Read an answer file; raise SubmissionUnreadable with line and column when it is malformed."""
     path = Path(path)
+    if path.is_dir():
+        raise SubmissionNotFound(
+            f"{path} is a folder, not an answer file; give one file, or grade the whole folder "
+            f"with: grader grade {path} --set SET"
+        )
     if not path.is_file():
         raise SubmissionNotFound(f"No answer file at {path}.")
     check_size(path, path.stat().st_size)

@@ -2,37 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader.answers import Submission, read_submission
 from grader.engine import ExpectedCache, Report, grade
-from grader.errors import ProblemSetNotFound, SubmissionUnreadable, UsageError
+from grader.errors import SubmissionUnreadable, UsageError
 from grader.kinds import InvalidAnswer, get_kind
 from grader.probability.notation import using_notation
 from grader.rubric import part_options
+from grader.sets import locate
 from grader.solvers.registry import grading_with
 from grader.spec import ProblemSet, load_problem_set
 from grader.variants import Variant, default_variant, variant_for
-
-PROBLEMS_ENV = "GRADER_PROBLEMS"
-
-
-def locate_problem_set(set_id: str, near: str | Path | None = None) -> Path:
-    """Find `problems/<set_id>` in $GRADER_PROBLEMS, the working directory or above `near`."""
-    roots = [Path(p) for p in os.environ.get(PROBLEMS_ENV, "").split(os.pathsep) if p]
-    roots.append(Path.cwd() / "problems")
-    if near is not None:
-        roots += [parent / "problems" for parent in Path(near).resolve().parents]
-    for root in roots:
-        if (root / set_id / "set.yaml").is_file():
-            return root / set_id
-    raise ProblemSetNotFound(
-        f"Problem set {set_id!r} was not found under {', '.join(str(r) for r in roots[:3])}; "
-        f"pass --set PATH to the problem-set folder or set {PROBLEMS_ENV}."
-    )
 
 
 def resolve_set_for(submission: Submission, set_path: str | Path | None) -> ProblemSet:
@@ -46,7 +29,7 @@ def resolve_set_for(submission: Submission, set_path: str | Path | None) -> Prob
             f"{submission.path}: the file does not say which problem set it answers; "
             "add a line 'problem_set: <id>' or pass --set PATH."
         )
-    return load_problem_set(locate_problem_set(submission.problem_set, submission.path))
+    return load_problem_set(locate(submission.problem_set))
 
 
 def check_set_matches(submission: Submission, problem_set: ProblemSet) -> None:

@@ -91,16 +91,11 @@ def grade_folder(
     Submissions graded earlier for the set with another spec version are graded again too.
     """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise UsageError(f"{folder} is not a folder; give the folder that holds the answer files.")
+    check_folder(folder, problem_set)
     started = time.perf_counter()
     gradebook.record_problem_set(problem_set)
     summary = BatchSummary(problem_set.id)
     queue = _intake(folder, problem_set, gradebook, regrade, summary)
-    if not summary.found and not queue:
-        raise UsageError(
-            f"No answer files (.yaml, .yml, .toml, .json) under {folder}; give the folder that holds them."
-        )
     summary.remaining = len(queue)
 
     def store(item: _Queued, outcome: dict[str, Any]) -> None:
@@ -126,6 +121,16 @@ def grade_folder(
 
 
 # ----- intake: files -> immutable submissions -> what needs grading ------------------------------
+
+
+def check_folder(folder: Path, problem_set: ProblemSet | None = None) -> None:
+    """Raise UsageError unless `folder` holds at least one answer file (checked before anything is written)."""
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder; give the folder that holds the answer files.")
+    if not discover(folder, problem_set):
+        raise UsageError(
+            f"No answer files (.yaml, .yml, .toml, .json) under {folder}; give the folder that holds them."
+        )
 
 
 def discover(folder: Path, problem_set: ProblemSet | None = None) -> list[Path]:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import getpass
 import json
+import math
 import sys
+from fractions import Fraction
 from pathlib import Path
 
 import typer
@@ -13,6 +15,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from grader import batch, config
 from grader.cli import app
+from grader.errors import UsageError
 from grader.render import format_points
 from grader.report import write_class_report, write_feedback
 from grader.spec import load_problem_set
@@ -35,7 +38,7 @@ def _gradebook(db: Path | None, *, create: bool = False) -> Gradebook:
 @app.command()
 def grade(
     folder: Path = typer.Argument(..., help="Folder of answer files (YAML, TOML, JSON), searched recursively."),
-    set_path: Path = typer.Option(..., "--set", "-s", help="Problem-set folder, e.g. problems/mlp_cnn."),
+    set_path: Path = typer.Option(..., "--set", "-s", help="Problem-set folder or id, e.g. problems/mlp_cnn."),
     db: Path | None = DB_OPTION,
     jobs: int | None = typer.Option(None, "--jobs", "-j", min=0, help="Worker processes (default: one per "
                                                                       "core; 0 grades in this process)."),
@@ -44,6 +47,7 @@ def grade(
 ) -> None:
     """Grade every answer file under FOLDER into the gradebook; unchanged ones are skipped."""
     problem_set = load_problem_set(set_path)
+    batch.check_folder(folder, problem_set)  # before the gradebook file is created
     with _gradebook(db, create=True) as gradebook, _progress() as bar:
         task = bar.add_task("Grading", total=None)
         summary = batch.grade_folder(
@@ -70,14 +74,17 @@ def review_list(
         return
     for item in items:
         _show_item(item)
-    typer.echo(f"{len(items)} part(s) to review. Score one: grader review set STUDENT PART SCORE --comment '...'")
+    waiting = sum(1 for item in items if item.override is None)
+    scored = f", {len(items) - waiting} already scored" if decided else ""
+    typer.echo(f"{waiting} part(s) to review{scored}. Score one: grader review set STUDENT PART SCORE "
+               "--comment '...'")
 
 
 @review_app.command("set")
 def review_set(
     student: str = typer.Argument(..., help="The student's id."),
     part: str = typer.Argument(..., help="The part id, as in the answer file."),
-    score: float = typer.Argument(..., help="Points for the part (0 to its maximum)."),
+    score: str = typer.Argument(..., help="Points for the part (0 to its maximum), e.g. 2, 1.5 or 3/4."),
     comment: str = typer.Option("", "--comment", "-m", help="Shown to the student in their feedback."),
     by: str | None = BY_OPTION,
     db: Path | None = DB_OPTION,
@@ -85,14 +92,25 @@ def review_set(
 ) -> None:
     """Score one part of a student's counted submission; a regrade never undoes it."""
     with _gradebook(db) as gradebook:
-        decision = reviews.set_score(gradebook, set_ref(set_id), student, part, score, comment=comment,
+        decision = reviews.set_score(gradebook, set_ref(set_id), student, part, _points(score), comment=comment,
                                      author=by or getpass.getuser())
     typer.echo(f"{student} {part}: {format_points(decision.score)} recorded (by {decision.author}).")
 
 
+def _points(text: str) -> float:
+    """A score typed on the command line: a number or a fraction, finite."""
+    try:
+        value = float(Fraction(text.strip().replace("−", "-")))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        raise UsageError(f"SCORE must be a number of points such as 2, 1.5 or 3/4; got {text!r}.") from None
+    if not math.isfinite(value):
+        raise UsageError(f"SCORE must be a finite number of points; got {text!r}.")
+    return value
+
+
 @review_app.command("export")
 def review_export(
-    output: Path = typer.Option(Path("review.csv"), "--out", "-o", help="The CSV file to write."),
+    output: Path = typer.Option(Path("review.csv"), "--out", "-o", metavar="FILE", help="The CSV file to write."),
     decided: bool = typer.Option(False, "--all", help="Also export parts already scored (with their score)."),
     db: Path | None = DB_OPTION,
     set_id: str | None = SET_ID_OPTION,
@@ -119,7 +137,7 @@ def review_import(
 
 @app.command()
 def feedback(
-    out: Path = typer.Option(..., "--out", "-o", help="Folder for one .md and one .html file per student."),
+    out: Path = typer.Option(..., "--out", "-o", metavar="FOLDER", help="Folder for one .md and one .html file per student."),
     db: Path | None = DB_OPTION,
     set_id: str | None = SET_ID_OPTION,
 ) -> None:
@@ -131,7 +149,7 @@ def feedback(
 
 @app.command()
 def report(
-    out: Path = typer.Option(Path("report.html"), "--out", "-o", help="The file to write."),
+    out: Path = typer.Option(Path("report.html"), "--out", "-o", metavar="FILE", help="The file to write."),
     as_json: bool = typer.Option(False, "--json", help="Write the statistics as JSON instead of HTML."),
     db: Path | None = DB_OPTION,
     set_id: str | None = SET_ID_OPTION,

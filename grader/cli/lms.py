@@ -145,7 +145,7 @@ def export_(
 @app.command("gradescope-bundle")
 def gradescope_bundle(
     problem_set: Path = typer.Argument(..., help="Problem-set folder, e.g. problems/mlp_cnn."),
-    output: Path = typer.Option(Path("autograder.zip"), "-o", "--output", help="The zip to write."),
+    output: Path = typer.Option(Path("autograder.zip"), "-o", "--output", metavar="FILE", help="The zip to write."),
     visibility: str = typer.Option("visible", "--visibility", help="Results visibility: visible, hidden, "
                                    "after_due_date or after_published."),
 ) -> None:

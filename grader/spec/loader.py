@@ -22,8 +22,10 @@ SET_FILE = "set.yaml"
 
 
 def find_set_file(path: str | Path) -> Path:
-    """The `set.yaml` of a problem-set folder (or the file itself)."""
-    path = Path(path)
+    """The `set.yaml` of a problem-set folder (or the file itself); a bare id is looked up."""
+    from grader.sets import set_folder
+
+    path = set_folder(path)
     if path.is_dir():
         path = path / SET_FILE
     if not path.is_file():

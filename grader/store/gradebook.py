@@ -34,6 +34,8 @@ BUSY_TIMEOUT_MS = 30_000
 class GradebookUnusable(GraderError):
     """The gradebook file cannot be opened, or holds no grades for what was asked."""
 
+    exit_code = 2
+
 
 @dataclass(frozen=True)
 class PartInfo:
