@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -176,18 +175,11 @@ def new_set(folder: str | Path, title: str) -> list[Path]:
 
 
 def search_roots() -> list[Path]:
-    """Where problem sets are looked for: $GRADER_PROBLEMS, ./problems, then the sets that come
-    with the grader (next to the package in a source checkout, or inside it when installed)."""
-    from grader.api import PROBLEMS_ENV
+    """The folders of sets in lookup order (GRADER_PROBLEMS, the course's grader.toml, the
+    bundled sets): the same places, in the same order, as a set id is looked up in."""
+    from grader.sets import search_places
 
-    roots = [Path(p) for p in os.environ.get(PROBLEMS_ENV, "").split(os.pathsep) if p]
-    package = Path(__file__).resolve().parent
-    roots += [Path.cwd() / "problems", package / "problems", package.parent / "problems"]
-    unique: list[Path] = []
-    for root in roots:
-        if root.is_dir() and all(root.resolve() != seen.resolve() for seen in unique):
-            unique.append(root)
-    return unique
+    return [folder for place in search_places() for folder in place.folders if folder.is_dir()]
 
 
 def find_sets(roots: list[Path] | None = None) -> list[SetSummary]:
