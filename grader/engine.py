@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from grader import budget
 from grader.answers import Submission
 from grader.kinds import InvalidAnswer, Kind, Status, Verdict, get_kind
 from grader.rubric import part_options
@@ -35,6 +36,8 @@ class PartResult:
     feedback: tuple[str, ...] = ()
     answer: Any = None
     misconception: str | None = None
+    # Why this result is not final (a budget ran out): the next `grader grade` tries again.
+    provisional: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         # Field by field rather than dataclasses.asdict, which deep-copies every answer and was
@@ -49,6 +52,7 @@ class PartResult:
             "feedback": list(self.feedback),
             "answer": self.answer,
             "misconception": self.misconception,
+            "provisional": self.provisional,
         }
 
 
@@ -242,7 +246,8 @@ def _grade_part_cached(
     found = verdicts.lookup(key) or verdicts.lookup(located)
     if found is None:
         found = grade_part(problem, part, variant, raw, submission, cache, problem_set.root)
-        verdicts.store(located if found.status is Status.INVALID else key, found)
+        if found.provisional is None:  # another try may decide what this one could not
+            verdicts.store(located if found.status is Status.INVALID else key, found)
     return found if found.answer is raw else replace(found, answer=raw)
 
 
@@ -255,7 +260,31 @@ def grade_part(
     cache: ExpectedCache,
     root: str = ".",
 ) -> PartResult:
-    """Grade one answer; any failure inside a kind sends the part to review, not to zero."""
+    """Grade one answer; any failure inside a kind sends the part to review, not to zero.
+
+    A budget that runs out anywhere in the part's checks makes the result provisional: the part
+    is `needs_review` with the provisional score and feedback, unless the answer was found
+    correct by the checks that did finish.
+    """
+    with budget.watch() as exhausted:
+        try:
+            result = _grade_part(problem, part, variant, raw, submission, cache, root)
+        except budget.OutOfBudget as err:
+            if not exhausted:
+                exhausted.append((err.reason, 0.0))
+            result = _Result(part, problem, raw).finish(Status.NEEDS_REVIEW, 0.0, ())
+    if not exhausted or result.status is Status.CORRECT:
+        return result
+    reason, seconds = exhausted[0]
+    why = "the automatic check ran out of its budget" + (f": {budget.describe(reason, seconds)}" if seconds else "")
+    note = f"This grade is provisional ({why}); a person will grade this part, and the grader will try again."
+    return replace(result, status=Status.NEEDS_REVIEW, feedback=(*result.feedback, note), provisional=why)
+
+
+def _grade_part(
+    problem: Problem, part: Part, variant: Variant, raw: Any, submission: Submission,
+    cache: ExpectedCache, root: str,
+) -> PartResult:
     result = _Result(part, problem, raw)
     if _is_blank(raw):
         return result.finish(Status.MISSING, 0.0, ("No answer given.",))
@@ -284,6 +313,8 @@ def grade_part(
         misconception = None
         if verdict.status in (Status.INCORRECT, Status.PARTIAL):
             verdict, misconception = _apply_misconceptions(kind, options, value, verdict, variant, problem, part, cache)
+    except budget.OutOfBudget:
+        raise
     except Exception as err:  # noqa: BLE001 - the part boundary: one crash must not lose the others
         return result.finish(
             Status.NEEDS_REVIEW, 0.0,
