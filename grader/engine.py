@@ -345,14 +345,23 @@ def _is_blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == [] or raw == {}
 
 
+MAX_UNKNOWN_WARNINGS = 3  # "did you mean" lines for unknown part ids; the rest are counted
+
+
 def _unknown_ids(problem_set: ProblemSet, answers: dict[str, Any]) -> list[str]:
+    """A few warnings for keys that name no part, then a count: linear in the number of keys."""
+    names = {name for _, part in problem_set.parts() for name in (part.id, *part.aliases)}
+    unknown = [key for key in answers if key not in names]
     known = problem_set.part_ids()
     warnings = []
-    for key in answers:
-        if problem_set.find_part(key) is None:
-            near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
-            warnings.append(f"'{key}' is not a part of this problem set{hint}; its answer was not graded.")
+    for key in unknown[:MAX_UNKNOWN_WARNINGS]:
+        near = difflib.get_close_matches(key[:100], known, n=1, cutoff=0.6)
+        hint = f" (did you mean '{near[0]}'?)" if near else ""
+        shown = key if len(key) <= 60 else key[:57] + "..."
+        warnings.append(f"{shown!r} is not a part of this problem set{hint}; its answer was not graded.")
+    if len(unknown) > MAX_UNKNOWN_WARNINGS:
+        warnings.append(f"{len(unknown) - MAX_UNKNOWN_WARNINGS} more key(s) are not parts of this problem set "
+                        "either; their answers were not graded.")
     return warnings
 
 
