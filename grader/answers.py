@@ -138,7 +138,7 @@ def _refuse_unprintable(data: Any, name: str, lines: dict[str, int]) -> None:
         elif isinstance(value, str) and _SURROGATE.search(value):
             bad = _SURROGATE.search(value).group()  # type: ignore[union-attr]
             raise SubmissionUnreadable(
-                f"{name}:{_where(top, lines)} the text contains {ascii(bad)}, half of a UTF-16 surrogate pair "
+                f"{name}:{_where(top, lines)} the text contains {bad!a}, half of a UTF-16 surrogate pair "
                 "and not a character; retype that text and save the file as UTF-8."
             )
         elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _MAX_INTEGER_BITS:

@@ -19,8 +19,8 @@ import pytest
 from typer.testing import CliRunner
 
 from grader import budget
-from grader.api import grade_submission
 from grader.answers import read_submission
+from grader.api import grade_submission
 from grader.batch import grade_folder
 from grader.cli import app
 from grader.kinds import Status
@@ -167,7 +167,7 @@ def _grade_in_subprocess(db: Path, *, stop_and_go: bool) -> dict[tuple[str, str]
                 time.sleep(0.2)
             except ProcessLookupError:
                 break
-    out, err = process.communicate(timeout=300)
+    _, err = process.communicate(timeout=300)
     assert process.returncode == 0, err.decode()
     assert not stop_and_go or stops >= 2, "the grading ended before it could be stopped"
     with sqlite3.connect(db) as conn:
