@@ -1,7 +1,9 @@
 """Submissions in: checked, stored immutably in the inbox, and acknowledged with a receipt.
 
-Layout: `INBOX/<sanitised student>/<UTC yyyymmddTHHMMSS.ffffffZ>_<sha256[:8]>.<ext>`, with the
-receipt beside it as `<same name>.receipt.json`. A file is written to a temporary name in the
+Layout: `INBOX/<sanitised, case-folded student>/<UTC yyyymmddTHHMMSS.ffffffZ>_<sha256[:8]>.<ext>`,
+with the receipt beside it as `<same name>.receipt.json`. The receipt is prepared before the file
+is stored and the file removed again if the receipt cannot be written, so a submission ends with
+a receipt or leaves nothing behind; the student's own copy is written by `keep_copy`. A file is written to a temporary name in the
 same folder, flushed to disk, then hard-linked to its final name, which fails if the name
 exists: so a submission never overwrites another (a counter is added instead), and a crash never
 leaves a half-written file under a final name.
