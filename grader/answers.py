@@ -15,6 +15,11 @@ from grader.errors import SubmissionNotFound, SubmissionUnreadable
 from grader.spec.yamlsafe import YamlError, key_lines, load_yaml
 
 MAX_FILE_BYTES = 1_000_000
+# Integers longer than this are refused: no answer needs one, and Python will not print them.
+MAX_INTEGER_DIGITS = 4000
+_MAX_INTEGER_BITS = int(MAX_INTEGER_DIGITS * 3.3219)  # log2(10) bits per digit, rounded down
+_LONG_DIGITS = re.compile(rf"[0-9a-fA-F_]{{{MAX_INTEGER_DIGITS},}}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 META_KEYS = ("student", "problem_set", "variant")
 IGNORED_KEYS = ("_prompts",)
 FORMATS = {
@@ -84,11 +89,20 @@ def parse_submission(text: str, *, fmt: str = "yaml", path: str | None = None) -
     name = path or "<answers>"
     if len(text) > MAX_FILE_BYTES:
         raise SubmissionUnreadable(f"{name}: the file is larger than {MAX_FILE_BYTES // 1000} kB.")
-    if fmt in ("markdown", "notebook"):
-        from grader.answer_documents import parse_markdown, parse_notebook
+    try:
+        if fmt in ("markdown", "notebook"):
+            from grader.answer_documents import parse_markdown, parse_notebook
 
-        return (parse_markdown if fmt == "markdown" else parse_notebook)(text, name)
-    data, lines = _LOADERS[fmt](text, name)
+            document = (parse_markdown if fmt == "markdown" else parse_notebook)(text, name)
+            meta = {"student": document.student, "problem_set": document.problem_set}
+            _refuse_unprintable({**meta, **document.answers}, name, document.lines)
+            return document
+        data, lines = _LOADERS[fmt](text, name)
+    except ValueError as err:  # Python's limit on converting long integers, raised by every reader
+        if "digits" in str(err):
+            raise _huge_number(text, name) from None
+        raise SubmissionUnreadable(f"{name}: the file cannot be read ({err}).") from None
+    _refuse_unprintable(data, name, lines)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -110,6 +124,51 @@ def parse_submission(text: str, *, fmt: str = "yaml", path: str | None = None) -
         lines=lines,
         path=path,
     )
+
+
+def _huge_number(text: str, name: str) -> SubmissionUnreadable:
+    match = _LONG_DIGITS.search(text)
+    where = f" line {text.count(chr(10), 0, match.start()) + 1}:" if match else ""
+    return SubmissionUnreadable(
+        f"{name}:{where} a number has more than {MAX_INTEGER_DIGITS} digits; no answer needs one that "
+        "long. Shorten it, or write it as text in quotes."
+    )
+
+
+def _refuse_unprintable(data: Any, name: str, lines: dict[str, int]) -> None:
+    """Refuse text that cannot be printed or stored (lone surrogates) and integers too long to show.
+
+    One pass over every key and value, without recursion (the loaders have bounded the nesting).
+    """
+    stack: list[tuple[Any, str | None]] = [(data, None)]
+    while stack:
+        value, top = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                label = top if top is not None else (key if isinstance(key, str) else None)
+                stack.append((key, label))
+                stack.append((item, label))
+        elif isinstance(value, list | tuple):
+            stack.extend((item, top) for item in value)
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            bad = _SURROGATE.search(value).group()  # type: ignore[union-attr]
+            raise SubmissionUnreadable(
+                f"{name}:{_where(top, lines)} the text contains {bad!a}, half of a UTF-16 surrogate pair "
+                "and not a character; retype that text and save the file as UTF-8."
+            )
+        elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _MAX_INTEGER_BITS:
+            raise SubmissionUnreadable(
+                f"{name}:{_where(top, lines)} a number has more than {MAX_INTEGER_DIGITS} digits; no answer "
+                "needs one that long. Shorten it, or write it as text in quotes."
+            )
+
+
+def _where(key: str | None, lines: dict[str, int]) -> str:
+    if key is None or _SURROGATE.search(key):
+        return ""
+    shown = key if len(key) <= 40 else key[:40] + "..."
+    line = lines.get(key)
+    return f" line {line} ({shown}):" if line else f" {shown}:"
 
 
 def _load_yaml(text: str, name: str) -> tuple[Any, dict[str, int]]:

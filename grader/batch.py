@@ -58,6 +58,7 @@ class BatchSummary:
     problem_set: str
     found: int = 0
     unchanged: int = 0
+    retried: int = 0  # graded again because an earlier result was provisional (out of budget)
     graded: int = 0
     needs_review: int = 0  # graded submissions with parts a person must score
     review_parts: Counter[str] = field(default_factory=Counter)  # status -> parts waiting for a person
@@ -199,6 +200,8 @@ def _intake(
     folder: Path, problem_set: ProblemSet, gradebook: Gradebook, regrade: bool, summary: BatchSummary
 ) -> list[_Queued]:
     queue: dict[int, _Queued] = {}
+    # Results a budget cut short are not final: grade those submissions again.
+    provisional = set() if regrade else gradebook.provisional_submissions(problem_set.id)
     for path in discover(folder, problem_set):
         summary.found += 1
         try:
@@ -215,6 +218,10 @@ def _intake(
         )
         if regrade or gradebook.grading_digest(submission_id, problem_set.id) != problem_set.digest:
             queue.setdefault(submission_id, _Queued(submission_id, absolute, student_hint(path, folder)))
+        elif submission_id in provisional:
+            if submission_id not in queue:
+                summary.retried += 1
+            queue.setdefault(submission_id, _Queued(submission_id, absolute, student_hint(path, folder)))
         else:
             summary.unchanged += 1
     # Stored submissions graded with an older version of the set are graded again from their
@@ -223,6 +230,10 @@ def _intake(
         problem_set.id, unless_digest=None if regrade else problem_set.digest
     ):
         queue.setdefault(submission_id, _Queued(submission_id, stored_path, student))
+    for submission_id, stored_path, student in gradebook.graded_submissions(problem_set.id) if provisional else ():
+        if submission_id in provisional and submission_id not in queue:
+            summary.retried += 1
+            queue[submission_id] = _Queued(submission_id, stored_path, student)
     return list(queue.values())
 
 
@@ -476,7 +487,7 @@ def report_from_dict(data: dict[str, Any], spec_digest: str = "") -> Report:
         PartResult(
             id=p["id"], problem=p["problem"], kind=p["kind"], status=Status(p["status"]), score=p["score"],
             max_score=p["max_score"], feedback=tuple(p["feedback"]), answer=p["answer"],
-            misconception=p["misconception"],
+            misconception=p["misconception"], provisional=p.get("provisional"),
         )
         for p in data["parts"]
     ]

@@ -147,9 +147,10 @@ HOSTILE_ANSWERS = {
     "very_long": "x+" * 50_000 + "x",
     "deep_nesting": "(" * 5000 + "x" + ")" * 5000,
     "latex_input": r"\input{/etc/passwd}",
-    # Found by fuzzing: sympy spent minutes canonicalising this condition before the time bound.
-    "slow_piecewise_condition": r"|(\frac{0}{pi} if \frac{0}{pi} > sum(0, j=1..0) else sum(0, j=1..0))|",
 }
+# Found by fuzzing: sympy spends minutes canonicalising this condition. The text is readable, so
+# running out of the parser's budget on it sends the part to a person (provisional), not to zero.
+SLOW_PIECEWISE_CONDITION = r"|(\frac{0}{pi} if \frac{0}{pi} > sum(0, j=1..0) else sum(0, j=1..0))|"
 
 
 def grade_one(problem_set, part_id, answer):
@@ -204,6 +205,13 @@ def test_hostile_answers_are_refused_and_nothing_runs(problem_set, name, tmp_pat
     assert result.status is Status.INVALID, result.feedback
     assert result.feedback and result.feedback[0]
     assert not os.path.exists("/tmp/grader_pwned")
+
+
+def test_an_answer_that_exhausts_the_parsers_budget_goes_to_a_person(problem_set):
+    result = grade_one(problem_set, "p2.1.derivative", SLOW_PIECEWISE_CONDITION)
+    assert result.status is Status.NEEDS_REVIEW, result.feedback
+    assert result.provisional and "budget" in result.provisional
+    assert any("provisional" in line for line in result.feedback)
 
 
 def test_relu_derivative_at_zero_accepts_any_convention(problem_set):

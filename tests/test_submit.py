@@ -227,12 +227,19 @@ def test_distinct_ids_never_share_a_folder():
     assert len(set(ids)) == len(set(folders))
 
 
-CLEAN_IDS = ["alice", "s1234567", "jean.dupont", "O-Brien_2"]
+# Capital letters are no longer clean: folder names are case-folded (reproduction 7 of issue 13).
+CLEAN_IDS = ["alice", "s1234567", "jean.dupont", "o-brien_2"]
 
 
 @pytest.mark.parametrize("student", CLEAN_IDS)
 def test_clean_ids_are_kept_as_they_are(student):
     assert sanitise_student_id(student) == student
+
+
+def test_ids_differing_only_in_case_get_folders_that_differ_in_more_than_case():
+    folders = {student: sanitise_student_id(student) for student in ("alice", "ALICE", "Alice", "O-Brien_2")}
+    assert all(folder == folder.casefold() for folder in folders.values())
+    assert len({folder.casefold() for folder in folders.values()}) == len(folders)
 
 
 def test_sanitising_is_stable():

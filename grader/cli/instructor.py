@@ -176,8 +176,12 @@ def _show_summary(summary: batch.BatchSummary, db: Path) -> None:
     waiting = ", ".join(f"{n} {s}" for s, n in sorted(summary.review_parts.items())) or "none"
     typer.echo(
         f"{summary.problem_set}: {summary.found} file(s) found; graded {summary.graded}, "
-        f"unchanged {summary.unchanged}, failed {len(summary.failed)} ({summary.seconds:.1f} s)."
+        f"unchanged {summary.unchanged}, failed {len(summary.failed)}, retried {summary.retried} "
+        f"({summary.seconds:.1f} s)."
     )
+    if summary.retried:
+        typer.echo(f"Retried {summary.retried} submission(s) whose results were provisional "
+                   "(a check had run out of its budget).")
     typer.echo(f"Needs review: {summary.needs_review} submission(s) with parts for a person ({waiting}).")
     for path, reason in summary.failed:
         typer.echo(f"  failed: {path}: {reason}", err=True)

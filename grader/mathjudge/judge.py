@@ -12,7 +12,7 @@ from sympy import Basic
 from sympy.core.relational import Relational
 from sympy.matrices import MatrixBase
 
-from grader.budget import BudgetExceeded, Deadline, time_budget
+from grader.budget import BudgetExceeded, Deadline, describe, time_budget
 from grader.mathjudge import numeric
 from grader.mathjudge.algebra import identical
 from grader.mathjudge.domains import Domain, parse_domains
@@ -69,15 +69,15 @@ def make_settings(rel_tol: float, seed: int, ignore_points: IgnorePoints) -> Set
 
 
 def run_with_budget(budget: float, check: Callable[[Deadline], Judgement]) -> Judgement:
-    """Run one check under `budget` seconds; running out gives `undecided`, never `wrong`."""
+    """Run one check under `budget` seconds of CPU time; running out gives `undecided`, never `wrong`."""
     if budget <= 0:
         raise ValueError(f"budget must be positive, not {budget!r}.")
     started = time.perf_counter()
     try:
         with time_budget(budget) as deadline:
             result = check(deadline)
-    except BudgetExceeded:
-        result = undecided("timeout", f"could not decide in {budget:g} s; sent to a human")
+    except BudgetExceeded as exceeded:
+        result = undecided("timeout", f"could not decide: {describe(exceeded.reason, budget)}; sent to a human")
     except Exception as error:  # noqa: BLE001 - the one boundary: see below
         # sympy raises many exception types on unusual inputs (PolynomialError,
         # NotImplementedError, TypeError from comparing non-real values, ...); whatever

@@ -65,7 +65,7 @@ from lark.exceptions import LarkError
 from sympy.core.function import AppliedUndef
 from sympy.polys.polyerrors import BasePolynomialError
 
-from grader.budget import BudgetExceeded, time_budget
+from grader.budget import BudgetExceeded, OutOfBudget, describe, time_budget
 from grader.mathparse.builder import Builder
 from grader.mathparse.context import (
     DOMAINS,
@@ -117,7 +117,11 @@ def parse_math(
     syntax: Syntax = "auto",
     limits: Limits | None = None,
 ) -> MathResult:
-    """Parse student or author text into a sympy object; raise MathSyntaxError if unreadable."""
+    """Parse student or author text into a sympy object; raise MathSyntaxError if unreadable.
+
+    Building runs under `limits.max_seconds` of CPU time; running out raises OutOfBudget (not a
+    MathSyntaxError: the text may be fine, and whoever grades sends it to a person).
+    """
     ctx = _DEFAULT_CONTEXT if ctx is None else ctx
     limits = _DEFAULT_LIMITS if limits is None else limits
     if isinstance(text, (int, float)) and not isinstance(text, bool):
@@ -133,9 +137,10 @@ def parse_math(
     try:
         with time_budget(limits.max_seconds):
             return Builder(ctx, limits, text, latex).build(tree)
-    except BudgetExceeded:
-        raise MathSyntaxError(
-            "this formula takes too long to read; write it more simply", None, text
+    except BudgetExceeded as exceeded:
+        raise OutOfBudget(
+            f"reading this formula stopped early: {describe(exceeded.reason, limits.max_seconds)}",
+            exceeded.reason,
         ) from None
     except MathSyntaxError:
         raise
@@ -165,6 +170,7 @@ __all__ = [
     "MathContext",
     "MathResult",
     "MathSyntaxError",
+    "OutOfBudget",
     "Syntax",
     "index_symbol",
     "interval_bounds",
