@@ -27,7 +27,8 @@ class FormulaOptions(KindOptions):
     functions: list[str] = Field(default_factory=list)
     syntax: Literal["auto", "text", "latex"] = "auto"
     budget: float = Field(default=2.0, gt=0, le=30)
-    rel_tol: float = Field(default=1e-9, gt=0, le=1e-2)
+    # Equivalent means equal: a part that accepts approximate values sets a relative tolerance.
+    tolerance: float = Field(default=0.0, ge=0, le=1e-2)
 
     def context(self, *, indexed: bool = True) -> MathContext:
         """The parser's context; a name declared both plain and indexed is indexed here."""
@@ -100,7 +101,7 @@ class ExpressionKind(Kind[FormulaOptions]):
         return value if isinstance(value, InvalidAnswer) else as_expression(value)
 
     def compare(self, value: Any, expected: Any, options: FormulaOptions) -> Verdict:
-        return verdict_from(judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.rel_tol))
+        return verdict_from(judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.tolerance))
 
     def render(self, value: Any) -> str:
         return sp.sstr(value)
@@ -163,7 +164,7 @@ class FunctionKind(ExpressionKind):
     def compare(self, value: Any, expected: Any, options: FunctionOptions) -> Verdict:  # type: ignore[override]
         ignore = (options.kinks or jump_points(expected)) if options.at_kinks == "any" else None
         return verdict_from(
-            judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.rel_tol,
+            judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.tolerance,
                   ignore_points=ignore or None)
         )
 
@@ -206,7 +207,7 @@ class EquationKind(Kind[EquationOptions]):
         if options.drop_indices:
             expected = _drop_indices(expected)
         return verdict_from(
-            judge_relation(value, expected, options.domains(), budget=options.budget, rel_tol=options.rel_tol)
+            judge_relation(value, expected, options.domains(), budget=options.budget, rel_tol=options.tolerance)
         )
 
     def render(self, value: Any) -> str:
@@ -266,7 +267,7 @@ class MatrixExprKind(Kind[MatrixExprOptions]):
             return Verdict.incorrect(f"Your answer has {got} {noun}; the expected one has {want}.")
         wrong, undecided = [], []
         for (r, c) in ((r, c) for r in range(value.rows) for c in range(value.cols)):
-            j = judge(value[r, c], expected[r, c], options.domains(), budget=options.budget, rel_tol=options.rel_tol)
+            j = judge(value[r, c], expected[r, c], options.domains(), budget=options.budget, rel_tol=options.tolerance)
             where = f"entry {r + 1}" if self.vector else f"(row {r + 1}, column {c + 1})"
             if j.verdict == "not_equivalent":
                 wrong.append(where)
