@@ -167,7 +167,7 @@ def test_a_wrong_function_is_caught(student: str, reference: str,
     ("\\sin_2 x", "only \\log takes a base"),
 ])
 def test_a_function_outside_its_domain_of_notation_is_refused(answer: str, message: str) -> None:
-    with pytest.raises(MathSyntaxError, match="") as caught:
+    with pytest.raises(MathSyntaxError) as caught:
         parse_math(answer, MathContext(variables={"x": "real"}))
     assert message in caught.value.message
 
