@@ -220,3 +220,37 @@ def test_a_refused_command_names_itself(command: str) -> None:
     with pytest.raises(MathSyntaxError) as caught:
         parse_math(f"{command}{{x}} + 1", MathContext(variables={"x": "real"}))
     assert command in caught.value.message
+
+
+# ---- 6. large exponents that are harmless -----------------------------------------------
+
+HIGH_DEGREE = [
+    ("(y - b)^4000", "(b - y)^4000", "equivalent"),
+    ("(y - b)^4001", "(b - y)^4001", "not_equivalent"),
+    ("(y - b)^4001", "-(b - y)^4001", "equivalent"),
+    ("(x + 1)^3000", "(x + 1)^3000 + 1", "not_equivalent"),
+    ("x^50000 * x", "x^50001", "equivalent"),
+    ("(x^2)^2000", "x^4000", "equivalent"),
+    ("((x + 1)^2)^1500", "(x + 1)^3000", "equivalent"),
+    ("(1 + x)^1200 * (1 - x)^1200", "(1 - x^2)^1200", "equivalent"),
+    ("(1 + x)^1200 * (1 - x)^1200", "(1 - x^2)^1201", "not_equivalent"),
+]
+
+
+@pytest.mark.parametrize(("student", "reference", "expected"), HIGH_DEGREE)
+def test_a_polynomial_identity_of_high_degree_is_judged(student: str, reference: str,
+                                                        expected: str) -> None:
+    assert verdict(student, reference) == expected
+
+
+@pytest.mark.parametrize(("answer", "message"), [
+    ("(x + y)^200000", "degree times terms"),
+    ("x^1000000", "degree times terms"),
+    ("2^5000", "too large"),
+    ("(10^999)^(10^3)", "digits"),
+    ("x^(1/5000)", "exponent"),
+])
+def test_what_is_built_stays_bounded(answer: str, message: str) -> None:
+    result = compare(answer, "1")
+    assert result["verdict"] == "invalid"
+    assert message in result["message"]

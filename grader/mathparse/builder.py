@@ -506,7 +506,17 @@ class Builder:
         if exponent.is_Rational:
             assert isinstance(exponent, sp.Rational)
             p, q = int(exponent.p), int(exponent.q)
-            if abs(p) > limit * q or q > limit:
+            if base.free_symbols and q <= limit:
+                # sympy keeps (y - b)^4000 unexpanded: bound degree x terms, not the exponent.
+                size = (abs(p) // q + 1) * len(sp.Add.make_args(base))
+                if size > self.limits.max_degree_terms:
+                    about = f" about {size}" if size < 10**12 else ""
+                    self.fail(
+                        f"the exponent is too large for this formula: degree times terms would "
+                        f"be{about} (the limit is {self.limits.max_degree_terms})",
+                        node,
+                    )
+            elif abs(p) > limit * q or q > limit:
                 shown = f" {exponent}" if _bits(exponent) < 64 else ""
                 self.fail(f"the exponent{shown} is too large (the limit is {limit})", node)
             if base.is_Rational:

@@ -31,6 +31,9 @@ class Limits:
     max_depth: int = 60
     max_number_digits: int = 30
     max_exponent: int = 1000
+    # A power of a formula is bounded by what it stands for, degree x terms of its base
+    # ((y - b)^4000 is 8000), not by the digits of its exponent.
+    max_degree_terms: int = 100_000
     max_matrix: tuple[int, int] = (50, 50)
     # sympy evaluates as it builds (relations, Piecewise conditions): a hard stop on that work.
     max_seconds: float = 1.0
