@@ -7,6 +7,7 @@ rather than guess.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any, ClassVar, Literal
 
@@ -232,6 +233,23 @@ def _drop_indices(value: sp.Basic) -> sp.Basic:
     return value.replace(lambda e: isinstance(e, sp.Indexed), lambda e: sp.Symbol(str(e.base), real=True))
 
 
+def rows_as_lists(text: str, *, split_spaces: bool = True) -> str:
+    """Rows separated by `;` or new lines (`w1, w2, 0; 0, w1, w2`, or entries separated by
+    spaces when no comma is used) written as the nested list the parser reads; other text is
+    returned unchanged."""
+    inner = text.strip()
+    if "\\begin" in inner or (";" not in inner and "\n" not in inner):
+        return text
+    if inner.startswith("[") and inner.endswith("]"):
+        inner = inner[1:-1]
+    if "[" in inner or "]" in inner:
+        return text
+    rows = [row.strip() for row in re.split(r";|\n", inner) if row.strip()]
+    cells = [[c.strip() for c in re.split(r"[,&]", row)] if re.search(r"[,&]", row)
+             else row.split() if split_spaces else [row] for row in rows]
+    return "[" + ", ".join("[" + ", ".join(row) + "]" for row in cells) + "]"
+
+
 class MatrixExprOptions(FormulaOptions):
     variables: dict[str, str] = Field(default_factory=dict)
 
@@ -245,6 +263,8 @@ class MatrixExprKind(Kind[MatrixExprOptions]):
     def parse(self, raw: Any, options: MatrixExprOptions) -> Any:
         if isinstance(raw, list) and raw and all(isinstance(row, list) for row in raw):
             raw = "[" + ", ".join("[" + ", ".join(str(v) for v in row) + "]" for row in raw) + "]"
+        if isinstance(raw, str):
+            raw = rows_as_lists(raw, split_spaces=not self.vector)
         value = parse_formula(raw, options)
         if isinstance(value, InvalidAnswer):
             return value

@@ -408,10 +408,36 @@ class Builder:
             self.as_expr(side, side_node)
         return sp.Eq(lhs, rhs, evaluate=False)
 
-    def definition_head(self, node: Node) -> sp.Expr | None:
-        """For `f(x)`, `ReLU(x)`, `f'(x)` on the left of '=', the marked head f(x), else None."""
-        if not _is_tree(node, "call"):
+    def named_side(self, node: Node) -> sp.Expr | None:
+        """For a lone unknown name on the left of '=' (`z_i = ...`, `y = ...`), the marked
+        head that names the answer, else None. Only where names are declared: with nothing
+        declared `y = 1 - x` is an equation in x and y."""
+        if not self.ctx.declared:
             return None
+        if isinstance(node, Token) and node.type == "WORD":
+            name = self.word_name(node.value)[0]
+        elif _is_tree(node, "subscripted"):
+            word, _, subscript = node.children
+            simple = self.simple_subscript(_items(_token_tree(subscript)))
+            if not (isinstance(word, Token) and word.type == "WORD") or simple is None:
+                return None
+            name = f"{self.word_name(word.value)[0]}_{simple}"
+            if self.word_name(word.value)[0] in self.ctx.indexed:
+                return None
+        else:
+            return None
+        if (self.lookup(name) is not None or name in self.ctx.indexed or self.is_function(name)
+                or name in REFUSED_NAMES):
+            return None
+        head = sp.Function(name, _mathparse_definition=True)
+        result: sp.Expr = head()
+        return result
+
+    def definition_head(self, node: Node) -> sp.Expr | None:
+        """For `f(x)`, `ReLU(x)`, `f'(x)` on the left of '=', the marked head f(x), else None.
+        A lone unknown name (`z_i = ...`) is a head too (see named_side)."""
+        if not _is_tree(node, "call"):
+            return self.named_side(node)
         assert isinstance(node, Tree)
         word = node.children[0]
         primes = sum(1 for c in node.children if isinstance(c, Token) and c.type == "PRIME")
