@@ -306,3 +306,49 @@ def test_plain_text_sum_calls_in_a_probability_answer(problem_set, answer):
 def test_a_plain_text_sum_call_with_the_log_inside_is_still_the_misconception(problem_set):
     result = grade_one(problem_set, "p4.3", "sum(sum(log(p(x_i|z) p(z)), z), i=1..N)")
     assert result.status is not Status.CORRECT
+
+
+# ---- partial credit a teacher gives: misconceptions with credit ------------------------------
+
+PARTIAL_CREDIT = [
+    ("p1.6.leaky_relu", "x if x > 0 else 0.01*x", "numeric_slope"),
+    ("p1.6.leaky_relu", "max(0.1 x, x)", "numeric_slope"),
+    ("p1.6.leaky_relu", "max(0, x) + 0.2*min(0, x)", "numeric_slope"),
+    ("p1.6.leaky_relu", r"\begin{cases} x & x > 0 \\ 0.05 x & \text{otherwise} \end{cases}",
+     "numeric_slope"),
+    ("p1.6.elu", "x if x > 0 else exp(x) - 1", "numeric_alpha"),
+    ("p1.6.elu", "x if x > 0 else 0.5*(exp(x) - 1)", "numeric_alpha"),
+    ("p2.2", "tanh(sum(W_ij a_j, j=1..D_a) + b_i)", "activation_applied"),
+    ("p2.2", r"\tanh\left(\sum_{j=1}^{D_a} W_{ij} a_j + b_i\right)", "activation_applied"),
+]
+
+
+@pytest.mark.parametrize(("part_id", "answer", "mistake"), PARTIAL_CREDIT)
+def test_a_near_answer_gets_partial_credit_and_its_message(problem_set, part_id, answer, mistake):
+    result = grade_one(problem_set, part_id, answer)
+    assert result.status is Status.PARTIAL, (result.status, result.feedback)
+    assert result.misconception == mistake
+    assert 0 < result.score < result.max_score
+
+
+@pytest.mark.parametrize(("part_id", "answer"), [
+    ("p1.6.leaky_relu", "x if x > 0 else alpha*x"),
+    ("p1.6.leaky_relu", "x if x > 0 else 0.01*x^2"),   # not a slope at all
+    ("p1.6.leaky_relu", "0.01*x if x > 0 else x"),    # a number, on the wrong side
+    ("p1.6.elu", "x if x > 0 else alpha*(exp(x) - 1)"),
+    ("p2.2", "sum(W_ij a_j, j=1..D_a) + b_i"),
+    ("p2.2", "sigmoid(sum(W_ij a_j, j=1..D_a))"),
+])
+def test_partial_credit_is_only_for_the_misconception(problem_set, part_id, answer):
+    result = grade_one(problem_set, part_id, answer)
+    assert result.misconception not in ("numeric_slope", "numeric_alpha", "activation_applied")
+
+
+def test_a_shape_in_the_other_channel_order_gets_half_with_the_convention(problem_set):
+    for part_id in ("p1.1a", "p1.1b", "p1.1c.shape"):
+        h, w, k = expected_of(problem_set, part_id)
+        result = grade_one(problem_set, part_id, f"[{k}, {h}, {w}]")
+        assert result.misconception == "channels_first", (part_id, result.feedback)
+        assert result.score == pytest.approx(result.max_score / 2)
+        assert "height × width × number of channels" in " ".join(result.feedback)
+        assert grade_one(problem_set, part_id, f"[{h}, {w}, {k}]").status is Status.CORRECT

@@ -332,7 +332,8 @@ class DerivationKind(Kind[DerivationOptions]):
                 "= E_q[log p(x_i|z)] - E_q[log q(z|x_i) - log p(z)]",
                 "= E_q[log p(x_i|z)] - KL(q(z|x_i) || p(z))",
             ], elbo, "correct", opts),
-            Example(["E_q[log p(x_i|z)] - KL(q(z|x_i) || p(z))"], elbo, "partial", opts),
+            # The result alone, given by a "show that" question, is no derivation of it.
+            Example(["E_q[log p(x_i|z)] - KL(q(z|x_i) || p(z))"], elbo, "incorrect", opts),
             Example(["E_q[log p(x_i|z)] + KL(q(z|x_i) || p(z))"], elbo, "incorrect", opts),
             Example(["sum_i log p(x_i)", "= sum_i log sum_z p(x_i|z p(z)"], jensen, "invalid", opts),
             Example(["= sum_i log p(x_i)"], jensen, "invalid", opts),

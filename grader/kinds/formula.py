@@ -8,6 +8,7 @@ rather than guess.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar, Literal
 
@@ -92,6 +93,47 @@ def as_expression(value: Any) -> InvalidAnswer | sp.Basic:
     return value
 
 
+@dataclass(frozen=True)
+class ParameterFamily:
+    """A misconception that is a family of answers: `expr` with any number for `parameter`,
+    such as a leaky ReLU written with a numeric slope where the part asks for alpha."""
+
+    expr: sp.Expr
+    parameter: sp.Symbol
+    example: sp.Expr = sp.Rational(1, 100)
+
+    def instance(self, value: Any) -> sp.Expr:
+        """The member of the family with `value` for the parameter."""
+        return self.expr.subs(self.parameter, value)
+
+
+# Where a family member is pinned down from an answer: simple points, negative ones first.
+_PIN_POINTS = (-1, -2, 1, 2, sp.Rational(-1, 2), 3)
+
+
+def family_member(value: Any, family: ParameterFamily, options: FormulaOptions) -> sp.Expr | None:
+    """The member of `family` the answer could be (its number solved from the answer at one
+    point), or None. An answer that uses a declared variable the family lacks is none of it."""
+    if not isinstance(value, sp.Expr) or isinstance(value, sp.MatrixBase):
+        return None
+    names = {s.name for s in family.expr.free_symbols} - {family.parameter.name}
+    if any(s.name not in names for s in value.free_symbols):
+        return None
+    symbols = sorted((s for s in family.expr.free_symbols if s != family.parameter), key=str)
+    by_name = {s.name: s for s in value.free_symbols}
+    for point in _PIN_POINTS:
+        at_family = family.expr.subs({s: point for s in symbols})
+        at_answer = value.subs({by_name[s.name]: point for s in symbols if s.name in by_name})
+        if family.parameter not in at_family.free_symbols or not at_answer.is_number:
+            continue
+        solutions = sp.solve(sp.Eq(at_family, at_answer), family.parameter)
+        # A zero parameter (a leaky ReLU of slope 0) is another answer, not a member.
+        if len(solutions) == 1 and solutions[0].is_real and solutions[0] != 0:
+            return family.instance(solutions[0])
+        return None
+    return None
+
+
 class ExpressionKind(Kind[FormulaOptions]):
     name: ClassVar[str] = "expression"
     description: ClassVar[str] = "a formula, e.g. 1 - tanh(x)^2 or \\frac{1}{D_a} (plain text or LaTeX)"
@@ -105,7 +147,15 @@ class ExpressionKind(Kind[FormulaOptions]):
         return verdict_from(judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.tolerance))
 
     def render(self, value: Any) -> str:
+        if isinstance(value, ParameterFamily):
+            value = value.instance(value.example)
         return sp.sstr(value)
+
+    def matches(self, value: Any, other: Any, options: FormulaOptions) -> bool:
+        if isinstance(other, ParameterFamily):
+            member = family_member(value, other, options)
+            return member is not None and self.compare(value, member, options).is_full
+        return super().matches(value, other, options)
 
     def examples(self) -> list[Example]:
         x = sp.Symbol("x", real=True)
