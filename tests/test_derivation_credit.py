@@ -80,3 +80,17 @@ def test_where_the_result_is_not_given_it_keeps_its_share(problem_set):
                                           "Var(a_j) = Var(z_i) = D_a^2 Var(W_ij) Var(a_j)",
                                           "Var(W_ij) = 1/D_a"])
     assert broken.score >= points * result_share
+
+
+XAVIER = ["Var(z_i) = D_a Var(W_ij) Var(a_j)", "Var(a_j) = Var(z_i) = D_a Var(W_ij) Var(a_j)"]
+
+
+@pytest.mark.parametrize("last", ["N(0, 1/D_a)", r"\mathcal{N}\left(0, \frac{1}{D_a}\right)",
+                                  "W_ij ~ N(0, 1/D_a)", "Var(W_ij) = 1/D_a"])
+def test_a_variance_given_as_its_distribution_is_read_as_the_variance(problem_set, last):
+    assert grade(problem_set, "p2.3b", [*XAVIER, last]).status is Status.CORRECT
+
+
+@pytest.mark.parametrize("last", ["N(0, 2/D_a)", "N(1, 1/D_a)"])
+def test_a_wrong_distribution_is_not_the_variance(problem_set, last):
+    assert grade(problem_set, "p2.3b", [*XAVIER, last]).status is not Status.CORRECT

@@ -631,6 +631,9 @@ class _PointChecker:
         """Where the expected answer is undefined: a difference when the student's is defined
         (the mirror of an answer undefined where the expected one is defined, so that the
         verdict never depends on which side is the reference), else nothing to compare."""
+        quick = self.sampler.run(self.student.plain, self.sampler.env(point))
+        if isinstance(quick, Value) and not quick.unresolved:
+            return Checked(point, Kind.SKIP, None, reference)  # undefined on both sides
         student = self.sampler.careful(self.student, point, CONFIRM_BITS)
         if student.defined:
             return Checked(point, Kind.DIFFER, student, reference)
