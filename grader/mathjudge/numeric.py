@@ -78,6 +78,8 @@ _REFINE_STEPS = 200
 FAST_EXACT_TOL = 2.0 ** -(BASE_BITS - 20)
 BALL_EXACT_TOL = 2.0 ** -100
 _EXACT_RECHECKS = 3
+RECHECK_BITS = 320
+_RECHECK_TOL = 2.0 ** -(RECHECK_BITS - 40)
 
 Point = tuple[Any, ...]
 
@@ -508,10 +510,19 @@ def compare(
 
 
 def _recheck_exactly(checker: _PointChecker, results: dict[Point, Checked]) -> Checked | None:
-    """Re-decide a few points the fast pass agreed on in balls: a difference below its
-    rounding noise (x*(1 + 10^-40) against x) is still a difference."""
+    """Re-decide a few points the fast pass agreed on: a difference below its rounding noise
+    (x*(1 + 10^-40) against x) is still a difference. A plain evaluation at RECHECK_BITS looks
+    for one; only a suspected difference is then proven (or not) in balls."""
+    sampler = checker.sampler
     agreed = [point for point, checked in results.items() if checked.kind is Kind.AGREE]
     for point in sorted(agreed, key=niceness)[:_EXACT_RECHECKS]:
+        env = sampler.env(point)
+        student = sampler.run(checker.student.plain, env, RECHECK_BITS)
+        reference = sampler.run(checker.reference.plain, env, RECHECK_BITS)
+        if isinstance(student, Value) or isinstance(reference, Value):
+            continue
+        if abs(student - reference) <= _RECHECK_TOL * max(abs(student), abs(reference)):
+            continue
         checked = checker.careful(point)
         if checked.kind is Kind.DIFFER:
             results[point] = checked
