@@ -93,6 +93,10 @@ def as_expression(value: Any) -> InvalidAnswer | sp.Basic:
     return value
 
 
+# The member of a family shown where one must be written out (`grader validate`).
+_EXAMPLE_NUMBER = sp.Rational(1, 100)
+
+
 @dataclass(frozen=True)
 class ParameterFamily:
     """A misconception that is a family of answers: `expr` with any number for `parameter`,
@@ -100,7 +104,7 @@ class ParameterFamily:
 
     expr: sp.Expr
     parameter: sp.Symbol
-    example: sp.Expr = sp.Rational(1, 100)
+    example: sp.Expr = _EXAMPLE_NUMBER
 
     def instance(self, value: Any) -> sp.Expr:
         """The member of the family with `value` for the parameter."""

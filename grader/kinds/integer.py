@@ -8,7 +8,6 @@ from typing import Any, ClassVar
 from grader.kinds._numbers import NumberError, parse_integer
 from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Verdict
 
-
 # A count followed by its unit, as people write it: "750 weights", "1,024 parameters".
 _WITH_UNIT = re.compile(r"^\s*([-+\d.,eE ]*\d)\s+([A-Za-z][A-Za-z-]*(?:\s+[A-Za-z][A-Za-z-]*)?)\s*\.?\s*$")
 

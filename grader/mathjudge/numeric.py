@@ -42,8 +42,8 @@ import random
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from decimal import Decimal, InvalidOperation
+from enum import Enum
 from fractions import Fraction
 from typing import Any
 

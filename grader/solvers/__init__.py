@@ -5,8 +5,14 @@ Importing this package registers every solver module; specs refer to solvers by 
 
 from __future__ import annotations
 
-from grader.solvers import activations, conv, conv1d, probability, symbolic  # noqa: F401  (registration)
-from grader.solvers import tutorial_extra  # noqa: F401,E402  (registration, after the solvers it builds on)
+from grader.solvers import (  # noqa: F401  (registration)
+    activations,
+    conv,
+    conv1d,
+    probability,
+    symbolic,
+    tutorial_extra,
+)
 from grader.solvers.registry import SOLVERS, get_solver, solver
 
 __all__ = ["SOLVERS", "get_solver", "solver"]
