@@ -73,11 +73,10 @@ _MAX_ROOTS = 8
 _REFINE_STEPS = 200
 # In the exact mode (rel_tol = 0): the fast pass's agreement bound (rounding noise at 113
 # bits leaves room for 20 bits of cancellation), the bound below which balls that overlap
-# count as equal, and how many agreeing points are re-checked in balls before "equivalent",
-# so a difference below the fast pass's noise (1e-30 relative) is still found.
+# count as equal, and the precision at which agreeing points are re-checked before
+# "equivalent", so a difference below the fast pass's noise (1e-30 relative) is still found.
 FAST_EXACT_TOL = 2.0 ** -(BASE_BITS - 20)
 BALL_EXACT_TOL = 2.0 ** -100
-_EXACT_RECHECKS = 3
 RECHECK_BITS = 320
 _RECHECK_TOL = 2.0 ** -(RECHECK_BITS - 40)
 
@@ -510,23 +509,30 @@ def compare(
 
 
 def _recheck_exactly(checker: _PointChecker, results: dict[Point, Checked]) -> Checked | None:
-    """Re-decide a few points the fast pass agreed on: a difference below its rounding noise
-    (x*(1 + 10^-40) against x) is still a difference. A plain evaluation at RECHECK_BITS looks
-    for one; only a suspected difference is then proven (or not) in balls."""
+    """Re-decide two points the fast pass agreed on, the simplest and the one with the smallest
+    expected value (where an added constant is relatively largest), both non-zero: a difference
+    below the fast pass's rounding (x*(1 + 10^-40) against x) is still a difference. A plain
+    evaluation at RECHECK_BITS looks for one; only a suspected difference is proven in balls."""
+    agreed = [c for c in results.values() if c.kind is Kind.AGREE and c.reference is not None
+              and c.reference.value]
+    if not agreed:
+        return None
+    simplest = min(agreed, key=lambda c: niceness(c.point))
+    smallest = min(agreed, key=lambda c: abs(c.reference.value))  # type: ignore[union-attr]
     sampler = checker.sampler
-    agreed = [point for point, checked in results.items() if checked.kind is Kind.AGREE]
-    for point in sorted(agreed, key=niceness)[:_EXACT_RECHECKS]:
-        env = sampler.env(point)
+    for checked in dict.fromkeys((simplest.point, smallest.point)):
+        sampler.set_bits(RECHECK_BITS)
+        env = [sampler.ctx.mpf(v) for v in checked]
         student = sampler.run(checker.student.plain, env, RECHECK_BITS)
         reference = sampler.run(checker.reference.plain, env, RECHECK_BITS)
         if isinstance(student, Value) or isinstance(reference, Value):
             continue
         if abs(student - reference) <= _RECHECK_TOL * max(abs(student), abs(reference)):
             continue
-        checked = checker.careful(point)
-        if checked.kind is Kind.DIFFER:
-            results[point] = checked
-            return checked
+        proven = checker.careful(checked)
+        if proven.kind is Kind.DIFFER:
+            results[checked] = proven
+            return proven
     return None
 
 
