@@ -352,3 +352,9 @@ def test_a_shape_in_the_other_channel_order_gets_half_with_the_convention(proble
         assert result.score == pytest.approx(result.max_score / 2)
         assert "height × width × number of channels" in " ".join(result.feedback)
         assert grade_one(problem_set, part_id, f"[{h}, {w}, {k}]").status is Status.CORRECT
+
+
+def test_an_equation_part_does_not_take_a_name_for_its_left_side(problem_set):
+    result = grade_one(problem_set, "p2.3a", "y = Var(a)")
+    assert result.status is Status.INVALID
+    assert "unknown name 'y'" in result.feedback[0]

@@ -256,6 +256,10 @@ class EquationKind(Kind[EquationOptions]):
             return value
         if not isinstance(value, sp.Eq):
             return InvalidAnswer("expected an equation with '=', e.g. Var(z) = Var(a)")
+        name, _ = split_definition(value)
+        if name is not None and not value.lhs.args:  # `y = ...`: y names nothing here
+            return InvalidAnswer(f"unknown name '{name}': write an equation between the "
+                                 "quantities of the question, e.g. Var(z) = Var(a)")
         return _drop_indices(value) if options.drop_indices else value
 
     def compare(self, value: Any, expected: Any, options: EquationOptions) -> Verdict:
