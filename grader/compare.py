@@ -48,7 +48,12 @@ def compare(student: str, reference: str, variables: dict[str, str] | None = Non
     if syntax not in SYNTAXES:
         raise UsageError(f"--syntax {syntax!r}: choose one of {', '.join(SYNTAXES)}.")
     start = time.perf_counter()
-    context = MathContext(variables=dict(variables) if variables else None, functions=DEFAULT_FUNCTIONS)
+    try:
+        context = MathContext(variables=dict(variables) if variables else None,
+                              functions=tuple(f for f in DEFAULT_FUNCTIONS
+                                              if f not in (variables or {})))
+    except ValueError as err:  # a name that cannot be a variable
+        raise UsageError(f"--var: {err}") from None
     try:
         ref = _unwrap(parse_math(reference, context, syntax="auto"))
     except MathSyntaxError as err:

@@ -329,7 +329,8 @@ class DerivationKind(Kind[DerivationOptions]):
                 "= E_q[log p(x_i|z)] - E_q[log q(z|x_i) - log p(z)]",
                 "= E_q[log p(x_i|z)] - KL(q(z|x_i) || p(z))",
             ], elbo, "correct", opts),
-            Example(["E_q[log p(x_i|z)] - KL(q(z|x_i) || p(z))"], elbo, "partial", opts),
+            # The result alone, given by a "show that" question, is no derivation of it.
+            Example(["E_q[log p(x_i|z)] - KL(q(z|x_i) || p(z))"], elbo, "incorrect", opts),
             Example(["E_q[log p(x_i|z)] + KL(q(z|x_i) || p(z))"], elbo, "incorrect", opts),
             Example(["sum_i log p(x_i)", "= sum_i log sum_z p(x_i|z p(z)"], jensen, "invalid", opts),
             Example(["= sum_i log p(x_i)"], jensen, "invalid", opts),
@@ -441,8 +442,13 @@ def credit_and_feedback(
         if not review.result_ok and targets.result is not None and not review.result_undecided:
             feedback.append(_result_message(targets, options, show))
         return _verdict(1.0 if review.result_ok else 0.0, feedback, value, review)
+    # In a "show that" question (reveal_ends: the statement gives the result) writing the result
+    # proves nothing: its share is paid only for a chain of valid steps that reaches it.
+    result_given = options.reveal_ends and targets.result is not None
+    broken = review.first_broken
     if value.relations < options.require_steps:
-        earned = w_result if review.result_ok else 0.0
+        chained = value.relations > 0 and broken is None
+        earned = w_result if review.result_ok and (chained or not result_given) else 0.0
         shown = "no step" if value.relations == 0 else f"only {value.relations} step" + ("s" if value.relations > 1 else "")
         route = ""
         if options.reveal_ends and targets.start is not None:
@@ -451,8 +457,10 @@ def credit_and_feedback(
             f"Your answer shows {shown}: this question asks for the derivation{route} (at least "
             f"{options.require_steps} steps, one per line, each following from the line before)."
         )
-        if review.result_ok:
+        if review.result_ok and earned:
             feedback.append("Your final expression is right; it earns the result's share of the points.")
+        elif review.result_ok:
+            feedback.append(_GIVEN_RESULT)
         elif targets.result is not None:
             feedback.append(_result_message(targets, options, show))
         return _verdict(earned, feedback, value, review)
@@ -462,7 +470,6 @@ def credit_and_feedback(
     else:
         where = f": start from {show(targets.start)}" if options.reveal_ends else ""
         feedback.append(f"Your first line is not the expression the derivation starts from{where}.")
-    broken = review.first_broken
     explicit = [o for o in review.outcomes if not value.steps[o.index].implicit]
     valid_prefix = sum(1 for o in explicit if broken is None or o.index < broken.index)
     if review.start_ok is not False:
@@ -473,7 +480,9 @@ def credit_and_feedback(
     if claimed is not None and review.reversed:
         claimed = flip(claimed)  # type: ignore[arg-type]
     wrong_way = targets.relation in (">=", "<=") and claimed not in (targets.relation, "=")
-    if review.result_ok and not wrong_way:
+    if review.result_ok and not wrong_way and broken and result_given:
+        feedback.append(_GIVEN_RESULT)
+    elif review.result_ok and not wrong_way:
         earned += w_result
     elif review.result_ok:
         said = "mixes ≥ and ≤" if claimed is None else f"concludes {SYMBOL[claimed]}"
@@ -486,6 +495,12 @@ def credit_and_feedback(
     if review.reversed and not broken:
         feedback.append("You wrote the derivation from the result back to the start; that is fine.")
     return _verdict(earned, feedback, value, review)
+
+
+_GIVEN_RESULT = (
+    "Your last line is the result the question gives, but your steps do not reach it by valid "
+    "steps, so it earns no points: only the valid steps before the first wrong one count."
+)
 
 
 def step_label(value: DerivationAnswer, index: int) -> str:

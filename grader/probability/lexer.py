@@ -241,6 +241,10 @@ def _scan(original: str, s: str, origins: list[int]) -> Iterator[Token]:
             yield _token("CARET", "^", here)
             i += 2
             continue
+        if two == "..":  # a range in a sum call: sum(..., i=1..N)
+            i += 3 if s[i: i + 3] == "..." else 2
+            yield _token("DOTS", "..", here)
+            continue
         char = s[i]
         if char in SINGLE:
             yield _token(SINGLE[char], char, here)
