@@ -219,15 +219,16 @@ def kind_label(name: str) -> str:
 
 def problem_set_for(info: SetInfo, ref: Any = None, near: str | Path | None = None) -> ProblemSet | None:
     """The problem set a gradebook snapshot was graded with, to read answers again for display:
-    the one given, else the set found by id (beside `near` or the working directory) when its
-    content is the same. None when neither is at hand: answers are then shown as typed."""
+    the one given, else the set found by id (in the places `grader.sets` looks) when its content
+    is the same. None when neither is at hand: answers are then shown as typed."""
     if isinstance(ref, ProblemSet):
         return ref if ref.digest == info.digest else None
-    from grader.api import locate_problem_set
+    from grader.sets import locate
     from grader.spec import load_problem_set
 
+    del near  # sets are found by id in the documented places only
     try:
-        found = load_problem_set(locate_problem_set(info.id, near))
+        found = load_problem_set(locate(info.id))
     except GraderError:
         return None
     return found if found.digest == info.digest else None
