@@ -1,7 +1,7 @@
 """Answer files written where students already work: Markdown documents and Jupyter notebooks.
 
 A Markdown answer file starts with a YAML front matter block (`student`, `problem_set`) between
-`---` lines, then has one section per part headed by its id (`## p2.1.derivative`). A section's
+`---` lines, then has one section per part headed by its id (`## q2.derivative`). A section's
 text is the answer:
 
 - `$…$`, `$$…$$` or `\\[…\\]` alone: the LaTeX inside, untouched;
@@ -28,7 +28,7 @@ from grader.errors import SubmissionUnreadable
 from grader.spec.yamlsafe import YamlError, load_yaml
 
 NOTEBOOK_KEY = "grader"  # notebook and cell metadata key
-PART_TAG = "part:"  # a cell tag naming its part, `part:p2.1.derivative`
+PART_TAG = "part:"  # a cell tag naming its part, `part:q2.derivative`
 MAX_SECTIONS = 2_000
 
 _PART_ID = re.compile(r"^[A-Za-z0-9][\w.\-]*$")
@@ -137,7 +137,7 @@ def _sections(lines: list[str], start: int, name: str) -> list[tuple[str, int, l
 
 
 def _heading(line: str) -> tuple[int, list[str]] | None:
-    """(level, words) of an ATX heading line (`## p1.1a`), or None for any other line."""
+    """(level, words) of an ATX heading line (`## q1a`), or None for any other line."""
     text = line.lstrip(" ")
     if len(line) - len(text) > 3 or not text.startswith("#"):
         return None

@@ -1,8 +1,8 @@
 """Checking answers from inside a Jupyter notebook.
 
     from grader.notebook import Checker
-    checker = Checker("mlp_cnn")
-    checker.check("p2.1.derivative", r"1 - \\tanh^2(x)")   # one answer
+    checker = Checker("week3")
+    checker.check("q2.derivative", r"1 - \\tanh^2(x)")   # one answer
     checker.check_notebook()                               # the saved notebook's answer cells
 
 Each result shows as rich HTML in Jupyter (status, score, feedback and the answer as the grader
