@@ -50,7 +50,7 @@ def new_command(
 
 @app.command("sets")
 def sets_command() -> None:
-    """List the problem sets found ($GRADER_PROBLEMS, ./problems, the bundled ones): id, title, parts, points."""
+    """List the problem sets found (GRADER_PROBLEMS, the course grader.toml, the bundled sets): id, title, parts, points."""
     found = api.problem_sets()
     if not found:
         typer.echo("No problem set found; pass a folder to --set, or set GRADER_PROBLEMS to a folder of sets.")
