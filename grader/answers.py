@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +12,7 @@ import yaml
 
 from grader.errors import SubmissionNotFound, SubmissionUnreadable
 from grader.spec.yamlsafe import YamlError, key_lines, load_yaml
+from grader.submission import Submission
 
 MAX_FILE_BYTES = 1_000_000
 # Integers longer than this are refused: no answer needs one, and Python will not print them.
@@ -26,22 +26,6 @@ FORMATS = {
     ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json",
     ".md": "markdown", ".markdown": "markdown", ".ipynb": "notebook",
 }
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One answer file: who, which set, and the raw answers keyed by part id."""
-
-    student: str | None
-    problem_set: str | None
-    answers: dict[str, Any]
-    lines: dict[str, int] = field(default_factory=dict)
-    path: str | None = None
-
-    def where(self, part_id: str) -> str:
-        """`line N` of a part's answer when known, for messages."""
-        line = self.lines.get(part_id)
-        return f"line {line}" if line else ""
 
 
 def read_submission(path: str | Path) -> Submission:

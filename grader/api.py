@@ -10,7 +10,7 @@ from grader.answers import Submission, read_submission
 from grader.engine import ExpectedCache, Report, grade
 from grader.errors import SubmissionUnreadable, UsageError
 from grader.kinds import InvalidAnswer, get_kind
-from grader.probability.notation import using_notation
+from grader.notation import using_notation
 from grader.rubric import part_options
 from grader.sets import locate
 from grader.solvers.registry import grading_with
@@ -53,7 +53,7 @@ def check_file_read(
 ) -> tuple[Report, dict[str, Any]]:
     """Grade one answer file and say how each answer was read (part id -> Reading; empty when
     `readings` is False)."""
-    from grader.reading import report_readings
+    from grader.report.readings import report_readings
 
     submission = read_submission(path)
     problem_set = resolve_set_for(submission, set_path)

@@ -13,7 +13,7 @@ from typing import Any
 from grader import budget
 from grader.answers import Submission
 from grader.kinds import InvalidAnswer, Kind, Status, Verdict, get_kind
-from grader.probability.notation import using_notation
+from grader.notation import using_notation
 from grader.rubric import part_options
 from grader.solvers import get_solver
 from grader.solvers.registry import grading_with

@@ -13,7 +13,7 @@ import typer
 from grader import api
 from grader.cli import _state, app
 from grader.errors import GraderError
-from grader.render import report_text
+from grader.report.feedback import report_text
 
 SET_OPTION = typer.Option(None, "--set", "-s", help="Problem-set folder or id (default: the file's problem_set, looked up).")
 

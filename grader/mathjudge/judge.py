@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -12,7 +11,7 @@ from sympy import Basic
 from sympy.core.relational import Relational
 from sympy.matrices import MatrixBase
 
-from grader.budget import BudgetExceeded, Deadline, describe, time_budget
+from grader.budget import Deadline
 from grader.mathjudge import numeric
 from grader.mathjudge.algebra import identical
 from grader.mathjudge.domains import Domain, parse_domains
@@ -25,9 +24,7 @@ from grader.mathjudge.numeric import (
 )
 from grader.mathjudge.prepare import Instance, Variable, as_sympy, prepare
 from grader.mathjudge.result import Judgement, Method, Verdict, equivalent, undecided
-
-DomainSpec = Mapping[str, "str | Domain"] | None
-IgnorePoints = Sequence[Mapping[str, float]] | None
+from grader.mathjudge.running import DomainSpec, IgnorePoints, make_settings, run_with_budget
 
 # sympy.simplify is the last resort, only under a preemptive timer and on modest inputs.
 _SIMPLIFY_MIN_SECONDS = 0.2
@@ -69,34 +66,6 @@ def _has_float(value: Basic | MatrixBase) -> bool:
     """Whether a value holds a binary floating-point number (only code makes those: the
     parser reads every decimal exactly)."""
     return bool(value.atoms(sympy.Float))
-
-
-def make_settings(rel_tol: float, seed: int, ignore_points: IgnorePoints) -> Settings:
-    """Validate and bundle the options shared by judge and judge_relation."""
-    if not 0 <= rel_tol < 1:
-        raise ValueError(f"rel_tol must be in [0, 1), not {rel_tol!r}.")
-    ignore = tuple(dict(entry) for entry in (ignore_points or ()))
-    return Settings(rel_tol=rel_tol, seed=seed, ignore=ignore)
-
-
-def run_with_budget(budget: float, check: Callable[[Deadline], Judgement]) -> Judgement:
-    """Run one check under `budget` seconds of CPU time; running out gives `undecided`, never `wrong`."""
-    if budget <= 0:
-        raise ValueError(f"budget must be positive, not {budget!r}.")
-    started = time.perf_counter()
-    try:
-        with time_budget(budget) as deadline:
-            result = check(deadline)
-    except BudgetExceeded as exceeded:
-        result = undecided("timeout", f"could not decide: {describe(exceeded.reason, budget)}; sent to a human")
-    except Exception as error:  # noqa: BLE001 - the one boundary: see below
-        # sympy raises many exception types on unusual inputs (PolynomialError,
-        # NotImplementedError, TypeError from comparing non-real values, ...); whatever
-        # escapes the deliberate handling inside, one answer must end in a verdict, and
-        # "could not decide" sends it to a human instead of crashing the batch.
-        result = undecided("unsupported", f"the check failed ({type(error).__name__}: "
-                                          f"{error}); sent to a human")
-    return replace(result, seconds=time.perf_counter() - started)
 
 
 def _as_matrix_or_expr(value: Any) -> Basic | MatrixBase:

@@ -38,7 +38,6 @@ from grader.budget import Deadline
 from grader.mathjudge.algebra import identical, proportional
 from grader.mathjudge.compile import Fn, Unsupported
 from grader.mathjudge.domains import Domain, parse_domains
-from grader.mathjudge.judge import DomainSpec, IgnorePoints, make_settings, run_with_budget
 from grader.mathjudge.numeric import (
     CONFIRM_BITS,
     MAX_BITS,
@@ -61,6 +60,7 @@ from grader.mathjudge.numeric import (
 )
 from grader.mathjudge.prepare import Instance, as_sympy, prepare
 from grader.mathjudge.result import Judgement, Verdict, equivalent, undecided
+from grader.mathjudge.running import DomainSpec, IgnorePoints, make_settings, run_with_budget
 
 RelationKind = Literal["eq", "ne", "ge", "gt", "true", "false"]
 

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from lark import Token
 
 from grader.probability.errors import ProbSyntaxError
-from grader.probability.notation import current
+from grader.notation import current
 
 MAX_CHARS = 5000
 MAX_DEPTH = 60

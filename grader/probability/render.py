@@ -26,7 +26,7 @@ from grader.probability.nodes import (
     SumZ,
     Var,
 )
-from grader.probability.notation import current
+from grader.notation import current
 
 SIMPLE_NAME = re.compile(r"^[pq](_(theta|phi|Z))?$")
 SYMBOL = {"=": "=", ">=": ">=", "<=": "<="}
