@@ -23,7 +23,7 @@ from grader.mathjudge.numeric import (
     witness_value,
 )
 from grader.mathjudge.prepare import Instance, Variable, as_sympy, prepare
-from grader.mathjudge.result import Judgement, Method, Verdict, equivalent, undecided
+from grader.mathjudge.result import Equivalence, Judgement, Method, equivalent, undecided
 from grader.mathjudge.running import DomainSpec, IgnorePoints, make_settings, run_with_budget
 
 # sympy.simplify is the last resort, only under a preemptive timer and on modest inputs.
@@ -104,7 +104,7 @@ def _shape_mismatch(student: Any, reference: Any) -> Judgement:
 
     message = f"your answer is {shape(student)}, the expected answer is {shape(reference)}"
     student_message = f"your answer is {shape(student)}, which is not the expected shape"
-    return Judgement(Verdict.NOT_EQUIVALENT, message, student_message, "shape")
+    return Judgement(Equivalence.NOT_EQUIVALENT, message, student_message, "shape")
 
 
 def _judge_entries(
@@ -122,9 +122,9 @@ def _judge_entries(
             result = judge_formula(student[i, j], reference[i, j], domains, settings, deadline)
             where = f"entry ({i + 1}, {j + 1})" if cols > 1 and rows > 1 else (
                 f"entry {max(i, j) + 1}")
-            if result.verdict is Verdict.NOT_EQUIVALENT:
+            if result.verdict is Equivalence.NOT_EQUIVALENT:
                 return _prefixed(result, where)
-            if result.verdict is Verdict.UNDECIDED and pending is None:
+            if result.verdict is Equivalence.UNDECIDED and pending is None:
                 pending = _prefixed(result, where)
             methods.append(result.method)
     if pending is not None:
@@ -135,7 +135,7 @@ def _judge_entries(
 
 def _prefixed(result: Judgement, where: str) -> Judgement:
     student_message = result.student_message
-    if result.verdict is Verdict.NOT_EQUIVALENT:
+    if result.verdict is Equivalence.NOT_EQUIVALENT:
         student_message = f"{where}: {student_message}"
     return replace(result, message=f"{where}: {result.message}", student_message=student_message)
 
@@ -157,11 +157,11 @@ def judge_formula(
     for instance in prepare([student, reference], domains, deadline):
         instances.append(instance)
         result = _judge_instance(instance, settings, deadline)
-        if result.verdict is Verdict.NOT_EQUIVALENT:
+        if result.verdict is Equivalence.NOT_EQUIVALENT:
             return result
         results.append(result)
     for result in results:
-        if result.verdict is Verdict.UNDECIDED:
+        if result.verdict is Equivalence.UNDECIDED:
             return result
     method = _weakest([r.method for r in results])
     message = next(r.message for r in results if r.method == method)
@@ -254,7 +254,7 @@ def difference_judgement(outcome: NumericOutcome, instance: Instance) -> Judgeme
                    f"({reason}): they are not defined on the same values{note}").strip()
         student_message = (f"your answer is defined{place} (it gives {yours}), where the expected "
                            f"answer is not: the two are not defined for the same values{note}")
-        return Judgement(Verdict.NOT_EQUIVALENT, message, student_message, "numeric", witness,
+        return Judgement(Equivalence.NOT_EQUIVALENT, message, student_message, "numeric", witness,
                          student_value=yours, expected_value=None)
     if not checked.student.defined:
         expected = format_number(checked.reference.value)
@@ -263,7 +263,7 @@ def difference_judgement(outcome: NumericOutcome, instance: Instance) -> Judgeme
                    f"({reason}){note}").strip()
         student_message = (f"your answer is undefined{place} ({reason}), "
                            f"where the expected answer is defined{note}")
-        return Judgement(Verdict.NOT_EQUIVALENT, message, student_message, "numeric", witness,
+        return Judgement(Equivalence.NOT_EQUIVALENT, message, student_message, "numeric", witness,
                          student_value=None, expected_value=expected)
     yours, expected = format_pair(checked.student.value, checked.reference.value)
     note += _exact_value_note(instance.exprs[0], checked.student.value, checked.reference.value)
@@ -277,7 +277,7 @@ def difference_judgement(outcome: NumericOutcome, instance: Instance) -> Judgeme
         there = " there" if at else ""
         student_message = (f"your answer differs from the expected one{place} "
                            f"(your answer gives {yours}{there}){note}")
-    return Judgement(Verdict.NOT_EQUIVALENT, message, student_message, "numeric", witness,
+    return Judgement(Equivalence.NOT_EQUIVALENT, message, student_message, "numeric", witness,
                      student_value=yours, expected_value=expected)
 
 
