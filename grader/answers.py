@@ -11,12 +11,13 @@ from typing import Any
 import yaml
 
 from grader.errors import SubmissionNotFound, SubmissionUnreadable
+from grader.limits import LIMITS
 from grader.spec.yamlsafe import YamlError, key_lines, load_yaml
 from grader.submission import Submission
 
-MAX_FILE_BYTES = 1_000_000
+MAX_FILE_BYTES = LIMITS.max_file_bytes
 # Integers longer than this are refused: no answer needs one, and Python will not print them.
-MAX_INTEGER_DIGITS = 4000
+MAX_INTEGER_DIGITS = LIMITS.max_integer_digits
 _MAX_INTEGER_BITS = int(MAX_INTEGER_DIGITS * 3.3219)  # log2(10) bits per digit, rounded down
 _LONG_DIGITS = re.compile(rf"[0-9a-fA-F_]{{{MAX_INTEGER_DIGITS},}}")
 _SURROGATE = re.compile("[\ud800-\udfff]")

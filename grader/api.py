@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.answers import Submission, read_submission
+from grader.budget import QUESTION_TEST_VARIANTS, VALIDATE_VARIANTS
 from grader.engine import ExpectedCache, Report, grade
 from grader.errors import SubmissionUnreadable, UsageError
 from grader.kinds import InvalidAnswer, get_kind
@@ -82,10 +83,9 @@ class Validation:
         return not self.errors
 
 
-QUESTION_TEST_VARIANTS = 3  # random variants each question test also runs on, when variants are on
 
 
-def validate(set_path: str | Path, variants: int = 20) -> Validation:
+def validate(set_path: str | Path, variants: int = VALIDATE_VARIANTS) -> Validation:
     """Load a set, run every solver for the default and `variants` random variants, check each
     reference is accepted by its kind and no misconception coincides with it, and run the
     parts' question tests (each failing test is an error naming it)."""

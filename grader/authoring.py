@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.answers import Submission
+from grader.budget import QUESTION_TEST_VARIANTS
 from grader.engine import ExpectedCache, grade_part, part_parameters
 from grader.spec.models import Part, Problem, ProblemSet, QuestionTest
 from grader.variants import Variant, default_variant, variant_for
@@ -55,7 +56,7 @@ class TestOutcome:
 
 
 def run_question_tests(
-    problem_set: ProblemSet, *, variants: int = 3, part_id: str | None = None
+    problem_set: ProblemSet, *, variants: int = QUESTION_TEST_VARIANTS, part_id: str | None = None
 ) -> list[TestOutcome]:
     """Run every question test of the set (or of one part) and return each outcome."""
     checks = [default_variant(problem_set)]

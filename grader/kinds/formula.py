@@ -15,12 +15,14 @@ from typing import Any, ClassVar, Literal
 import sympy as sp
 from pydantic import Field
 
+from grader.budget import DEFAULT_SECONDS, MAX_SECONDS
 from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Verdict
 from grader.kinds.escapes import escape_problem, prose_problem
+from grader.limits import LIMITS
 from grader.mathjudge import judge, judge_relation
 from grader.mathparse import MathContext, MathSyntaxError, parse_math, split_definition
 
-MAX_FORMULA_CHARS = 5000
+MAX_FORMULA_CHARS = LIMITS.max_length
 
 
 class FormulaOptions(KindOptions):
@@ -29,7 +31,7 @@ class FormulaOptions(KindOptions):
     indices: list[str] = Field(default_factory=list)
     functions: list[str] = Field(default_factory=list)
     syntax: Literal["auto", "text", "latex"] = "auto"
-    budget: float = Field(default=2.0, gt=0, le=30)
+    budget: float = Field(default=DEFAULT_SECONDS, gt=0, le=MAX_SECONDS)
     # Equivalent means equal: a part that accepts approximate values sets a relative tolerance.
     tolerance: float = Field(default=0.0, ge=0, le=1e-2)
 

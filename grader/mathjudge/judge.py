@@ -11,7 +11,7 @@ from sympy import Basic
 from sympy.core.relational import Relational
 from sympy.matrices import MatrixBase
 
-from grader.budget import Deadline
+from grader.budget import DEFAULT_SECONDS, Deadline
 from grader.mathjudge import numeric
 from grader.mathjudge.algebra import identical
 from grader.mathjudge.domains import Domain, parse_domains
@@ -40,7 +40,7 @@ def judge(
     reference: Any,
     domains: DomainSpec = None,
     *,
-    budget: float = 2.0,
+    budget: float = DEFAULT_SECONDS,
     rel_tol: float = 0.0,
     ignore_points: IgnorePoints = None,
     seed: int = 0,

@@ -34,7 +34,7 @@ import sympy
 from sympy import Basic
 from sympy.core.relational import Relational
 
-from grader.budget import Deadline
+from grader.budget import DEFAULT_SECONDS, Deadline
 from grader.mathjudge.algebra import identical, proportional
 from grader.mathjudge.compile import Fn, Unsupported
 from grader.mathjudge.domains import Domain, parse_domains
@@ -101,7 +101,7 @@ def judge_relation(
     reference: Any,
     domains: DomainSpec = None,
     *,
-    budget: float = 2.0,
+    budget: float = DEFAULT_SECONDS,
     rel_tol: float = 0.0,
     ignore_points: IgnorePoints = None,
     seed: int = 0,

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from grader.limits import LIMITS
 from grader.reading import MAX_READING_CHARS, Reading
 
 
 def read_answer(problem_set: Any, part_id: str, raw: Any) -> Reading | None:
     """How the grader reads `raw` as the answer to a part, or None when there is nothing to show
     (no answer, an answer it cannot read, or a kind shown as typed)."""
-    from grader.engine import MAX_ANSWER_CHARS
     from grader.kinds import InvalidAnswer, get_kind
     from grader.rubric import part_options
 
@@ -23,7 +23,7 @@ def read_answer(problem_set: Any, part_id: str, raw: Any) -> Reading | None:
         return None
     _, part = found
     kind = get_kind(part.kind)
-    if kind is None or (isinstance(raw, str) and len(raw) > MAX_ANSWER_CHARS):
+    if kind is None or (isinstance(raw, str) and len(raw) > LIMITS.max_answer_chars):
         return None
     try:
         value = kind.parse(raw, kind.options(part_options(part.options, problem_set.root, part.prompt)))
