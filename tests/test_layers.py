@@ -15,10 +15,11 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "grader"
 
-# Lowest first. A module belongs to the longest entry that is a prefix of its dotted name.
+# Lowest first. A module belongs to the longest entry that is a prefix of its dotted name; the
+# package itself (`grader`, its __init__) is an entry of its own and places no other module.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("grader.errors", "grader.budget", "grader.config", "grader.limits", "grader.students",
-              "grader.notation", "grader.submission")),
+              "grader.notation", "grader.submission", "grader.caret", "grader.spreadsheet")),
     ("spec", ("grader.spec.models", "grader.spec.yamlsafe", "grader.sets", "grader.variants")),
     ("solvers", ("grader", "grader.solvers")),
     ("kinds", ("grader.mathparse", "grader.mathjudge", "grader.probability", "grader.rubric",
@@ -105,7 +106,8 @@ def layer_of(module: str, layers: tuple[tuple[str, tuple[str, ...]], ...]) -> tu
     best: tuple[int, str] | None = None
     for rank, (_, units) in enumerate(layers):
         for unit in units:
-            if (module == unit or module.startswith(unit + ".")) and (best is None or len(unit) > len(best[1])):
+            inside = "." in unit and module.startswith(unit + ".")
+            if (module == unit or inside) and (best is None or len(unit) > len(best[1])):
                 best = (rank, unit)
     return best
 
@@ -262,5 +264,7 @@ def test_a_cycle_is_found_and_named(tmp_path):
 
 
 def test_a_module_missing_from_the_table_is_reported(tmp_path):
-    root = _fake_package(tmp_path, {"low.py": "", "elsewhere/__init__.py": ""})
-    assert unplaced(root, (("low", ("fake.low",)),)) == ["fake", "fake.elsewhere"]
+    root = _fake_package(tmp_path, {"low.py": "", "elsewhere/__init__.py": "", "elsewhere/deep.py": ""})
+    assert unplaced(root, (("low", ("fake.low",)),)) == ["fake", "fake.elsewhere", "fake.elsewhere.deep"]
+    # the package's own entry does not place the modules inside it
+    assert unplaced(root, (("all", ("fake", "fake.low")),)) == ["fake.elsewhere", "fake.elsewhere.deep"]
