@@ -361,19 +361,8 @@ class MatrixExprKind(Kind[MatrixExprOptions]):
             got = value.shape[0] if self.vector else f"{value.shape[0]}×{value.shape[1]}"
             want = expected.shape[0] if self.vector else f"{expected.shape[0]}×{expected.shape[1]}"
             return Verdict.incorrect(f"Your answer has {got} {noun}; the expected one has {want}.")
-        wrong, undecided = [], []
-        for (r, c) in ((r, c) for r in range(value.rows) for c in range(value.cols)):
-            j = judge(value[r, c], expected[r, c], options.domains(), budget=options.budget, rel_tol=options.tolerance)
-            where = f"entry {r + 1}" if self.vector else f"(row {r + 1}, column {c + 1})"
-            if j.verdict == "not_equivalent":
-                wrong.append(where)
-            elif j.verdict == "undecided":
-                undecided.append(where)
-        if wrong:
-            return Verdict.incorrect(f"{len(wrong)} of {len(value)} entries are wrong: {', '.join(wrong[:8])}.")
-        if undecided:
-            return Verdict.undecided(f"The grader could not decide {', '.join(undecided[:8])}; a person will check.")
-        return Verdict.correct()
+        # mathjudge judges a matrix entry by entry under one budget and names the entry that differs
+        return verdict_from(judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.tolerance))
 
     def render(self, value: Any) -> str:
         rows = [[sp.sstr(v) for v in value.row(r)] for r in range(value.rows)]
