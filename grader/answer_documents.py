@@ -23,9 +23,9 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from grader.answers import Submission
 from grader.errors import SubmissionUnreadable
 from grader.spec.yamlsafe import YamlError, load_yaml
+from grader.submission import Submission
 
 NOTEBOOK_KEY = "grader"  # notebook and cell metadata key
 PART_TAG = "part:"  # a cell tag naming its part, `part:q2.derivative`

@@ -5,18 +5,19 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from grader.errors import SubmissionNotFound, SubmissionUnreadable
+from grader.limits import LIMITS
 from grader.spec.yamlsafe import YamlError, key_lines, load_yaml
+from grader.submission import Submission
 
-MAX_FILE_BYTES = 1_000_000
+MAX_FILE_BYTES = LIMITS.max_file_bytes
 # Integers longer than this are refused: no answer needs one, and Python will not print them.
-MAX_INTEGER_DIGITS = 4000
+MAX_INTEGER_DIGITS = LIMITS.max_integer_digits
 _MAX_INTEGER_BITS = int(MAX_INTEGER_DIGITS * 3.3219)  # log2(10) bits per digit, rounded down
 _LONG_DIGITS = re.compile(rf"[0-9a-fA-F_]{{{MAX_INTEGER_DIGITS},}}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -26,22 +27,6 @@ FORMATS = {
     ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json",
     ".md": "markdown", ".markdown": "markdown", ".ipynb": "notebook",
 }
-
-
-@dataclass(frozen=True)
-class Submission:
-    """One answer file: who, which set, and the raw answers keyed by part id."""
-
-    student: str | None
-    problem_set: str | None
-    answers: dict[str, Any]
-    lines: dict[str, int] = field(default_factory=dict)
-    path: str | None = None
-
-    def where(self, part_id: str) -> str:
-        """`line N` of a part's answer when known, for messages."""
-        line = self.lines.get(part_id)
-        return f"line {line}" if line else ""
 
 
 def read_submission(path: str | Path) -> Submission:

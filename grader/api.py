@@ -7,10 +7,11 @@ from pathlib import Path
 from typing import Any
 
 from grader.answers import Submission, read_submission
+from grader.budget import QUESTION_TEST_VARIANTS, VALIDATE_VARIANTS
 from grader.engine import ExpectedCache, Report, grade
 from grader.errors import SubmissionUnreadable, UsageError
 from grader.kinds import InvalidAnswer, get_kind
-from grader.probability.notation import using_notation
+from grader.notation import using_notation
 from grader.rubric import part_options
 from grader.sets import locate
 from grader.solvers.registry import grading_with
@@ -53,7 +54,7 @@ def check_file_read(
 ) -> tuple[Report, dict[str, Any]]:
     """Grade one answer file and say how each answer was read (part id -> Reading; empty when
     `readings` is False)."""
-    from grader.reading import report_readings
+    from grader.report.readings import report_readings
 
     submission = read_submission(path)
     problem_set = resolve_set_for(submission, set_path)
@@ -82,10 +83,9 @@ class Validation:
         return not self.errors
 
 
-QUESTION_TEST_VARIANTS = 3  # random variants each question test also runs on, when variants are on
 
 
-def validate(set_path: str | Path, variants: int = 20) -> Validation:
+def validate(set_path: str | Path, variants: int = VALIDATE_VARIANTS) -> Validation:
     """Load a set, run every solver for the default and `variants` random variants, check each
     reference is accepted by its kind and no misconception coincides with it, and run the
     parts' question tests (each failing test is an error naming it)."""

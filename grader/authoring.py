@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.answers import Submission
+from grader.budget import QUESTION_TEST_VARIANTS
 from grader.engine import ExpectedCache, grade_part, part_parameters
 from grader.spec.models import Part, Problem, ProblemSet, QuestionTest
 from grader.variants import Variant, default_variant, variant_for
@@ -55,7 +56,7 @@ class TestOutcome:
 
 
 def run_question_tests(
-    problem_set: ProblemSet, *, variants: int = 3, part_id: str | None = None
+    problem_set: ProblemSet, *, variants: int = QUESTION_TEST_VARIANTS, part_id: str | None = None
 ) -> list[TestOutcome]:
     """Run every question test of the set (or of one part) and return each outcome."""
     checks = [default_variant(problem_set)]
@@ -205,3 +206,32 @@ def find_sets(roots: list[Path] | None = None) -> list[SetSummary]:
             found.append(SetSummary(problem_set.id, problem_set.title, len(problem_set.parts()),
                                     problem_set.max_score, str(set_file.parent)))
     return found
+
+
+# ----- tuning a text part's rubric ----------------------------------------------------------------
+
+
+def part_rubric(set_path: str | Path, part_id: str) -> tuple[Any, str]:
+    """The compiled rubric of a text part of a problem set, and the part's question."""
+    from grader.errors import UsageError
+    from grader.rubric import load_rubric, part_options
+    from grader.spec import load_problem_set
+
+    problem_set = load_problem_set(set_path)
+    found = problem_set.find_part(part_id)
+    if found is None:
+        text_parts = [p.id for _, p in problem_set.parts() if p.kind == "text"]
+        raise UsageError(f"No part {part_id!r} in {problem_set.id}; its text parts are: {', '.join(text_parts)}.")
+    _, part = found
+    if "rubric" not in part.options:
+        raise UsageError(f"Part {part.id} ({part.kind}) has no rubric; rubric-test works on text parts.")
+    options = part_options(part.options, problem_set.root, part.prompt)
+    return load_rubric(options["rubric"]), options.get("prompt", "")
+
+
+def run_part_samples(set_path: str | Path, part_id: str, samples_path: str | Path) -> Any:
+    """`grader rubric-test`: score a samples file against a part's rubric."""
+    from grader.rubric.tune import load_samples, run_samples
+
+    rubric, prompt = part_rubric(set_path, part_id)
+    return run_samples(rubric, load_samples(samples_path), prompt, part_id)

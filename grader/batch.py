@@ -27,9 +27,9 @@ from grader.answers import MAX_FILE_BYTES, check_size, decode_submission
 from grader.api import check_set_matches
 from grader.engine import ExpectedCache, PartResult, Report, VerdictCache, grade
 from grader.errors import GraderError, SubmissionUnreadable, UsageError
-from grader.export.table import PENDING_STATUSES
 from grader.inbox import RECEIPT_SUFFIX, answer_files, read_receipt
 from grader.kinds import Status
+from grader.scores import PENDING_STATUSES
 from grader.spec.models import ProblemSet
 from grader.store.gradebook import Gradebook
 from grader.variants import Variant, variant_for

@@ -31,6 +31,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
 
+# The CPU seconds one check may use when its part does not say, and the most a part may ask for.
+DEFAULT_SECONDS = 2.0
+MAX_SECONDS = 30.0
+MIN_SECONDS = 0.05  # the least `grader compare --budget` accepts
+# Random variants an author's check tries: `grader validate`, and each question test.
+VALIDATE_VARIANTS = 20
+QUESTION_TEST_VARIANTS = 3
+
 # Re-fire a timer this often after it expired, in case a library swallowed the first signal.
 _REFIRE_SECONDS = 0.05
 # The wall-clock watchdog: far above the CPU budget, so only a true hang reaches it.

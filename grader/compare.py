@@ -9,6 +9,7 @@ from typing import Any, Literal, cast
 
 import sympy as sp
 
+from grader.budget import DEFAULT_SECONDS
 from grader.errors import UsageError
 from grader.mathjudge import DomainInvalid, judge, judge_relation, parse_domain
 from grader.mathparse import MathContext, MathSyntaxError, OutOfBudget, parse_math, split_definition
@@ -42,7 +43,7 @@ SYNTAXES = ("auto", "text", "latex")
 
 
 def compare(student: str, reference: str, variables: dict[str, str] | None = None,
-            syntax: str = "auto", budget: float = 2.0) -> dict[str, Any]:
+            syntax: str = "auto", budget: float = DEFAULT_SECONDS) -> dict[str, Any]:
     """The verdict on one pair: {verdict, message, seconds}; verdict is equivalent,
     not_equivalent, invalid or undecided."""
     if syntax not in SYNTAXES:
@@ -74,7 +75,7 @@ def compare(student: str, reference: str, variables: dict[str, str] | None = Non
     return _result(outcome.verdict, outcome.message, start)
 
 
-def compare_batch(lines: Iterable[str], budget: float = 2.0) -> Iterator[dict[str, Any]]:
+def compare_batch(lines: Iterable[str], budget: float = DEFAULT_SECONDS) -> Iterator[dict[str, Any]]:
     """One verdict per JSON line {student, reference, variables, syntax}, in order."""
     for number, line in enumerate(lines, start=1):
         if not line.strip():

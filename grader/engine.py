@@ -13,14 +13,15 @@ from typing import Any
 from grader import budget
 from grader.answers import Submission
 from grader.kinds import InvalidAnswer, Kind, Status, Verdict, get_kind
-from grader.probability.notation import using_notation
+from grader.limits import LIMITS
+from grader.notation import using_notation
 from grader.rubric import part_options
 from grader.solvers import get_solver
 from grader.solvers.registry import grading_with
 from grader.spec.models import PARAM_REF, Part, Problem, ProblemSet, SolverCall
 from grader.variants import Variant, render_prompt, resolve_args
 
-MAX_ANSWER_CHARS = 20_000
+MAX_ANSWER_CHARS = LIMITS.max_answer_chars
 NOT_GRADED_MESSAGE = "This part is not graded automatically yet; your instructor will grade it."
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")  # what render_prompt fills in
 

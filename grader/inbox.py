@@ -16,7 +16,6 @@ import json
 import os
 import re
 import tempfile
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
@@ -29,21 +28,12 @@ from grader.api import grade_submission, resolve_set_for
 from grader.engine import Report
 from grader.errors import GraderError, SubmissionNotFound, SubmissionUnreadable, UsageError
 from grader.kinds import Status
+from grader.students import sanitise_student_id
 
-STUDENT_DIR_MAX = 64
-HASH_SUFFIX_CHARS = 10
 RECEIPT_SUFFIX = ".receipt.json"
 MAX_RECEIPT_BYTES = 100_000
 MAX_NAME_ATTEMPTS = 10_000
 STORED_MODE = 0o440  # read-only: stored files are never edited; group-readable for the course staff
-# Device names Windows refuses as file names, with or without an extension.
-WINDOWS_RESERVED = frozenset(
-    {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$"}
-    | {f"COM{i}" for i in range(10)} | {f"LPT{i}" for i in range(10)}
-    | {f"COM{c}" for c in "¹²³"} | {f"LPT{c}" for c in "¹²³"}
-)
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
-_HASHED = re.compile(rf"-[0-9a-f]{{{HASH_SUFFIX_CHARS}}}$")
 _SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 PART_COUNT_KEYS = ("total", "answered", "invalid", "missing")
@@ -57,30 +47,6 @@ class ReceiptUnreadable(GraderError):
     """A receipt file is not a receipt written by `grader submit`."""
 
     exit_code = 2
-
-
-def sanitise_student_id(student: str) -> str:
-    """A folder name for a student id: safe on every OS, and distinct for distinct ids.
-
-    Keeps `[a-z0-9._-]` after NFKC normalisation and case folding (so `alice` and `ALICE` cannot
-    collide on a case-insensitive file system); no leading dot or dash, no `..`, no trailing dot,
-    no Windows device name, at most 64 characters. When any of that changed the id (or the id
-    already ends like a hash suffix), `-<sha256 prefix of the original>` is appended, so two
-    different ids never share a folder. The receipt keeps the original id.
-    """
-    safe = _UNSAFE.sub("_", unicodedata.normalize("NFKC", student).casefold())
-    safe = re.sub(r"\.{2,}", "_", safe)[:STUDENT_DIR_MAX]
-    if safe[:1] in (".", "-"):
-        safe = "_" + safe[1:]
-    if safe.endswith("."):
-        safe = safe[:-1] + "_"
-    if safe.split(".")[0].upper() in WINDOWS_RESERVED:
-        safe = "_" + safe
-    safe = safe or "_"
-    if safe != student or _HASHED.search(safe):
-        digest = hashlib.sha256(student.encode("utf-8", "surrogatepass")).hexdigest()
-        safe = f"{safe}-{digest[:HASH_SUFFIX_CHARS]}"
-    return safe
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ from grader.answers import Submission, read_submission
 from grader.engine import PartResult, Report, grade
 from grader.errors import UsageError
 from grader.kinds import Status
-from grader.reading import Reading, read_answer, report_readings
-from grader.render import STATUS_LABEL, format_points, report_text
+from grader.reading import Reading
+from grader.report.feedback import STATUS_LABEL, format_points, report_text
+from grader.report.readings import read_answer, report_readings
 from grader.spec import ProblemSet, load_problem_set
 from grader.variants import variant_for
 

@@ -59,3 +59,19 @@ def test_shell_completion_completes_commands_and_options():
     assert complete("grader review ") == ["list", "set", "export", "import"]
     root = typer.main.get_command(app)
     assert set(complete("grader ")) >= set(root.commands)
+
+
+@pytest.mark.parametrize(("path", "option", "default"), [
+    (("validate",), "--variants", "VALIDATE_VARIANTS"),
+    (("test",), "--variants", "QUESTION_TEST_VARIANTS"),
+    (("compare",), "--budget", "DEFAULT_SECONDS"),
+])
+def test_option_defaults_are_the_librarys(path, option, default):
+    from grader import budget
+
+    command = typer.main.get_command(app)
+    for name in path:
+        command = command.commands[name]
+    param = next(p for p in command.params if option in p.opts)
+    assert param.default == getattr(budget, default)
+    assert re.search(rf"default: {getattr(budget, default):g}\b", help_text(*path)), help_text(*path)

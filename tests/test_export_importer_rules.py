@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 import pytest
 
 from grader.export import FORMATS, ExportEmpty, ExportOptions, export, moodle_xml
-from grader.export.table import PartScore, ScoreTable, StudentRow
-from grader.roster import Roster, RosterEntry, read_roster
+from grader.export.roster import Roster, RosterEntry, read_roster
+from grader.scores import PartScore, ScoreTable, StudentRow
 from tests.conftest import LMS_SAMPLES, run_cli
 
 NOW = datetime(2025, 3, 1, 12, 0, 0, 123000, tzinfo=UTC)

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from grader.export import ExportOptions, export
-from grader.export.table import ScoreTable
-from grader.roster import Roster
+from grader.export.roster import Roster
+from grader.scores import ScoreTable
 from tests.test_export_golden import NOW, gradebook_table, roster  # noqa: F401  (module fixtures)
 
 IGNORED = ("Current Score", "Current Points", "Current Grade", "Final Score", "Final Points", "Final Grade")

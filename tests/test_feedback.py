@@ -12,8 +12,8 @@ from grader.answers import read_submission
 from grader.api import grade_submission
 from grader.batch import grade_folder
 from grader.cli import app
-from grader.render import format_points
 from grader.report import feedback_documents, write_feedback
+from grader.report.feedback import format_points
 from grader.report.mathtext import answer_text, readable
 from grader.report.render import markdown_text
 from grader.store import Gradebook

@@ -366,3 +366,25 @@ def test_an_equation_part_does_not_take_a_name_for_its_left_side(problem_set):
     result = grade_one(problem_set, "p2.3a", "y = Var(a)")
     assert result.status is Status.INVALID
     assert "unknown name 'y'" in result.feedback[0]
+
+
+@pytest.mark.parametrize(("name", "answer", "reference", "where"), [
+    ("matrix_expr", "[[w1, w2], [w2, w1]]", [["w1", "w2"], ["w1", "w2"]], "entry (2, 1)"),
+    ("vector_expr", "[0, x1, x1]", ["0", "x1", "x2"], "entry 3"),
+])
+def test_a_matrix_of_formulas_is_judged_as_one_matrix_naming_the_entry_that_differs(name, answer, reference, where):
+    import sympy as sp
+
+    from grader.kinds import get_kind
+
+    kind = get_kind(name)
+    names = {"w1", "w2", "x1", "x2"}
+    options = kind.options({"variables": {n: "real" for n in names}})
+    symbols = {n: sp.Symbol(n, real=True) for n in names}
+    expected = sp.Matrix([[symbols.get(v, sp.Integer(0)) for v in row] for row in reference]
+                         if isinstance(reference[0], list) else [symbols.get(v, sp.Integer(0)) for v in reference])
+    verdict = kind.compare(kind.parse(answer, options), expected, options)
+    assert verdict.status == Status.INCORRECT
+    assert any(line.lower().startswith(where) for line in verdict.feedback), verdict.feedback
+    right = kind.parse(kind.render(expected if name == "matrix_expr" else expected.reshape(3, 1)), options)
+    assert kind.compare(right, expected, options).status == Status.CORRECT

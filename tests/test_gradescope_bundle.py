@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from grader.errors import SpecInvalid, UsageError
-from grader.gradescope import build_bundle
+from grader.export.gradescope_bundle import build_bundle
 from tests.conftest import EXAMPLES, SET_DIR, run_cli
 
 pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="run_autograder is a bash script")
@@ -58,7 +58,7 @@ def test_the_zip_has_setup_and_run_autograder_at_its_root(bundle):
         names = archive.namelist()
         modes = {i.filename: i.external_attr >> 16 for i in archive.infolist()}
         requirements = archive.read("requirements.txt").decode()
-    assert {"setup.sh", "run_autograder", "requirements.txt", "grader/gradescope.py",
+    assert {"setup.sh", "run_autograder", "requirements.txt", "grader/export/gradescope_bundle.py",
             "problems/mlp_cnn/set.yaml"} <= set(names)
     assert modes["setup.sh"] & stat.S_IXUSR and modes["run_autograder"] & stat.S_IXUSR
     assert not any("__pycache__" in n or n.endswith(".pyc") for n in names)

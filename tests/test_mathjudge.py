@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import sympy as sp
 
-from grader.mathjudge import Judgement, Verdict, judge
+from grader.mathjudge import Equivalence, Judgement, judge
 
 W, A, B, Z = (sp.IndexedBase(n) for n in ("W", "a", "b", "z"))
 X_MAT = sp.IndexedBase("X")
@@ -187,7 +187,7 @@ def run(student: str, reference: str, domains: dict[str, str], options: dict[str
 def test_equivalent_pairs(student: str, reference: str, domains: dict[str, str],
                           options: dict[str, Any]) -> None:
     result = run(student, reference, domains, options)
-    assert result.verdict is Verdict.EQUIVALENT, result.message
+    assert result.verdict is Equivalence.EQUIVALENT, result.message
     assert result.witness is None
 
 
@@ -195,7 +195,7 @@ def test_equivalent_pairs(student: str, reference: str, domains: dict[str, str],
 def test_not_equivalent_pairs(student: str, reference: str, domains: dict[str, str],
                               options: dict[str, Any]) -> None:
     result = run(student, reference, domains, options)
-    assert result.verdict is Verdict.NOT_EQUIVALENT, result.message
+    assert result.verdict is Equivalence.NOT_EQUIVALENT, result.message
     assert result.witness is not None, "a difference comes with the point that shows it"
 
 
@@ -203,7 +203,7 @@ def test_not_equivalent_pairs(student: str, reference: str, domains: dict[str, s
 def test_undecided_cases(student: str, reference: str, domains: dict[str, str],
                          options: dict[str, Any]) -> None:
     result = run(student, reference, domains, options)
-    assert result.verdict is Verdict.UNDECIDED, result.message
+    assert result.verdict is Equivalence.UNDECIDED, result.message
     assert "human" in result.message
 
 
@@ -284,7 +284,7 @@ def test_sum_instances_are_named_in_the_witness() -> None:
 
 def test_relu_derivative_needs_the_ignored_point_only_at_zero() -> None:
     ignoring_elsewhere = judge(expr("Heaviside(x)"), expr(RELU_PRIME), ignore_points=[{"x": 1}])
-    assert ignoring_elsewhere.verdict is Verdict.NOT_EQUIVALENT
+    assert ignoring_elsewhere.verdict is Equivalence.NOT_EQUIVALENT
     assert ignoring_elsewhere.witness == {"x": 0}
 
 
@@ -299,18 +299,18 @@ def test_same_seed_same_witness_and_seed_changes_random_points() -> None:
 
 def test_symbols_match_by_name_whatever_their_assumptions() -> None:
     plain, positive = sp.Symbol("x"), sp.Symbol("x", positive=True)
-    assert judge(sp.Max(0, plain), plain, {"x": "positive"}).verdict is Verdict.EQUIVALENT
-    assert judge(plain**2, positive * positive).verdict is Verdict.EQUIVALENT
+    assert judge(sp.Max(0, plain), plain, {"x": "positive"}).verdict is Equivalence.EQUIVALENT
+    assert judge(plain**2, positive * positive).verdict is Equivalence.EQUIVALENT
 
 
 def test_interval_domain_keeps_samples_inside() -> None:
     result = judge(expr("sqrt(1 - x**2)"), expr("sqrt((1 - x)*(1 + x))"), {"x": "(-1,1)"})
-    assert result.verdict is Verdict.EQUIVALENT, result.message
+    assert result.verdict is Equivalence.EQUIVALENT, result.message
 
 
 def test_plain_numbers_are_accepted_but_text_is_refused() -> None:
-    assert judge(2, sp.Integer(2)).verdict is Verdict.EQUIVALENT
-    assert judge(0.5, sp.Rational(1, 2)).verdict is Verdict.EQUIVALENT
+    assert judge(2, sp.Integer(2)).verdict is Equivalence.EQUIVALENT
+    assert judge(0.5, sp.Rational(1, 2)).verdict is Equivalence.EQUIVALENT
     with pytest.raises(TypeError, match="mathparse"):
         judge("x", sp.Symbol("x"))
 
@@ -330,12 +330,12 @@ CONV_MATRIX = "Matrix([[w1, w2, w3, 0], [0, w1, w2, w3]])"
 
 def test_matrices_are_judged_entry_by_entry() -> None:
     student = expr("Matrix([[w1, w2, w3, 0], [0, w1, (w2 + w2)/2, w3]])")
-    assert judge(student, expr(CONV_MATRIX)).verdict is Verdict.EQUIVALENT
+    assert judge(student, expr(CONV_MATRIX)).verdict is Equivalence.EQUIVALENT
 
 
 def test_matrix_entry_that_differs_is_named() -> None:
     result = judge(expr("Matrix([[w1, w2, w3, 0], [0, w2, w1, w3]])"), expr(CONV_MATRIX))
-    assert result.verdict is Verdict.NOT_EQUIVALENT
+    assert result.verdict is Equivalence.NOT_EQUIVALENT
     assert result.message.startswith("entry (2, 2)")
     assert result.student_message.startswith("entry (2, 2)")
 
@@ -343,7 +343,7 @@ def test_matrix_entry_that_differs_is_named() -> None:
 def test_matrix_of_relu_forms() -> None:
     student = expr("Matrix([[Max(0, x)], [x*Heaviside(x)]])")
     reference = expr("Matrix([[(x + Abs(x))/2], [Piecewise((x, x > 0), (0, True))]])")
-    assert judge(student, reference).verdict is Verdict.EQUIVALENT
+    assert judge(student, reference).verdict is Equivalence.EQUIVALENT
 
 
 @pytest.mark.parametrize(("student", "words"), [
@@ -352,15 +352,15 @@ def test_matrix_of_relu_forms() -> None:
 ])
 def test_shape_mismatch_is_not_equivalent(student: str, words: str) -> None:
     result = judge(expr(student), expr(CONV_MATRIX))
-    assert result.verdict is Verdict.NOT_EQUIVALENT
+    assert result.verdict is Equivalence.NOT_EQUIVALENT
     assert result.method == "shape"
     assert words in result.message and "2x4" in result.message
 
 
 def test_vectors_given_as_lists() -> None:
     x1, x2 = sp.symbols("x1 x2")
-    assert judge([x1 + x2, x2], [x2 + x1, x2]).verdict is Verdict.EQUIVALENT
-    assert judge([[x1, 0], [0, x2]], sp.diag(x1, x2)).verdict is Verdict.EQUIVALENT
+    assert judge([x1 + x2, x2], [x2 + x1, x2]).verdict is Equivalence.EQUIVALENT
+    assert judge([[x1, 0], [0, x2]], sp.diag(x1, x2)).verdict is Equivalence.EQUIVALENT
 
 
 def test_text_inside_lists_is_refused_too() -> None:
@@ -376,5 +376,5 @@ def test_a_failure_inside_sympy_ends_in_undecided(monkeypatch: pytest.MonkeyPatc
 
     monkeypatch.setattr(numeric, "compare", broken)
     result = judge(expr("Abs(x)"), expr(RELU))
-    assert result.verdict is Verdict.UNDECIDED
+    assert result.verdict is Equivalence.UNDECIDED
     assert "PolynomialError" in result.message

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 import sympy as sp
 
-from grader.mathjudge import BudgetExceeded, Verdict, judge, time_budget
+from grader.mathjudge import BudgetExceeded, Equivalence, judge, time_budget
 
 x, k = sp.Symbol("x"), sp.Symbol("k", integer=True)
 SLOW_STUDENT = sp.Sum(x**k / sp.factorial(k), (k, 0, 10**5))  # 1e5 terms at every point
@@ -30,7 +30,7 @@ def own_alarm() -> Iterator[list[int]]:
 
 def test_running_out_of_time_is_undecided() -> None:
     result = judge(SLOW_STUDENT, sp.exp(x), budget=0.2)
-    assert result.verdict is Verdict.UNDECIDED
+    assert result.verdict is Equivalence.UNDECIDED
     assert result.method == "timeout"
     assert result.message == "could not decide: a check used all of its 0.2 s of computing time; sent to a human"
     assert result.witness is None
@@ -38,7 +38,7 @@ def test_running_out_of_time_is_undecided() -> None:
 
 def test_a_tiny_budget_is_undecided_not_wrong() -> None:
     result = judge(sp.Max(0, x), (x + sp.Abs(x)) / 2, budget=1e-4)
-    assert result.verdict is Verdict.UNDECIDED
+    assert result.verdict is Equivalence.UNDECIDED
 
 
 def test_the_callers_handler_and_timer_are_restored(own_alarm: list[int]) -> None:
@@ -67,8 +67,8 @@ def test_worker_threads_use_a_cooperative_deadline() -> None:
     thread = threading.Thread(target=work)
     thread.start()
     thread.join(timeout=60)
-    assert results["slow"].verdict is Verdict.UNDECIDED
-    assert results["fine"].verdict is Verdict.EQUIVALENT
+    assert results["slow"].verdict is Equivalence.UNDECIDED
+    assert results["fine"].verdict is Equivalence.EQUIVALENT
 
 
 def test_time_budget_interrupts_a_busy_body() -> None:

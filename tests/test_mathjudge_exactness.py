@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from grader.compare import compare
-from grader.mathjudge import Verdict, judge
+from grader.mathjudge import Equivalence, judge
 from grader.mathparse import MathContext, parse_math
 
 # ---- 1. a provably non-zero difference is not equivalent ----------------------------------
@@ -65,17 +65,17 @@ def _parsed(text: str) -> sp.Basic:
 
 def test_a_tolerance_lets_a_close_decimal_agree_and_only_then() -> None:
     student, reference = _parsed("3.14159265*x"), _parsed("pi*x")
-    assert judge(student, reference).verdict is Verdict.NOT_EQUIVALENT
-    assert judge(student, reference, rel_tol=1e-6).verdict is Verdict.EQUIVALENT
-    assert judge(student, reference, rel_tol=1e-12).verdict is Verdict.NOT_EQUIVALENT
+    assert judge(student, reference).verdict is Equivalence.NOT_EQUIVALENT
+    assert judge(student, reference, rel_tol=1e-6).verdict is Equivalence.EQUIVALENT
+    assert judge(student, reference, rel_tol=1e-12).verdict is Equivalence.NOT_EQUIVALENT
 
 
 def test_a_close_decimal_is_told_to_give_the_exact_value() -> None:
     close = judge(_parsed("0.6667*x"), _parsed("2*x/3"))
-    assert close.verdict is Verdict.NOT_EQUIVALENT
+    assert close.verdict is Equivalence.NOT_EQUIVALENT
     assert "give the exact value" in close.student_message
     far = judge(_parsed("0.5*x"), _parsed("2*x/3"))
-    assert far.verdict is Verdict.NOT_EQUIVALENT
+    assert far.verdict is Equivalence.NOT_EQUIVALENT
     assert "exact value" not in far.student_message
     fraction = judge(_parsed("x/3"), _parsed("2*x/3"))
     assert "exact value" not in fraction.student_message
@@ -125,7 +125,7 @@ def test_a_formula_moved_by_an_exact_nonzero_amount_is_never_equivalent(
     amount = sp.Rational(-mantissa if negative else mantissa, 10 ** (power + 2))
     moved = form * (1 + amount) if relative else form + amount * form.subs(_x, 1)
     for a, b in ((moved, form), (form, moved)):
-        assert judge(a, b, {"x": "real"}).verdict is not Verdict.EQUIVALENT, (a, b)
+        assert judge(a, b, {"x": "real"}).verdict is not Equivalence.EQUIVALENT, (a, b)
 
 
 # ---- 2. both domains: sample where either side is defined ---------------------------------
@@ -174,6 +174,6 @@ def test_the_student_message_says_the_answer_is_defined_where_the_expected_one_i
     student = parse_math("sqrt((t-1)*(t-4))", ctx)
     reference = parse_math("sqrt(t-1)*sqrt(t-4)", ctx)
     result = judge(student, reference, {"t": "real"})
-    assert result.verdict is Verdict.NOT_EQUIVALENT
+    assert result.verdict is Equivalence.NOT_EQUIVALENT
     assert "where the expected answer is not" in result.student_message
     assert result.witness is not None and result.witness["t"] < 4

@@ -7,7 +7,7 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grader.mathjudge import Verdict, judge, judge_relation
+from grader.mathjudge import Equivalence, judge, judge_relation
 
 x, y = sp.symbols("x y")
 small = st.integers(min_value=-6, max_value=6)
@@ -25,8 +25,8 @@ def polynomial(coeffs: list[int]) -> sp.Expr:
 def test_a_polynomial_equals_its_rewritings(coeffs: list[int], shift: int) -> None:
     p = polynomial(coeffs)
     shifted = sp.expand(p.subs(x, x + shift)).subs(x, x - shift)  # unexpanded, same function
-    assert judge(shifted, p).verdict is Verdict.EQUIVALENT
-    assert judge(sp.factor(p), sp.expand(p)).verdict is Verdict.EQUIVALENT
+    assert judge(shifted, p).verdict is Equivalence.EQUIVALENT
+    assert judge(sp.factor(p), sp.expand(p)).verdict is Equivalence.EQUIVALENT
 
 
 @FAST
@@ -34,7 +34,7 @@ def test_a_polynomial_equals_its_rewritings(coeffs: list[int], shift: int) -> No
 def test_a_polynomial_plus_anything_is_caught(coeffs: list[int], c: int, k: int) -> None:
     p = polynomial(coeffs)
     result = judge(p + sp.Rational(c, 1000) * x**k, p)
-    assert result.verdict is Verdict.NOT_EQUIVALENT
+    assert result.verdict is Equivalence.NOT_EQUIVALENT
     assert result.witness is not None
 
 
@@ -43,7 +43,7 @@ def test_a_polynomial_plus_anything_is_caught(coeffs: list[int], c: int, k: int)
 def test_a_kinked_function_equals_its_cases(a: int, b: int, c: int, t: int) -> None:
     as_max = a * sp.Max(0, x - t) + b * x + c
     as_cases = sp.Piecewise((a * (x - t) + b * x + c, x > t), (b * x + c, True))
-    assert judge(as_max, as_cases).verdict is Verdict.EQUIVALENT
+    assert judge(as_max, as_cases).verdict is Equivalence.EQUIVALENT
 
 
 @FAST
@@ -51,8 +51,8 @@ def test_a_kinked_function_equals_its_cases(a: int, b: int, c: int, t: int) -> N
 def test_a_kink_moved_or_reshaped_is_caught(a: int, b: int, t: int, moved: int) -> None:
     reference = a * sp.Max(0, x - t) + b * x
     assert judge(a * sp.Max(0, x - t - moved) + b * x, reference).verdict is \
-        Verdict.NOT_EQUIVALENT
-    assert judge(a * sp.Abs(x - t) + b * x, reference).verdict is Verdict.NOT_EQUIVALENT
+        Equivalence.NOT_EQUIVALENT
+    assert judge(a * sp.Abs(x - t) + b * x, reference).verdict is Equivalence.NOT_EQUIVALENT
 
 
 @FAST
@@ -61,7 +61,7 @@ def test_a_linear_equation_equals_its_multiples(a: int, b: int, c: int, scale: i
     reference = sp.Eq(a * x + b * y, c)
     rearranged = sp.Eq(y, (c - a * x) / b)
     assert judge_relation(sp.Eq(scale * (a * x + b * y - c), 0), reference).verdict is \
-        Verdict.EQUIVALENT
-    assert judge_relation(rearranged, reference).verdict is Verdict.EQUIVALENT
+        Equivalence.EQUIVALENT
+    assert judge_relation(rearranged, reference).verdict is Equivalence.EQUIVALENT
     assert judge_relation(sp.Eq(a * x + b * y, c + 1), reference).verdict is \
-        Verdict.NOT_EQUIVALENT
+        Equivalence.NOT_EQUIVALENT

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import sympy as sp
 
-from grader.mathjudge import Verdict, judge, judge_relation
+from grader.mathjudge import Equivalence, judge, judge_relation
 
 W, A, Z = (sp.IndexedBase(n) for n in ("W", "a", "z"))
 LOCALS: dict[str, Any] = {"Var": sp.Function("Var"), "W_": W, "a_": A, "z_": Z}
@@ -83,27 +83,27 @@ NOT_EQUIVALENT_INEQUALITIES = [
 @pytest.mark.parametrize(("student", "reference", "domains"), EQUIVALENT_CONDITIONS)
 def test_equivalent_conditions(student: str, reference: str, domains: dict[str, str]) -> None:
     result = judge_relation(rel(student), rel(reference), domains)
-    assert result.verdict is Verdict.EQUIVALENT, result.message
+    assert result.verdict is Equivalence.EQUIVALENT, result.message
 
 
 @pytest.mark.parametrize(("student", "reference", "domains"), NOT_EQUIVALENT_CONDITIONS)
 def test_not_equivalent_conditions(student: str, reference: str, domains: dict[str, str]
                                    ) -> None:
     result = judge_relation(rel(student), rel(reference), domains)
-    assert result.verdict is Verdict.NOT_EQUIVALENT, result.message
+    assert result.verdict is Equivalence.NOT_EQUIVALENT, result.message
 
 
 @pytest.mark.parametrize(("student", "reference", "domains"), EQUIVALENT_INEQUALITIES)
 def test_equivalent_inequalities(student: str, reference: str, domains: dict[str, str]) -> None:
     result = judge_relation(rel(student), rel(reference), domains)
-    assert result.verdict is Verdict.EQUIVALENT, result.message
+    assert result.verdict is Equivalence.EQUIVALENT, result.message
 
 
 @pytest.mark.parametrize(("student", "reference", "domains"), NOT_EQUIVALENT_INEQUALITIES)
 def test_not_equivalent_inequalities(student: str, reference: str, domains: dict[str, str]
                                      ) -> None:
     result = judge_relation(rel(student), rel(reference), domains)
-    assert result.verdict is Verdict.NOT_EQUIVALENT, result.message
+    assert result.verdict is Equivalence.NOT_EQUIVALENT, result.message
 
 
 def test_tautology_message_says_it_is_not_a_condition() -> None:
@@ -125,12 +125,12 @@ def test_strict_inequality_differs_exactly_on_the_boundary() -> None:
 
 def test_equations_without_solutions_are_left_to_a_human() -> None:
     result = judge_relation(rel("x**2 + 1 == 0"), rel("x**2 + 2 == 0"))
-    assert result.verdict is Verdict.UNDECIDED
+    assert result.verdict is Equivalence.UNDECIDED
 
 
 def test_judge_hands_relations_to_judge_relation() -> None:
     result = judge(rel("D_a*Var(W)*Var(a) == Var(z)"), rel(VARIANCE_CONDITION), DA)
-    assert result.verdict is Verdict.EQUIVALENT
+    assert result.verdict is Equivalence.EQUIVALENT
 
 
 def test_relations_refuse_what_is_not_a_relation() -> None:

@@ -368,3 +368,13 @@ def test_marginal_and_integral_get_the_specs_share():
     assert marginal.status is Status.PARTIAL and "write p(x_i) out" in marginal.feedback[0]
     integral = kind.compare(kind.parse(r"\sum_i \log \int p(x_i|z)p(z)dz", options), log_likelihood(), options)
     assert integral.status is Status.PARTIAL and any("sum" in f for f in integral.feedback)
+
+
+def test_a_probability_error_points_like_a_formula_error():
+    # one caret layout for every parser of student text (grader.caret)
+    from grader.mathparse import MathSyntaxError
+
+    with pytest.raises(ProbSyntaxError) as err:
+        parse_line("sum_i log p(x_i|z) + * p(z)")
+    position = err.value.pos
+    assert err.value.render() == MathSyntaxError(err.value.message, position, err.value.text).render()

@@ -14,8 +14,9 @@ from grader.answers import read_submission
 from grader.batch import grade_folder
 from grader.cli import app
 from grader.kinds import KINDS
-from grader.reading import MATHML_NS, expression_reading, read_answer
+from grader.reading import MATHML_NS, expression_reading
 from grader.report import feedback_documents, write_class_report, write_feedback
+from grader.report.readings import read_answer
 from grader.spec import load_problem_set
 from grader.store import Gradebook
 from tests.conftest import EXAMPLES, SET_DIR

@@ -13,9 +13,9 @@ import pytest
 from grader.answers import read_submission
 from grader.api import grade_submission
 from grader.batch import grade_folder
-from grader.export.table import PENDING_STATUSES
 from grader.kinds import KINDS, Verdict
 from grader.report import class_report_html, class_stats, write_class_report
+from grader.scores import PENDING_STATUSES
 from grader.store import Gradebook
 from tests.conftest import EXAMPLES, example_files, run_cli, write_answers
 

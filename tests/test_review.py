@@ -14,9 +14,10 @@ from grader.api import grade_submission
 from grader.batch import grade_folder
 from grader.cli import app
 from grader.errors import SubmissionNotFound, UsageError
-from grader.export.table import PENDING_STATUSES
 from grader.kinds import KINDS, Verdict
+from grader.scores import PENDING_STATUSES
 from grader.spec import load_problem_set
+from grader.spreadsheet import FORMULA_TRIGGERS
 from grader.store import Gradebook
 from grader.store import review as reviews
 from tests.conftest import EXAMPLES, SET_DIR, example_files, run_cli, write_answers
@@ -168,7 +169,7 @@ def test_exported_cells_cannot_be_spreadsheet_formulas(tmp_path, problem_set, un
         assert rows
         for row in rows:
             for column in ("student", "answer", "comment", "feedback"):
-                assert not row[column].startswith(reviews.FORMULA_START), (column, row[column])
+                assert row[column][:1] not in FORMULA_TRIGGERS, (column, row[column])
         # Importing the file back restores the comment as it was typed, and records nothing new.
         assert reviews.import_csv(gb, None, path, author="ta").recorded == []
 

@@ -9,7 +9,7 @@ import pytest
 from grader import inbox
 from grader.errors import UsageError
 from grader.export import moodle_xml
-from grader.roster import (
+from grader.export.roster import (
     Roster,
     RosterEntry,
     RosterUnreadable,

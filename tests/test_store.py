@@ -13,7 +13,7 @@ import yaml
 from grader.api import check_file
 from grader.batch import grade_folder
 from grader.errors import SpecInvalid, UsageError
-from grader.export.table import PENDING_STATUSES, ScoreTable
+from grader.scores import PENDING_STATUSES, ScoreTable
 from grader.spec import load_problem_set
 from grader.store import Gradebook, GradebookUnusable, Policy
 from grader.store.migrations import MIGRATIONS

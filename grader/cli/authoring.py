@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from grader import api
+from grader.budget import QUESTION_TEST_VARIANTS
 from grader.cli import app
 
 
@@ -14,7 +15,7 @@ from grader.cli import app
 def test_command(
     problem_set: Path = typer.Argument(..., help="Problem-set folder, e.g. problems/mlp_cnn."),
     part: str | None = typer.Option(None, "--part", help="Only this part's tests."),
-    variants: int = typer.Option(3, "--variants", min=0, help="Random variants to try when variants are on."),
+    variants: int = typer.Option(QUESTION_TEST_VARIANTS, "--variants", min=0, help="Random variants to try when variants are on."),
 ) -> None:
     """Run the question tests of a set (each part's `tests:`) and print a table of the results."""
     outcomes = api.question_tests(problem_set, part, variants)

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from grader import compare as comparing
+from grader.budget import DEFAULT_SECONDS, MAX_SECONDS, MIN_SECONDS
 from grader.cli import app
 
 
@@ -20,7 +21,8 @@ def compare(
     syntax: str = typer.Option("auto", "--syntax", help="How to read the answer: text, latex or auto."),
     as_json: bool = typer.Option(False, "--json", help="Print the verdict, message and seconds as one JSON object."),
     batch: Path | None = typer.Option(None, "--batch", help="JSON-lines file, one object per line with student, reference, variables and syntax; '-' for stdin."),
-    budget: float = typer.Option(2.0, "--budget", min=0.05, max=30, help="Seconds allowed per check."),
+    budget: float = typer.Option(DEFAULT_SECONDS, "--budget", min=MIN_SECONDS, max=MAX_SECONDS,
+                                  help="CPU seconds allowed per check."),
 ) -> None:
     """Judge an answer against a reference the way the grader would (equivalent, not_equivalent, invalid, undecided)."""
     if batch is not None:

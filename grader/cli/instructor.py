@@ -16,8 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from grader import batch, config
 from grader.cli import app
 from grader.errors import UsageError
-from grader.render import format_points
 from grader.report import write_class_report, write_feedback
+from grader.report.feedback import format_points
 from grader.spec import load_problem_set
 from grader.store import Gradebook, set_ref
 from grader.store import review as reviews

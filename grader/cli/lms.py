@@ -7,11 +7,13 @@ from pathlib import Path
 
 import typer
 
-from grader import config, export, gradescope, inbox, roster
+from grader import config, export, inbox
 from grader.cli import app
+from grader.export import gradescope_bundle as gradescope
+from grader.export import roster
 from grader.export.common import ExportOptions, ExportResult
-from grader.export.source import load_table
-from grader.render import report_text
+from grader.report.feedback import report_text
+from grader.score_source import load_table
 
 receipt_app = typer.Typer(help="Check submission receipts against the inbox.", no_args_is_help=True)
 roster_app = typer.Typer(help="Import the course roster from an LMS export.", no_args_is_help=True)

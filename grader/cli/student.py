@@ -11,9 +11,10 @@ from typing import Any
 import typer
 
 from grader import api
+from grader.budget import VALIDATE_VARIANTS
 from grader.cli import _state, app
 from grader.errors import GraderError
-from grader.render import report_text
+from grader.report.feedback import report_text
 
 SET_OPTION = typer.Option(None, "--set", "-s", help="Problem-set folder or id (default: the file's problem_set, looked up).")
 
@@ -101,7 +102,7 @@ def _with_readings(report: Any, readings: dict[str, Any]) -> dict[str, Any]:
 @app.command()
 def validate(
     problem_set: Path = typer.Argument(..., help="Problem-set id or folder to check."),
-    variants: int = typer.Option(20, "--variants", min=0, help="How many random variants to try."),
+    variants: int = typer.Option(VALIDATE_VARIANTS, "--variants", min=0, help="How many random variants to try."),
 ) -> None:
     """Check a problem set: schema, solvers on the default and random variants, references and misconceptions."""
     result = api.validate(problem_set, variants)

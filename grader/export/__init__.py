@@ -28,8 +28,8 @@ from grader.export import (
     plain,
 )
 from grader.export.common import DEFAULT_OPTIONS, ExportEmpty, ExportOptions, ExportRefused, ExportResult
-from grader.export.table import ScoreTable
-from grader.roster import Roster
+from grader.export.roster import Roster
+from grader.scores import ScoreTable
 
 
 @dataclass(frozen=True)

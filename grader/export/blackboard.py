@@ -22,8 +22,8 @@ from grader.export.common import (
     skip_without,
     write_rows,
 )
-from grader.export.table import ScoreTable
-from grader.roster import Roster
+from grader.export.roster import Roster
+from grader.scores import ScoreTable
 
 IDENTITY = ("Last Name", "First Name", "Username")
 

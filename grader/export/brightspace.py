@@ -25,8 +25,8 @@ from grader.export.common import (
     skip_without,
     write_rows,
 )
-from grader.export.table import ScoreTable
-from grader.roster import Roster
+from grader.export.roster import Roster
+from grader.scores import ScoreTable
 
 KEYS = (("org_defined_id", "OrgDefinedId"), ("username", "Username"))
 END_OF_LINE = "End-of-Line Indicator"

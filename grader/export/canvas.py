@@ -23,8 +23,8 @@ from grader.export.common import (
     skip_without,
     write_rows,
 )
-from grader.export.table import ScoreTable
-from grader.roster import CANVAS_IGNORED_COLUMNS, CANVAS_TITLE_ID, Roster
+from grader.export.roster import CANVAS_IGNORED_COLUMNS, CANVAS_TITLE_ID, Roster
+from grader.scores import ScoreTable
 
 IDENTITY = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 NEEDS = ("canvas_id", "sis_user_id", "sis_login_id")

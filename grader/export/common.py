@@ -12,13 +12,9 @@ from typing import Any, TextIO
 
 from grader.config import ExportDefaults
 from grader.errors import GraderError
-from grader.export.table import ScoreTable, StudentRow
-from grader.roster import Roster, RosterEntry
-
-# A cell starting with one of these is a formula (or may become one) in Excel, LibreOffice or
-# Google Sheets; tab and CR/LF too, as OWASP advises. Full-width forms are folded by some
-# spreadsheets, so they count as well.
-FORMULA_TRIGGERS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
+from grader.export.roster import Roster, RosterEntry
+from grader.scores import ScoreTable, StudentRow
+from grader.spreadsheet import neutralise
 
 
 class ExportRefused(GraderError):
@@ -120,13 +116,6 @@ class Column:
     title: str
     part: str | None
     points: float
-
-
-def neutralise(value: str) -> str:
-    """Prefix `'` to text a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR...)."""
-    if value and value[0] in FORMULA_TRIGGERS:
-        return "'" + value
-    return value
 
 
 def number(value: float, decimals: int = 2) -> Safe:

@@ -13,8 +13,8 @@ from typing import Any
 
 from grader.errors import UsageError
 from grader.export.common import DEFAULT_OPTIONS, ExportOptions, ExportResult, export_rows
-from grader.export.table import PartScore, ScoreTable, StudentRow
-from grader.roster import Roster
+from grader.export.roster import Roster
+from grader.scores import PartScore, ScoreTable, StudentRow
 
 VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 PENDING_TEXT = "Your instructor grades this part."
@@ -75,7 +75,7 @@ def _num(value: float) -> float | int:
 def write(table: ScoreTable, out: Path, *, per_part: bool = False, roster: Roster | None = None,
           options: ExportOptions = DEFAULT_OPTIONS) -> ExportResult:
     """Write `OUT/<student>/results.json` for every student with a submission."""
-    from grader.inbox import sanitise_student_id
+    from grader.students import sanitise_student_id
 
     result = ExportResult("gradescope")
     out.mkdir(parents=True, exist_ok=True)

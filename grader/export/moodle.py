@@ -27,8 +27,8 @@ from grader.export.common import (
     skip_without,
     write_rows,
 )
-from grader.export.table import ScoreTable
-from grader.roster import MOODLE_FEEDBACK, MOODLE_REAL, Roster
+from grader.export.roster import MOODLE_FEEDBACK, MOODLE_REAL, Roster
+from grader.scores import ScoreTable
 
 # The Moodle "Map from" column for each identity, named as Moodle's own export names it.
 KEY_HEADERS = {"email": "Email address", "idnumber": "ID number", "username": "Username"}

@@ -30,8 +30,8 @@ from grader.export.common import (
     waiting_parts,
     xml_text,
 )
-from grader.export.table import ScoreTable, StudentRow
-from grader.roster import Roster
+from grader.export.roster import Roster
+from grader.scores import ScoreTable, StudentRow
 
 NO_GRADE = "-"
 

@@ -15,8 +15,8 @@ from grader.export.common import (
     row_grades,
     write_rows,
 )
-from grader.export.table import ScoreTable
-from grader.roster import Roster
+from grader.export.roster import Roster
+from grader.scores import ScoreTable
 
 FIXED = ("student", "name", "total", "max_total", "needs_review", "excused", "submitted_at",
          "late_days", "penalty", "comment")

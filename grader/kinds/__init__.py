@@ -9,7 +9,6 @@ from grader.kinds.formula import EquationKind, ExpressionKind, FunctionKind, Mat
 from grader.kinds.integer import IntegerKind
 from grader.kinds.matrix import MatrixKind
 from grader.kinds.number import NumberKind
-from grader.kinds.pending import KNOWN_KIND_NAMES
 from grader.kinds.probability import ProbabilityKind
 from grader.kinds.shape import ShapeKind
 from grader.kinds.text import TextKind
@@ -32,12 +31,15 @@ KINDS: dict[str, Kind] = {
         ChoiceKind(),
     )
 }
+# Every kind name a spec may use: the registry itself, so a new kind is declared in one place.
+KNOWN_KIND_NAMES = frozenset(KINDS)
 
 
 def get_kind(name: str) -> Kind | None:
     """The implementation of a kind, or None when it is declared but not implemented yet."""
     return KINDS.get(name)
 
+from grader.kinds import written  # noqa: E402, F401  (registers the `written.answer` solver)
 
 __all__ = [
     "KINDS", "KNOWN_KIND_NAMES", "Example", "InvalidAnswer", "Kind", "KindOptions", "Status",

@@ -20,6 +20,7 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from grader.budget import DEFAULT_SECONDS, MAX_SECONDS
 from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Verdict
 from grader.kinds.escapes import escape_problem
 from grader.probability import (
@@ -74,7 +75,7 @@ class DerivationOptions(KindOptions):
     facts: str | None = None
     # A sum written with its index only (sum_j, \sum_j) runs from 1 to this name.
     sum_upper: str | None = None
-    budget: float = Field(default=2.0, gt=0, le=30)
+    budget: float = Field(default=DEFAULT_SECONDS, gt=0, le=MAX_SECONDS)
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,14 @@ from typing import Any, ClassVar, Literal
 import sympy as sp
 from pydantic import Field
 
+from grader.budget import DEFAULT_SECONDS, MAX_SECONDS
 from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Verdict
 from grader.kinds.escapes import escape_problem, prose_problem
+from grader.limits import LIMITS
 from grader.mathjudge import judge, judge_relation
 from grader.mathparse import MathContext, MathSyntaxError, parse_math, split_definition
 
-MAX_FORMULA_CHARS = 5000
+MAX_FORMULA_CHARS = LIMITS.max_length
 
 
 class FormulaOptions(KindOptions):
@@ -29,7 +31,7 @@ class FormulaOptions(KindOptions):
     indices: list[str] = Field(default_factory=list)
     functions: list[str] = Field(default_factory=list)
     syntax: Literal["auto", "text", "latex"] = "auto"
-    budget: float = Field(default=2.0, gt=0, le=30)
+    budget: float = Field(default=DEFAULT_SECONDS, gt=0, le=MAX_SECONDS)
     # Equivalent means equal: a part that accepts approximate values sets a relative tolerance.
     tolerance: float = Field(default=0.0, ge=0, le=1e-2)
 
@@ -359,19 +361,8 @@ class MatrixExprKind(Kind[MatrixExprOptions]):
             got = value.shape[0] if self.vector else f"{value.shape[0]}×{value.shape[1]}"
             want = expected.shape[0] if self.vector else f"{expected.shape[0]}×{expected.shape[1]}"
             return Verdict.incorrect(f"Your answer has {got} {noun}; the expected one has {want}.")
-        wrong, undecided = [], []
-        for (r, c) in ((r, c) for r in range(value.rows) for c in range(value.cols)):
-            j = judge(value[r, c], expected[r, c], options.domains(), budget=options.budget, rel_tol=options.tolerance)
-            where = f"entry {r + 1}" if self.vector else f"(row {r + 1}, column {c + 1})"
-            if j.verdict == "not_equivalent":
-                wrong.append(where)
-            elif j.verdict == "undecided":
-                undecided.append(where)
-        if wrong:
-            return Verdict.incorrect(f"{len(wrong)} of {len(value)} entries are wrong: {', '.join(wrong[:8])}.")
-        if undecided:
-            return Verdict.undecided(f"The grader could not decide {', '.join(undecided[:8])}; a person will check.")
-        return Verdict.correct()
+        # mathjudge judges a matrix entry by entry under one budget and names the entry that differs
+        return verdict_from(judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.tolerance))
 
     def render(self, value: Any) -> str:
         rows = [[sp.sstr(v) for v in value.row(r)] for r in range(value.rows)]

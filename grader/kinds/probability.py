@@ -15,6 +15,7 @@ from pydantic import Field
 
 from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Verdict
 from grader.kinds.escapes import escape_problem, prose_problem
+from grader.limits import LIMITS
 from grader.probability import Chain, ProbSyntaxError, Sample, compare, parse_line, render
 from grader.probability.names import find_name, strip_words
 from grader.probability.nodes import (
@@ -28,7 +29,7 @@ from grader.probability.nodes import (
 )
 from grader.probability.reference import Alternatives, Derivation
 
-MAX_CHARS = 5000
+MAX_CHARS = LIMITS.max_length
 MAX_SENTENCE = 300  # formulas are looked for inside sentences only this long
 OBJECTIVE_PREFIX = re.compile(
     r"^\s*(?:\\arg\s*|arg\s*)?\\?(?:max|min)(?:imi[sz]e)?\s*(?:_\s*(?:\{[^{}]*\}|\\?[A-Za-z]+))?\s*",

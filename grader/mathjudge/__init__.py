@@ -2,7 +2,7 @@
 
     from grader.mathjudge import judge, judge_relation
     j = judge(student_expr, reference_expr, {"x": "real", "alpha": "(0,1)"})
-    j.verdict          # Verdict.EQUIVALENT / NOT_EQUIVALENT / UNDECIDED (equal to the strings)
+    j.verdict          # Equivalence.EQUIVALENT / NOT_EQUIVALENT / UNDECIDED (equal to the strings)
     j.message          # for authors: may show the expected value at the witness
     j.student_message  # for students: where it differs, never the expected value
     j.witness          # {"x": -1} where they differ, else None
@@ -44,16 +44,16 @@ from grader.budget import BudgetExceeded, Deadline, time_budget
 from grader.mathjudge.domains import Domain, DomainInvalid, parse_domain, parse_domains
 from grader.mathjudge.judge import judge
 from grader.mathjudge.relations import judge_relation
-from grader.mathjudge.result import Judgement, Method, Verdict
+from grader.mathjudge.result import Equivalence, Judgement, Method
 
 __all__ = [
     "BudgetExceeded",
     "Deadline",
     "Domain",
     "DomainInvalid",
+    "Equivalence",
     "Judgement",
     "Method",
-    "Verdict",
     "judge",
     "judge_relation",
     "parse_domain",

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -12,7 +11,7 @@ from sympy import Basic
 from sympy.core.relational import Relational
 from sympy.matrices import MatrixBase
 
-from grader.budget import BudgetExceeded, Deadline, describe, time_budget
+from grader.budget import DEFAULT_SECONDS, Deadline
 from grader.mathjudge import numeric
 from grader.mathjudge.algebra import identical
 from grader.mathjudge.domains import Domain, parse_domains
@@ -24,10 +23,8 @@ from grader.mathjudge.numeric import (
     witness_value,
 )
 from grader.mathjudge.prepare import Instance, Variable, as_sympy, prepare
-from grader.mathjudge.result import Judgement, Method, Verdict, equivalent, undecided
-
-DomainSpec = Mapping[str, "str | Domain"] | None
-IgnorePoints = Sequence[Mapping[str, float]] | None
+from grader.mathjudge.result import Equivalence, Judgement, Method, equivalent, undecided
+from grader.mathjudge.running import DomainSpec, IgnorePoints, make_settings, run_with_budget
 
 # sympy.simplify is the last resort, only under a preemptive timer and on modest inputs.
 _SIMPLIFY_MIN_SECONDS = 0.2
@@ -43,7 +40,7 @@ def judge(
     reference: Any,
     domains: DomainSpec = None,
     *,
-    budget: float = 2.0,
+    budget: float = DEFAULT_SECONDS,
     rel_tol: float = 0.0,
     ignore_points: IgnorePoints = None,
     seed: int = 0,
@@ -69,34 +66,6 @@ def _has_float(value: Basic | MatrixBase) -> bool:
     """Whether a value holds a binary floating-point number (only code makes those: the
     parser reads every decimal exactly)."""
     return bool(value.atoms(sympy.Float))
-
-
-def make_settings(rel_tol: float, seed: int, ignore_points: IgnorePoints) -> Settings:
-    """Validate and bundle the options shared by judge and judge_relation."""
-    if not 0 <= rel_tol < 1:
-        raise ValueError(f"rel_tol must be in [0, 1), not {rel_tol!r}.")
-    ignore = tuple(dict(entry) for entry in (ignore_points or ()))
-    return Settings(rel_tol=rel_tol, seed=seed, ignore=ignore)
-
-
-def run_with_budget(budget: float, check: Callable[[Deadline], Judgement]) -> Judgement:
-    """Run one check under `budget` seconds of CPU time; running out gives `undecided`, never `wrong`."""
-    if budget <= 0:
-        raise ValueError(f"budget must be positive, not {budget!r}.")
-    started = time.perf_counter()
-    try:
-        with time_budget(budget) as deadline:
-            result = check(deadline)
-    except BudgetExceeded as exceeded:
-        result = undecided("timeout", f"could not decide: {describe(exceeded.reason, budget)}; sent to a human")
-    except Exception as error:  # noqa: BLE001 - the one boundary: see below
-        # sympy raises many exception types on unusual inputs (PolynomialError,
-        # NotImplementedError, TypeError from comparing non-real values, ...); whatever
-        # escapes the deliberate handling inside, one answer must end in a verdict, and
-        # "could not decide" sends it to a human instead of crashing the batch.
-        result = undecided("unsupported", f"the check failed ({type(error).__name__}: "
-                                          f"{error}); sent to a human")
-    return replace(result, seconds=time.perf_counter() - started)
 
 
 def _as_matrix_or_expr(value: Any) -> Basic | MatrixBase:
@@ -135,7 +104,7 @@ def _shape_mismatch(student: Any, reference: Any) -> Judgement:
 
     message = f"your answer is {shape(student)}, the expected answer is {shape(reference)}"
     student_message = f"your answer is {shape(student)}, which is not the expected shape"
-    return Judgement(Verdict.NOT_EQUIVALENT, message, student_message, "shape")
+    return Judgement(Equivalence.NOT_EQUIVALENT, message, student_message, "shape")
 
 
 def _judge_entries(
@@ -153,9 +122,9 @@ def _judge_entries(
             result = judge_formula(student[i, j], reference[i, j], domains, settings, deadline)
             where = f"entry ({i + 1}, {j + 1})" if cols > 1 and rows > 1 else (
                 f"entry {max(i, j) + 1}")
-            if result.verdict is Verdict.NOT_EQUIVALENT:
+            if result.verdict is Equivalence.NOT_EQUIVALENT:
                 return _prefixed(result, where)
-            if result.verdict is Verdict.UNDECIDED and pending is None:
+            if result.verdict is Equivalence.UNDECIDED and pending is None:
                 pending = _prefixed(result, where)
             methods.append(result.method)
     if pending is not None:
@@ -166,7 +135,7 @@ def _judge_entries(
 
 def _prefixed(result: Judgement, where: str) -> Judgement:
     student_message = result.student_message
-    if result.verdict is Verdict.NOT_EQUIVALENT:
+    if result.verdict is Equivalence.NOT_EQUIVALENT:
         student_message = f"{where}: {student_message}"
     return replace(result, message=f"{where}: {result.message}", student_message=student_message)
 
@@ -188,11 +157,11 @@ def judge_formula(
     for instance in prepare([student, reference], domains, deadline):
         instances.append(instance)
         result = _judge_instance(instance, settings, deadline)
-        if result.verdict is Verdict.NOT_EQUIVALENT:
+        if result.verdict is Equivalence.NOT_EQUIVALENT:
             return result
         results.append(result)
     for result in results:
-        if result.verdict is Verdict.UNDECIDED:
+        if result.verdict is Equivalence.UNDECIDED:
             return result
     method = _weakest([r.method for r in results])
     message = next(r.message for r in results if r.method == method)
@@ -285,7 +254,7 @@ def difference_judgement(outcome: NumericOutcome, instance: Instance) -> Judgeme
                    f"({reason}): they are not defined on the same values{note}").strip()
         student_message = (f"your answer is defined{place} (it gives {yours}), where the expected "
                            f"answer is not: the two are not defined for the same values{note}")
-        return Judgement(Verdict.NOT_EQUIVALENT, message, student_message, "numeric", witness,
+        return Judgement(Equivalence.NOT_EQUIVALENT, message, student_message, "numeric", witness,
                          student_value=yours, expected_value=None)
     if not checked.student.defined:
         expected = format_number(checked.reference.value)
@@ -294,7 +263,7 @@ def difference_judgement(outcome: NumericOutcome, instance: Instance) -> Judgeme
                    f"({reason}){note}").strip()
         student_message = (f"your answer is undefined{place} ({reason}), "
                            f"where the expected answer is defined{note}")
-        return Judgement(Verdict.NOT_EQUIVALENT, message, student_message, "numeric", witness,
+        return Judgement(Equivalence.NOT_EQUIVALENT, message, student_message, "numeric", witness,
                          student_value=None, expected_value=expected)
     yours, expected = format_pair(checked.student.value, checked.reference.value)
     note += _exact_value_note(instance.exprs[0], checked.student.value, checked.reference.value)
@@ -308,7 +277,7 @@ def difference_judgement(outcome: NumericOutcome, instance: Instance) -> Judgeme
         there = " there" if at else ""
         student_message = (f"your answer differs from the expected one{place} "
                            f"(your answer gives {yours}{there}){note}")
-    return Judgement(Verdict.NOT_EQUIVALENT, message, student_message, "numeric", witness,
+    return Judgement(Equivalence.NOT_EQUIVALENT, message, student_message, "numeric", witness,
                      student_value=yours, expected_value=expected)
 
 

@@ -83,7 +83,7 @@ _RECHECK_TOL = 2.0 ** -(RECHECK_BITS - 40)
 Point = tuple[Any, ...]
 
 
-class Kind(Enum):
+class PointOutcome(Enum):
     """What one sampled point showed."""
 
     AGREE = "agree"
@@ -114,7 +114,7 @@ class Checked:
     """A point and what comparing the two sides there showed."""
 
     point: Point
-    kind: Kind
+    kind: PointOutcome
     student: Value | None = None
     reference: Value | None = None
 
@@ -489,10 +489,10 @@ def compare(
                 continue
             deadline.check()
             if ignored(point):
-                results[point] = Checked(point, Kind.IGNORED)
+                results[point] = Checked(point, PointOutcome.IGNORED)
                 continue
             checked = results[point] = checker.check(point)
-            if checked.kind is Kind.DIFFER:
+            if checked.kind is PointOutcome.DIFFER:
                 return checked
         return None
 
@@ -513,7 +513,7 @@ def _recheck_exactly(checker: _PointChecker, results: dict[Point, Checked]) -> C
     expected value (where an added constant is relatively largest), both non-zero: a difference
     below the fast pass's rounding (x*(1 + 10^-40) against x) is still a difference. A plain
     evaluation at RECHECK_BITS looks for one; only a suspected difference is proven in balls."""
-    agreed = [c for c in results.values() if c.kind is Kind.AGREE and c.reference is not None
+    agreed = [c for c in results.values() if c.kind is PointOutcome.AGREE and c.reference is not None
               and c.reference.value]
     if not agreed:
         return None
@@ -530,7 +530,7 @@ def _recheck_exactly(checker: _PointChecker, results: dict[Point, Checked]) -> C
         if abs(student - reference) <= _RECHECK_TOL * max(abs(student), abs(reference)):
             continue
         proven = checker.careful(checked)
-        if proven.kind is Kind.DIFFER:
+        if proven.kind is PointOutcome.DIFFER:
             results[checked] = proven
             return proven
     return None
@@ -625,7 +625,7 @@ class _PointChecker:
         if not isinstance(reference, Value) and not isinstance(student, Value):
             gap = abs(student - reference)
             if gap <= self.fast_tol * max(abs(student), abs(reference)):
-                return Checked(point, Kind.AGREE, Value(student), Value(reference))
+                return Checked(point, PointOutcome.AGREE, Value(student), Value(reference))
         return self.careful(point)
 
     def careful(self, point: Point) -> Checked:
@@ -637,7 +637,7 @@ class _PointChecker:
                 return self.reference_undefined(point, reference, proven=True)
             student = self.sampler.careful(self.student, point, bits)
             kind = classify(student, reference, self.rel_tol)
-            if kind is not Kind.UNRESOLVED:
+            if kind is not PointOutcome.UNRESOLVED:
                 return Checked(point, kind, student, reference)
             if bits >= MAX_BITS:
                 break
@@ -651,18 +651,18 @@ class _PointChecker:
         verdict never depends on which side is the reference), else nothing to compare."""
         quick = self.sampler.run(self.student.plain, self.sampler.env(point))
         if isinstance(quick, Value) and not quick.unresolved:
-            return Checked(point, Kind.SKIP, None, reference)  # undefined on both sides
+            return Checked(point, PointOutcome.SKIP, None, reference)  # undefined on both sides
         student = self.sampler.careful(self.student, point, CONFIRM_BITS)
         if not student.defined:
-            return Checked(point, Kind.SKIP, None, reference)
+            return Checked(point, PointOutcome.SKIP, None, reference)
         if proven:  # the balls found the expected answer undefined
-            return Checked(point, Kind.DIFFER, student, reference)
+            return Checked(point, PointOutcome.DIFFER, student, reference)
         # The fast pass may have lost the sign of a log's argument in rounding: a difference
         # is reported only when the balls, too, find the expected answer undefined.
         confirmed = self.sampler.careful(self.reference, point, CONFIRM_BITS)
         if confirmed.defined or confirmed.unresolved:
             return self.careful(point)
-        return Checked(point, Kind.DIFFER, student, confirmed)
+        return Checked(point, PointOutcome.DIFFER, student, confirmed)
 
     def _check_exact(self, point: Point) -> Checked:
         assert self.exact is not None
@@ -671,21 +671,21 @@ class _PointChecker:
         student = _exact_value(student_fn, point)
         if not reference.defined:
             if reference.unresolved:
-                return Checked(point, Kind.UNRESOLVED, None, reference)
+                return Checked(point, PointOutcome.UNRESOLVED, None, reference)
             if student.defined:
-                return Checked(point, Kind.DIFFER, student, reference)
-            return Checked(point, Kind.SKIP, None, reference)
+                return Checked(point, PointOutcome.DIFFER, student, reference)
+            return Checked(point, PointOutcome.SKIP, None, reference)
         if student.unresolved:
-            return Checked(point, Kind.UNRESOLVED, student, reference)
+            return Checked(point, PointOutcome.UNRESOLVED, student, reference)
         if not student.defined:
-            return Checked(point, Kind.DIFFER, student, reference)
+            return Checked(point, PointOutcome.DIFFER, student, reference)
         expected = Fraction(reference.value)
         if expected.denominator == 1:
-            kind = Kind.AGREE if student.value == expected else Kind.DIFFER
+            kind = PointOutcome.AGREE if student.value == expected else PointOutcome.DIFFER
         else:
             gap = abs(Fraction(student.value) - expected)
             bound = Fraction(self.rel_tol) * max(abs(Fraction(student.value)), abs(expected))
-            kind = Kind.DIFFER if gap > bound else Kind.AGREE
+            kind = PointOutcome.DIFFER if gap > bound else PointOutcome.AGREE
         return Checked(point, kind, student, reference)
 
 
@@ -700,36 +700,36 @@ def _exact_value(fn: Fn, point: Point) -> Value:
         return Value(reason="numbers too large to evaluate", unresolved=True)
 
 
-def classify(student: Value, reference: Value, rel_tol: float) -> Kind:
+def classify(student: Value, reference: Value, rel_tol: float) -> PointOutcome:
     """Compare two balls: a proven difference, a proven agreement, or unresolved."""
     if not reference.defined:
-        return Kind.UNRESOLVED if reference.unresolved else Kind.SKIP
+        return PointOutcome.UNRESOLVED if reference.unresolved else PointOutcome.SKIP
     if student.unresolved:
-        return Kind.UNRESOLVED
+        return PointOutcome.UNRESOLVED
     if not student.defined:
-        return Kind.DIFFER
+        return PointOutcome.DIFFER
     gap = abs(student.value - reference.value)
     size = max(abs(student.value), abs(reference.value))
     error = student.error + reference.error
     if gap - error > rel_tol * (size + error):
-        return Kind.DIFFER
+        return PointOutcome.DIFFER
     # Exact mode: nothing is proven different, and the balls are narrow enough to call equal.
     agree_tol = rel_tol if rel_tol > 0 else BALL_EXACT_TOL
     if gap + error <= agree_tol * (size - error):
-        return Kind.AGREE
-    return Kind.UNRESOLVED
+        return PointOutcome.AGREE
+    return PointOutcome.UNRESOLVED
 
 
-def _weak_or_unresolved(student: Value, reference: Value) -> Kind:
+def _weak_or_unresolved(student: Value, reference: Value) -> PointOutcome:
     if not (student.defined and reference.defined):
-        return Kind.UNRESOLVED
+        return PointOutcome.UNRESOLVED
     gap = abs(student.value - reference.value)
-    return Kind.WEAK if gap <= student.error + reference.error else Kind.UNRESOLVED
+    return PointOutcome.WEAK if gap <= student.error + reference.error else PointOutcome.UNRESOLVED
 
 
 def _conclusion(sampler: Sampler, plan: Plan, results: Mapping[Point, Checked]) -> NumericOutcome:
-    agreeing = [c for c in results.values() if c.kind in (Kind.AGREE, Kind.WEAK)]
-    if not any(c.kind is not Kind.SKIP and c.kind is not Kind.IGNORED for c in results.values()):
+    agreeing = [c for c in results.values() if c.kind in (PointOutcome.AGREE, PointOutcome.WEAK)]
+    if not any(c.kind is not PointOutcome.SKIP and c.kind is not PointOutcome.IGNORED for c in results.values()):
         return NumericOutcome(
             "unknown", reason="the expected answer could not be evaluated at any sample point"
         )
@@ -759,11 +759,11 @@ def region_coverage(
         defined: set[str] = set()
         covered: set[str] = set()
         for checked in results:
-            if checked.kind in (Kind.SKIP, Kind.IGNORED):
+            if checked.kind in (PointOutcome.SKIP, PointOutcome.IGNORED):
                 continue
             region = domain.region(float(checked.point[t]))
             defined.add(region)
-            if checked.kind in (Kind.AGREE, Kind.WEAK):
+            if checked.kind in (PointOutcome.AGREE, PointOutcome.WEAK):
                 covered.add(region)
         for region in domain.required_regions():
             words = domain.describe_region(region, variable.name)
@@ -778,7 +778,7 @@ def kink_coverage(
     variables: Sequence[Variable], kinks: Sequence[Kink], results: Mapping[Point, Checked]
 ) -> tuple[list[str], list[str]]:
     """The kinks checked on both sides, and those that could not be."""
-    good = (Kind.AGREE, Kind.WEAK, Kind.SKIP, Kind.IGNORED)
+    good = (PointOutcome.AGREE, PointOutcome.WEAK, PointOutcome.SKIP, PointOutcome.IGNORED)
     checked_words: list[str] = []
     missing: list[str] = []
     for kink in kinks:

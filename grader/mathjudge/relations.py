@@ -34,18 +34,17 @@ import sympy
 from sympy import Basic
 from sympy.core.relational import Relational
 
-from grader.budget import Deadline
+from grader.budget import DEFAULT_SECONDS, Deadline
 from grader.mathjudge.algebra import identical, proportional
 from grader.mathjudge.compile import Fn, Unsupported
 from grader.mathjudge.domains import Domain, parse_domains
-from grader.mathjudge.judge import DomainSpec, IgnorePoints, make_settings, run_with_budget
 from grader.mathjudge.numeric import (
     CONFIRM_BITS,
     MAX_BITS,
     Checked,
     Compiled,
-    Kind,
     Point,
+    PointOutcome,
     Sampler,
     Settings,
     Value,
@@ -60,7 +59,8 @@ from grader.mathjudge.numeric import (
     witness_value,
 )
 from grader.mathjudge.prepare import Instance, as_sympy, prepare
-from grader.mathjudge.result import Judgement, Verdict, equivalent, undecided
+from grader.mathjudge.result import Equivalence, Judgement, equivalent, undecided
+from grader.mathjudge.running import DomainSpec, IgnorePoints, make_settings, run_with_budget
 
 RelationKind = Literal["eq", "ne", "ge", "gt", "true", "false"]
 
@@ -101,7 +101,7 @@ def judge_relation(
     reference: Any,
     domains: DomainSpec = None,
     *,
-    budget: float = 2.0,
+    budget: float = DEFAULT_SECONDS,
     rel_tol: float = 0.0,
     ignore_points: IgnorePoints = None,
     seed: int = 0,
@@ -178,9 +178,9 @@ def _judge(
         else:
             result = _judge_truths(student.kind, reference.kind, instance, settings, deadline,
                                    labels)
-        if result.verdict is Verdict.NOT_EQUIVALENT and always_true:
+        if result.verdict is Equivalence.NOT_EQUIVALENT and always_true:
             return replace(result, student_message=_TAUTOLOGY)
-        if result.verdict is not Verdict.EQUIVALENT:
+        if result.verdict is not Equivalence.EQUIVALENT:
             return result
         results.append(result)
     order = ("structural", "symbolic", "exact", "numeric")
@@ -199,7 +199,7 @@ def _as_truth_valued(relation: _Relation) -> _Relation:
 def _kind_mismatch(student: RelationKind, reference: RelationKind) -> Judgement:
     message = f"your answer is {_WORDS[student]}, the expected answer is {_WORDS[reference]}"
     student_message = f"your answer is {_WORDS[student]}, which is not the kind of answer expected"
-    return Judgement(Verdict.NOT_EQUIVALENT, message, student_message, "structural")
+    return Judgement(Equivalence.NOT_EQUIVALENT, message, student_message, "structural")
 
 
 # --- equations ---------------------------------------------------------------------------
@@ -241,9 +241,9 @@ def _identity_verdict(student_identity: bool, reference_identity: bool) -> Judge
     if student_identity and reference_identity:
         return equivalent("exact", "both equations hold for every value of the variables")
     if student_identity:
-        return Judgement(Verdict.NOT_EQUIVALENT, _TAUTOLOGY, _TAUTOLOGY, "exact")
+        return Judgement(Equivalence.NOT_EQUIVALENT, _TAUTOLOGY, _TAUTOLOGY, "exact")
     message = "the expected equation holds for every value of the variables, yours does not"
-    return Judgement(Verdict.NOT_EQUIVALENT, message,
+    return Judgement(Equivalence.NOT_EQUIVALENT, message,
                      "your equation is a condition where none is expected", "exact")
 
 
@@ -337,7 +337,7 @@ class _EquationSolver:
                        f"(its sides are {sides})")
             student_message = f"your equation holds at {at}, which does not satisfy the " \
                               "expected condition"
-        return Judgement(Verdict.NOT_EQUIVALENT, message, student_message, "numeric", witness)
+        return Judgement(Equivalence.NOT_EQUIVALENT, message, student_message, "numeric", witness)
 
 
 def _difference(side: _Side) -> Fn:
@@ -377,9 +377,9 @@ def _holds_carefully(
         small = sampler.careful(side.small, point, bits)
         if big.defined and small.defined:
             kind = classify(big, small, rel_tol)
-            if kind is Kind.AGREE:
+            if kind is PointOutcome.AGREE:
                 return True, big, small
-            if kind is Kind.DIFFER:
+            if kind is PointOutcome.DIFFER:
                 return False, big, small
         elif not (big.unresolved or small.unresolved):
             return None, big, small
@@ -436,20 +436,20 @@ def _judge_truths(
     for point in sorted(plan.points, key=niceness):
         deadline.check()
         if ignored(point):
-            results[point] = Checked(point, Kind.IGNORED)
+            results[point] = Checked(point, PointOutcome.IGNORED)
             continue
         kind, truths = _compare_truths(sampler, student, reference, kinds, point,
                                        settings.rel_tol, careful=False)
-        if kind is not Kind.AGREE:
+        if kind is not PointOutcome.AGREE:
             kind, truths = _compare_truths(sampler, student, reference, kinds, point,
                                            settings.rel_tol, careful=True)
-            if kind is Kind.DIFFER:
+            if kind is PointOutcome.DIFFER:
                 return _truth_judgement(instance, point, truths, labels)
         results[point] = Checked(point, kind)
     _, missing = region_coverage(sampler.variables, results.values())
     _, kink_missing = kink_coverage(sampler.variables, plan.kinks, results)
     missing += kink_missing
-    agreeing = sum(1 for c in results.values() if c.kind is Kind.AGREE)
+    agreeing = sum(1 for c in results.values() if c.kind is PointOutcome.AGREE)
     if missing or agreeing < _MIN_SOLUTIONS:
         what = ", ".join(missing[:5]) or "enough points"
         return undecided("numeric", f"they agree wherever they could be compared, but {what} "
@@ -505,18 +505,18 @@ def _compare_truths(
     rel_tol: float,
     *,
     careful: bool,
-) -> tuple[Kind, tuple[bool | str, bool | str]]:
+) -> tuple[PointOutcome, tuple[bool | str, bool | str]]:
     expected = _truth(sampler, reference, kinds[1], point, rel_tol, careful)
     if expected == "undefined":
-        return Kind.SKIP, ("", expected)
+        return PointOutcome.SKIP, ("", expected)
     if expected == "unresolved":
-        return Kind.UNRESOLVED, ("", expected)
+        return PointOutcome.UNRESOLVED, ("", expected)
     yours = _truth(sampler, student, kinds[0], point, rel_tol, careful)
     if yours == "unresolved":
-        return Kind.UNRESOLVED, (yours, expected)
+        return PointOutcome.UNRESOLVED, (yours, expected)
     if yours == "undefined" or yours != expected:
-        return Kind.DIFFER, (yours, expected)
-    return Kind.AGREE, (yours, expected)
+        return PointOutcome.DIFFER, (yours, expected)
+    return PointOutcome.AGREE, (yours, expected)
 
 
 def _truth_judgement(
@@ -536,5 +536,5 @@ def _truth_judgement(
         verb = "holds" if yours else "does not hold"
         message = f"at {at} {your_label} {verb} but {expected_label} {expected_words}"
         student_message = f"{your_label} {verb} at {at}, which is not what is expected there"
-    return Judgement(Verdict.NOT_EQUIVALENT, message, student_message, "numeric", witness)
+    return Judgement(Equivalence.NOT_EQUIVALENT, message, student_message, "numeric", witness)
 

@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import Literal
 
 
-class Verdict(StrEnum):
+class Equivalence(StrEnum):
     """The three outcomes of comparing two formulas; a StrEnum, so it equals its string."""
 
     EQUIVALENT = "equivalent"
@@ -32,7 +32,7 @@ class Judgement:
     witness; `student_message` says where the answers differ without giving that value away.
     """
 
-    verdict: Verdict
+    verdict: Equivalence
     message: str
     student_message: str
     method: Method
@@ -44,7 +44,7 @@ class Judgement:
     @property
     def is_equivalent(self) -> bool:
         """True only for a proven (or carefully sampled) equivalence."""
-        return self.verdict is Verdict.EQUIVALENT
+        return self.verdict is Equivalence.EQUIVALENT
 
     def message_for(self, audience: Audience) -> str:
         """The message to show `audience`: the student-safe one, or the full one for an author."""
@@ -53,9 +53,9 @@ class Judgement:
 
 def equivalent(method: Method, message: str) -> Judgement:
     """An equivalence, with the student told only that it is correct."""
-    return Judgement(Verdict.EQUIVALENT, message, STUDENT_EQUIVALENT, method)
+    return Judgement(Equivalence.EQUIVALENT, message, STUDENT_EQUIVALENT, method)
 
 
 def undecided(method: Method, message: str) -> Judgement:
     """A check that could not decide: it goes to a human and is never scored as wrong."""
-    return Judgement(Verdict.UNDECIDED, message, STUDENT_UNDECIDED, method)
+    return Judgement(Equivalence.UNDECIDED, message, STUDENT_UNDECIDED, method)

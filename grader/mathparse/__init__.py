@@ -77,6 +77,7 @@ from sympy.core.function import AppliedUndef
 from sympy.polys.polyerrors import BasePolynomialError
 
 from grader.budget import BudgetExceeded, OutOfBudget, describe, time_budget
+from grader.limits import LIMITS, Limits
 from grader.mathparse.builder import Builder
 from grader.mathparse.context import (
     DOMAINS,
@@ -88,14 +89,14 @@ from grader.mathparse.context import (
 )
 from grader.mathparse.errors import MathSyntaxError, from_lark
 from grader.mathparse.grammar import get_parser
-from grader.mathparse.limits import Limits, prescan
+from grader.mathparse.limits import prescan
 
 Syntax: TypeAlias = Literal["auto", "text", "latex"]
 # An Expr, a relational or other Boolean (both sympy Basic), or a Matrix.
 MathResult: TypeAlias = sp.Basic | sp.MatrixBase
 
 _DEFAULT_CONTEXT = MathContext()
-_DEFAULT_LIMITS = Limits()
+_DEFAULT_LIMITS = LIMITS
 
 # sympy signals trouble with many exception types (TypeError for an invalid comparison,
 # ValueError, ZeroDivisionError, polynomial errors, ...). The parser promises to raise only

@@ -19,10 +19,10 @@ import sympy as sp
 from lark import Token, Tree
 from sympy.logic.boolalg import Boolean
 
+from grader.limits import Limits
 from grader.mathparse.context import MathContext, index_symbol, symbol_for
 from grader.mathparse.errors import MathSyntaxError, quote
 from grader.mathparse.latex import command_meaning
-from grader.mathparse.limits import Limits
 from grader.mathparse.names import (
     CONSTANTS,
     FUNCTIONS,

@@ -12,11 +12,11 @@ from lark.exceptions import (
     UnexpectedToken,
 )
 
-# Wider lines are shown as a window around the caret.
-_WINDOW = 72
-_COMMAND_AT = re.compile(r"\\(?:[A-Za-z]+|.)?", re.DOTALL)
+from grader.caret import point_at
+
 # Characters the pre-scan writes in place of `|` (see limits.py); shown as `|` again.
 BAR_MARKERS = {"\ue000": "|", "\ue001": "|"}
+_COMMAND_AT = re.compile(r"\\(?:[A-Za-z]+|.)?", re.DOTALL)
 _OPERATOR_ENDINGS = "+-−*/^=<>,&_·⋅×÷≤≥"
 
 
@@ -35,24 +35,7 @@ class MathSyntaxError(ValueError):
 
     def render(self) -> str:
         """The message, then the offending line with a caret `^` under the position."""
-        if self.position is None or not self.text:
-            return self.message
-        text = self.text
-        pos = min(max(self.position, 0), len(text))
-        start = text.rfind("\n", 0, pos) + 1
-        end = text.find("\n", pos)
-        line = text[start : len(text) if end < 0 else end].rstrip("\r")
-        column = pos - start
-        if len(line) > _WINDOW:
-            first = max(0, min(column - _WINDOW // 2, len(line) - _WINDOW))
-            shown = line[first : first + _WINDOW]
-            lead = "..." if first > 0 else ""
-            tail = "..." if first + _WINDOW < len(line) else ""
-            line, column = lead + shown + tail, column - first + len(lead)
-        # One printable character per input character keeps the caret aligned.
-        line = "".join(" " if ch in "\t\r\f\v" else ch if ch.isprintable() else "?" for ch in line)
-        label = f"line {text.count(chr(10), 0, pos) + 1}: " if "\n" in text.rstrip("\n") else "  "
-        return f"{self.message}\n{label}{line}\n{' ' * (len(label) + column)}^"
+        return point_at(self.message, self.text, self.position)
 
 
 def quote(shown: str) -> str:

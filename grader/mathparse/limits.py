@@ -7,10 +7,10 @@ commands, and decides which `|` open and which close an absolute value.
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
+from grader.limits import Limits
 from grader.mathparse.errors import MathSyntaxError, quote
 from grader.mathparse.latex import (
     DELIMITER_SPELLINGS,
@@ -21,33 +21,6 @@ from grader.mathparse.latex import (
     REFUSED_COMMANDS,
 )
 from grader.mathparse.names import GREEK_CHARS
-
-
-@dataclass(frozen=True)
-class Limits:
-    """Size bounds for one answer; every bound is checked before sympy does costly work."""
-
-    max_length: int = 5000
-    max_depth: int = 60
-    max_number_digits: int = 30
-    max_exponent: int = 1000
-    # A power of a formula is bounded by what it stands for, degree x terms of its base
-    # ((y - b)^4000 is 8000), not by the digits of its exponent.
-    max_degree_terms: int = 100_000
-    max_matrix: tuple[int, int] = (50, 50)
-    # sympy evaluates as it builds (relations, Piecewise conditions): a hard stop on that work.
-    max_seconds: float = 1.0
-
-    @property
-    def max_tree_depth(self) -> int:
-        """Nesting allowed in the parse tree (operators as well as brackets)."""
-        return 2 * self.max_depth
-
-    @property
-    def max_number_bits(self) -> int:
-        """Bits of the largest number an answer may produce (about 10**max_exponent)."""
-        return math.ceil(self.max_exponent * math.log2(10)) + 64
-
 
 OPEN_BAR = "\ue000"
 CLOSE_BAR = "\ue001"

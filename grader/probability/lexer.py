@@ -11,10 +11,11 @@ from collections.abc import Iterator
 
 from lark import Token
 
+from grader.limits import LIMITS
+from grader.notation import current
 from grader.probability.errors import ProbSyntaxError
-from grader.probability.notation import current
 
-MAX_CHARS = 5000
+MAX_CHARS = LIMITS.max_length
 MAX_DEPTH = 60
 MAX_NUMBER_DIGITS = 15
 

@@ -64,7 +64,7 @@ class FiniteModel:
 
     def describe(self) -> str:
         """The model in words, for feedback."""
-        from grader.probability.notation import current
+        from grader.notation import current
 
         show = current().show  # the set's own letters
         x, z, p, q = show("x"), show("z"), show("p"), show("q")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from grader.notation import current
 from grader.probability.nodes import (
     KL,
     Add,
@@ -26,7 +27,6 @@ from grader.probability.nodes import (
     SumZ,
     Var,
 )
-from grader.probability.notation import current
 
 SIMPLE_NAME = re.compile(r"^[pq](_(theta|phi|Z))?$")
 SYMBOL = {"=": "=", ">=": ">=", "<=": "<="}

@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from grader.limits import LIMITS
+
 MAX_LINES = 40
-MAX_LINE_CHARS = 5000
+MAX_LINE_CHARS = LIMITS.max_length
 MAX_TOTAL_CHARS = 20000
 
 # Words that may end a line inside brackets without being a justification.

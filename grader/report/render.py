@@ -19,14 +19,14 @@ from markupsafe import Markup
 
 from grader import __version__
 from grader.errors import GraderError, UsageError
-from grader.inbox import sanitise_student_id
 from grader.kinds import Status, get_kind
-from grader.reading import read_answer
-from grader.render import STATUS_LABEL, format_points
+from grader.report.feedback import STATUS_LABEL, format_points
 from grader.report.mathtext import answer_text, readable
+from grader.report.readings import read_answer
 from grader.report.stats import ClassStats, class_stats, shown_answer
 from grader.spec import ProblemSet
 from grader.store.gradebook import OVERRIDDEN, Gradebook, SetInfo, SetRef, StudentResult
+from grader.students import sanitise_student_id
 
 SVG_WIDTH, SVG_HEIGHT, SVG_MARGIN = 640, 220, 32
 _MARKDOWN_SPECIAL = re.compile(r"([\\`<>\[\]])")
@@ -219,15 +219,14 @@ def kind_label(name: str) -> str:
 
 def problem_set_for(info: SetInfo, ref: Any = None, near: str | Path | None = None) -> ProblemSet | None:
     """The problem set a gradebook snapshot was graded with, to read answers again for display:
-    the one given, else the set found by id (in the places `grader.sets` looks) when its content
-    is the same. None when neither is at hand: answers are then shown as typed."""
+    the one given, else the set found by id (where `--set` looks it up) when its
+    content is the same. None when neither is at hand: answers are then shown as typed."""
     if isinstance(ref, ProblemSet):
         return ref if ref.digest == info.digest else None
     from grader.sets import locate
     from grader.spec import load_problem_set
 
-    del near  # sets are found by id in the documented places only
-    try:
+    try:  # `near` is not a lookup place: a set is found by id where `--set` would find it
         found = load_problem_set(locate(info.id))
     except GraderError:
         return None

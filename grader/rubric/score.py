@@ -39,11 +39,12 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Any
 
+from grader.limits import LIMITS
 from grader.rubric.match import Matcher, Occurrence
 from grader.rubric.model import Expression, Rubric
 from grader.rubric.text import LANGUAGE_NAMES, Document, Role, language_profile, prepare
 
-MAX_TEXT_CHARS = 5_000
+MAX_TEXT_CHARS = LIMITS.max_length
 MAX_LIST_ITEMS = 100
 COPY_BLOCK = 3  # consecutive words shared with the question that count as copied
 COPY_SHARE = 0.7  # share of the answer's words copied from the question: a copied prompt

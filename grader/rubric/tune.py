@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import UsageError
-from grader.rubric.loader import load_rubric, part_options
 from grader.rubric.match import Matcher
 from grader.rubric.model import Rubric
 from grader.rubric.score import AnswerProblem, RubricResult, _mask_copied, answer_text, score_answer
@@ -175,22 +174,6 @@ def _sample(item: Any, path: Path, number: int) -> Sample:
     return Sample(item["answer"], None if points is None else float(points), status, str(item.get("note") or ""))
 
 
-def part_rubric(set_path: str | Path, part_id: str) -> tuple[Rubric, str]:
-    """The compiled rubric of a text part of a problem set, and the part's question."""
-    from grader.spec import load_problem_set
-
-    problem_set = load_problem_set(set_path)
-    found = problem_set.find_part(part_id)
-    if found is None:
-        text_parts = [p.id for _, p in problem_set.parts() if p.kind == "text"]
-        raise UsageError(f"No part {part_id!r} in {problem_set.id}; its text parts are: {', '.join(text_parts)}.")
-    _, part = found
-    if "rubric" not in part.options:
-        raise UsageError(f"Part {part.id} ({part.kind}) has no rubric; rubric-test works on text parts.")
-    options = part_options(part.options, problem_set.root, part.prompt)
-    return load_rubric(options["rubric"]), options.get("prompt", "")
-
-
 def run_samples(rubric: Rubric, samples: list[Sample], prompt: str = "", part: str = "") -> SampleRun:
     """Score every sample against a rubric."""
     outcomes = tuple(SampleOutcome(s, score_answer(rubric, s.answer, prompt)) for s in samples)
@@ -231,12 +214,6 @@ def phrase_uses(rubric: Rubric, outcomes: tuple[SampleOutcome, ...], prompt: str
         PhraseUse(owner, expression.source, tuple(fired.get((owner, k), ())), tuple(suspect.get((owner, k), ())))
         for owner, expressions, _ in owners for k, expression in enumerate(expressions)
     )
-
-
-def run_part_samples(set_path: str | Path, part_id: str, samples_path: str | Path) -> SampleRun:
-    """`grader rubric-test`: score a samples file against a part's rubric."""
-    rubric, prompt = part_rubric(set_path, part_id)
-    return run_samples(rubric, load_samples(samples_path), prompt, part_id)
 
 
 def format_run(run: SampleRun) -> str:

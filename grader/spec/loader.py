@@ -12,7 +12,7 @@ from pydantic import BaseModel, ValidationError
 
 from grader.errors import ProblemSetNotFound, SpecInvalid
 from grader.kinds import KNOWN_KIND_NAMES
-from grader.probability.notation import Notation, using_notation
+from grader.notation import Notation, using_notation
 from grader.solvers import SOLVERS
 from grader.solvers.registry import SetSolvers, load_set_solvers
 from grader.spec.models import PARAM_REF, SCHEMA_VERSION, WRITTEN_SOLVER, Part, Problem, ProblemSet, ProblemSetFile
@@ -184,7 +184,7 @@ def _check_problem(problem: Problem, file: Path, table: SetSolvers | None = None
 def _check_written(problem: Problem, part: Part, index: int, file: Path, node: Any) -> list[str]:
     """Read each written answer of a part for the default parameters; report what fails with
     the file and line of its `answer:`."""
-    from grader.solvers.written import written_answer
+    from grader.kinds.written import written_answer
 
     if part.kind not in KNOWN_KIND_NAMES:
         return []

@@ -197,7 +197,7 @@ class ProbabilityNames(Strict):
 
     @model_validator(mode="after")
     def _letters(self) -> ProbabilityNames:
-        from grader.probability.notation import Notation
+        from grader.notation import Notation
 
         Notation(self.observed, self.latent, self.model, self.approximation)  # raises ValueError
         return self

@@ -8,7 +8,9 @@ from typing import Any
 
 import yaml
 
-MAX_YAML_BYTES = 1_000_000
+from grader.limits import LIMITS
+
+MAX_YAML_BYTES = LIMITS.max_yaml_bytes
 # libyaml's safe loader when PyYAML was built with it (the same safe constructors, in C).
 SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 

@@ -21,7 +21,7 @@ from typing import Any, Self
 
 from grader.engine import Report
 from grader.errors import GraderError, SubmissionNotFound, UsageError
-from grader.export.table import PENDING_STATUSES, PartScore, ScoreTable, StudentRow
+from grader.scores import PENDING_STATUSES, PartScore, ScoreTable, StudentRow
 from grader.spec.loader import load_problem_set
 from grader.spec.models import ProblemSet
 from grader.store.migrations import NewerSchema, migrate

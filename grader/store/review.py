@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from grader.errors import SubmissionNotFound, UsageError
-from grader.export.table import PENDING_STATUSES
+from grader.scores import PENDING_STATUSES
+from grader.spreadsheet import neutralise, restore
 from grader.store.gradebook import Decision, EffectivePart, Gradebook, Override, SetRef
 
 REVIEW_STATUSES = tuple(sorted(PENDING_STATUSES))
@@ -25,8 +26,6 @@ CSV_COLUMNS = (
     "submission", "student", "part", "status", "provisional", "max", "score", "comment", "answer", "feedback",
 )
 REQUIRED_COLUMNS = ("submission", "part", "score")
-# A cell starting with one of these is a formula in Excel, LibreOffice and Google Sheets.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -94,9 +93,9 @@ def export_csv(items: Iterable[ReviewItem], out: TextIO) -> int:
     for item in items:
         part, override = item.part, item.override
         writer.writerow([
-            item.submission_id, _safe(item.student), part.id, part.status, f"{part.score:g}", f"{part.max_score:g}",
-            "" if override is None else f"{override.score:g}", _safe(override.comment if override else ""),
-            _safe(answer_text(part.answer)), _safe(" | ".join(part.feedback)),
+            item.submission_id, neutralise(item.student), part.id, part.status, f"{part.score:g}", f"{part.max_score:g}",
+            "" if override is None else f"{override.score:g}", neutralise(override.comment if override else ""),
+            neutralise(answer_text(part.answer)), neutralise(" | ".join(part.feedback)),
         ])
         count += 1
     return count
@@ -139,7 +138,7 @@ def import_csv(
                 submission_id=int(float((row.get("submission") or "").strip())),
                 part_id=(row.get("part") or "").strip(),
                 score=_number(raw_score),
-                comment=_unsafe((row.get("comment") or "").strip()),
+                comment=restore((row.get("comment") or "").strip()),
             )
         except ValueError:
             errors.append(f"row {number}: {raw_score!r} or the submission id is not a number")
@@ -177,13 +176,3 @@ def _number(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(text)
     return value
-
-
-def _safe(text: str) -> str:
-    """Neutralise a spreadsheet formula by a leading apostrophe."""
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def _unsafe(text: str) -> str:
-    """Undo _safe on a cell read back."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text

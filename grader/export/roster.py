@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError, UsageError
+from grader.limits import LIMITS
 
 SCHEMA_VERSION = 1
-MAX_ROSTER_BYTES = 20_000_000
+MAX_ROSTER_BYTES = LIMITS.max_roster_bytes
 
 # Every identifier a roster can carry, with what it is in the LMS.
 ID_FIELDS: dict[str, str] = {

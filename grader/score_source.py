@@ -9,8 +9,8 @@ from grader.answers import read_submission
 from grader.api import grade_submission, resolve_set_for
 from grader.engine import ExpectedCache, Report
 from grader.errors import GraderError, UsageError
-from grader.export.table import ScoreTable, table_from_reports
 from grader.inbox import answer_files
+from grader.scores import ScoreTable, table_from_reports
 from grader.spec import ProblemSet, load_problem_set
 
 

@@ -5,7 +5,7 @@ the grader's own source (`grader/`, put on PYTHONPATH; no wheel to build, so it 
 `requirements.txt` (the grader's dependencies, pinned to the versions installed here) and the
 problem set under `problems/<set>/`. In the container, `run_autograder` calls
 
-    python -m grader.gradescope run --submission DIR --results FILE --set SET_DIR
+    python -m grader.export.gradescope_bundle run --submission DIR --results FILE --set SET_DIR
 
 which grades the one answer file in /autograder/submission and writes
 /autograder/results/results.json, always, even when the submission or the grader fails.
@@ -31,12 +31,13 @@ from typing import Any
 
 import grader
 from grader.answers import FORMATS, read_submission
-from grader.api import grade_submission
+from grader.engine import grade
 from grader.errors import GraderError, SubmissionNotFound, UsageError
 from grader.export.common import ExportOptions
 from grader.export.gradescope import VISIBILITIES, dump, results_json
-from grader.export.table import table_from_reports
+from grader.scores import table_from_reports
 from grader.spec import ProblemSet, load_problem_set
+from grader.variants import variant_for
 
 DISTRIBUTION = "mlgrader"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed, so the same inputs give the same zip
@@ -66,7 +67,7 @@ fi
 /autograder/venv/bin/python -m pip install --upgrade pip
 /autograder/venv/bin/python -m pip install -r /autograder/source/requirements.txt
 # Fail the image build now, not at the first submission, if the grader cannot start.
-PYTHONPATH=/autograder/source /autograder/venv/bin/python -c "import grader.gradescope"
+PYTHONPATH=/autograder/source /autograder/venv/bin/python -c "import grader.export.gradescope_bundle"
 """
 
 RUN_AUTOGRADER = """\
@@ -79,7 +80,7 @@ PYTHON="${{GRADER_PYTHON:-$ROOT/venv/bin/python}}"
 RESULTS="$ROOT/results/results.json"
 mkdir -p "$ROOT/results"
 cd "$ROOT" || exit 0
-PYTHONPATH="$ROOT/source${{PYTHONPATH:+:$PYTHONPATH}}" "$PYTHON" -m grader.gradescope run \\
+PYTHONPATH="$ROOT/source${{PYTHONPATH:+:$PYTHONPATH}}" "$PYTHON" -m grader.export.gradescope_bundle run \\
   --submission "$ROOT/submission" \\
   --results "$RESULTS" \\
   --set "$ROOT/source/problems/{set_id}" \\
@@ -211,7 +212,7 @@ def grade_folder(submission_dir: Path, set_path: Path, *, metadata: Path | None 
         )
     if not submission.student:
         submission = replace(submission, student=_metadata_student(metadata))
-    report = grade_submission(problem_set, submission)
+    report = grade(problem_set, variant_for(problem_set, submission.student), submission)
     table = table_from_reports(problem_set, [report])
     document = results_json(table, table.rows[0], ExportOptions(visibility=visibility))
     if report.warnings:
@@ -260,8 +261,8 @@ def run(submission_dir: Path, results: Path, set_path: Path, *, metadata: Path |
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m grader.gradescope run ...`: the entry point run_autograder calls."""
-    parser = argparse.ArgumentParser(prog="python -m grader.gradescope",
+    """`python -m grader.export.gradescope_bundle run ...`: the entry point run_autograder calls."""
+    parser = argparse.ArgumentParser(prog="python -m grader.export.gradescope_bundle",
                                      description="Grade one Gradescope submission into results.json.")
     commands = parser.add_subparsers(dest="command", required=True)
     command = commands.add_parser("run", help="grade /autograder/submission into results.json")
