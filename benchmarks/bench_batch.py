@@ -138,11 +138,11 @@ def generate(folder: Path, set_dir: Path, n: int, seed: int = 0) -> None:
                 if part.id in pool:
                     answers[part.id] = rng.choice(pool[part.id])
                 continue
-            expected = cache.get(variant, problem, part, "", part.solver)
+            expected = cache.get(variant, problem, part, part.solver)
             if outcome == "misconception" and part.misconceptions:
                 mistake = rng.choice(part.misconceptions)
                 with contextlib.suppress(Exception):  # a misconception that does not apply to this variant
-                    expected = cache.get(variant, problem, part, mistake.id, mistake.solver)
+                    expected = cache.get(variant, problem, part, mistake.solver)
             elif outcome in ("wrong", "misconception"):
                 expected = wrong(part.kind, expected, rng)
             answers[part.id] = notations(part.kind, expected, rng)

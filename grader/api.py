@@ -92,7 +92,7 @@ def validate(set_path: str | Path, variants: int = 20) -> Validation:
     result = Validation(problem_set.id, len(checks))
     coincidences: dict[tuple[str, str], int] = {}
     # Variants that agree on a problem's parameters share its solver results.
-    solved = ExpectedCache()
+    solved = ExpectedCache().use(problem_set)  # and the on-disk cache, which this fills
     for problem, part in problem_set.parts():
         kind = get_kind(part.kind)
         if kind is None or (part.solver is None and kind.needs_solver):
@@ -116,6 +116,7 @@ def validate(set_path: str | Path, variants: int = 20) -> Validation:
                 continue
             seen.add(params)
             _validate_part(problem, part, kind, options, variant, result, coincidences, solved)
+    solved.save()
     for (part_id, mistake), count in sorted(coincidences.items()):
         result.notes.append(
             f"{part_id}: misconception {mistake} gives the right answer in {count} random variant(s); "

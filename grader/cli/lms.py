@@ -6,11 +6,9 @@ from pathlib import Path
 
 import typer
 
-from grader import config, export, gradescope, inbox, roster
+from grader import config, export, roster
 from grader.cli import app
 from grader.export.common import ExportOptions, ExportResult
-from grader.export.source import load_table
-from grader.render import report_text
 
 receipt_app = typer.Typer(help="Check submission receipts against the inbox.", no_args_is_help=True)
 roster_app = typer.Typer(help="Import the course roster from an LMS export.", no_args_is_help=True)
@@ -34,6 +32,9 @@ def submit(
     save_receipt: Path | None = typer.Option(None, "--save-receipt", help="Also keep a copy of the receipt here."),
 ) -> None:
     """Submit an answer file: it is checked, stored unchanged in the inbox, and you get a receipt."""
+    from grader import inbox
+    from grader.render import report_text
+
     course = config.load_config()
     done = inbox.submit(file, to or course.inbox, set_path=set_path)
     counts = done.receipt.parts
@@ -58,6 +59,8 @@ def receipt_verify(
                                              "the folder the receipt is in)."),
 ) -> None:
     """Check that the inbox holds the submission a receipt describes, unchanged (SHA-256)."""
+    from grader import inbox
+
     result = inbox.verify_receipt(receipt_file, inbox_dir or config.load_config().inbox)
     for problem in result.problems:
         typer.echo(f"MISMATCH: {problem}", err=True)
@@ -81,6 +84,8 @@ def roster_import(
                                                "(or inbox) in this folder."),
 ) -> None:
     """Read an LMS roster, map student ids to LMS ids, save it, and report who is missing."""
+    from grader import inbox
+
     target = roster_path or config.load_config().roster
     read = roster.import_roster(file, target, key=key, fmt=fmt, replace=replace)
     typer.echo(f"{roster.FORMAT_NAMES[read.format]}: {read.rows} student row(s), keyed by {read.key}; "
@@ -127,6 +132,8 @@ def export_(
     allow_empty: bool = typer.Option(False, "--allow-empty", help="Write the file even if it carries nobody."),
 ) -> None:
     """Write grades in an LMS's import format (see docs/lms.md); never a blank grade, formulas neutralised."""
+    from grader.export.source import load_table
+
     course = config.load_config()
     source = load_table(db=db or course.db, from_dir=from_dir, set_path=set_path)
     options = ExportOptions.from_config(course.export, title=title, assignment_id=assignment_id,
@@ -150,6 +157,8 @@ def gradescope_bundle(
                                    "after_due_date or after_published."),
 ) -> None:
     """Build the Gradescope autograder zip (setup.sh + run_autograder) that runs this grader."""
+    from grader import gradescope
+
     bundle = gradescope.build_bundle(problem_set, output, visibility=visibility)
     typer.echo(f"Wrote {bundle.path} ({bundle.files} files, {bundle.size // 1024} KiB) for {bundle.problem_set}. "
                "Upload it as the assignment's autograder (Configure Autograder > Zip file upload).")

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import typer
 
-from grader import api
 from grader.cli import app
-from grader.render import report_text
 
 SET_OPTION = typer.Option(None, "--set", "-s", help="Problem-set folder (default: found from the file's problem_set).")
 
@@ -22,6 +20,8 @@ def template(
     fmt: str = typer.Option("yaml", "--format", help="yaml, toml or json."),
 ) -> None:
     """Write a blank answer file with every question, rendered for the student's variant."""
+    from grader import api
+
     text = api.template(problem_set, student, fmt)
     if output is None:
         typer.echo(text, nl=False)
@@ -40,6 +40,9 @@ def check(
     brief: bool = typer.Option(False, "--brief", help="Only statuses and scores, no feedback."),
 ) -> None:
     """Grade answer files and show, per part, the status, the score and feedback."""
+    from grader import api
+    from grader.render import report_text
+
     reports = [api.check_file(file, set_path) for file in files]
     if as_json:
         data = [r.to_dict() for r in reports]
@@ -54,6 +57,8 @@ def validate(
     variants: int = typer.Option(20, "--variants", min=0, help="How many random variants to try."),
 ) -> None:
     """Check a problem set: schema, solvers on the default and random variants, references and misconceptions."""
+    from grader import api
+
     result = api.validate(problem_set, variants)
     for note in result.notes:
         typer.echo(f"note: {note}")
