@@ -25,12 +25,15 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import functools
 import hashlib
 import importlib
+import inspect
 import json
 import math
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +165,43 @@ def grader_fingerprint() -> str:
                 digest.update(f"\0{relative}:{stat.st_size}:{stat.st_mtime_ns}".encode())
         _FINGERPRINT.append(digest.hexdigest()[:20])
     return _FINGERPRINT[0]
+
+
+def stored(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Keep a slow pure function's results in memory and in the on-disk cache (for a solver's
+    helper, such as a derivation through sympy.stats, that a kind calls outside the expected
+    answers). Keyed by the function's name, its arguments, the text of the file that defines it
+    and the grader fingerprint; results that cannot be stored as data are only kept in memory."""
+    memo: dict[str, Any] = {}
+    source: list[str] = []
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        key = repr((args, sorted(kwargs.items())))
+        if key not in memo:
+            memo[key] = _stored_call(func, source, key, args, kwargs)
+        return memo[key]
+
+    return wrapper
+
+
+def _stored_call(func: Callable[..., Any], source: list[str], key: str, args: Any, kwargs: Any) -> Any:
+    store = ExpectedStore.default()
+    if store is None:
+        return func(*args, **kwargs)
+    if not source:
+        try:
+            text = Path(inspect.getsourcefile(func) or "").read_bytes()
+        except (OSError, TypeError):
+            text = b""
+        source.append("fn-" + hashlib.sha256(text).hexdigest()[:32])
+    name = f"{func.__module__}.{func.__qualname__}"
+    value = store.lookup(source[0], name, key)
+    if value is MISSING:
+        value = func(*args, **kwargs)
+        store.remember(source[0], name, key, value)
+        store.flush()
+    return value
 
 
 # ----- values as data -----------------------------------------------------------------------------

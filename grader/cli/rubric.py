@@ -8,7 +8,6 @@ from pathlib import Path
 import typer
 
 from grader.cli import app
-from grader.rubric import tune
 
 
 @app.command("rubric-test")
@@ -20,6 +19,8 @@ def rubric_test(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when a sample misses its expected points or status."),
 ) -> None:
     """Score sample answers against a text part's rubric, to tune the rubric before grading a class."""
+    from grader.rubric import tune
+
     run = tune.run_part_samples(problem_set, part, samples)
     typer.echo(json.dumps(run.to_dict(), indent=2, ensure_ascii=False) if as_json else tune.format_run(run))
     if strict and not run.as_expected:

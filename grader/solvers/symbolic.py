@@ -11,6 +11,7 @@ from functools import lru_cache
 import sympy as sp
 from sympy import stats
 
+from grader.expected_store import stored
 from grader.solvers.registry import solver
 
 
@@ -205,7 +206,7 @@ def _var_of_product() -> tuple[sp.Expr, sp.Symbol, sp.Symbol]:
 
 
 @solver("xavier.variance")
-@lru_cache(maxsize=64)  # sympy.stats takes a quarter of a second; the result depends on names only
+@stored  # sympy.stats takes seconds; the result depends on the names only, so it is computed once
 def xavier_variance(size: str = "D_a", fan_out: str = "D_b") -> sp.Expr:
     """Var(W_ij) that keeps Var(a) constant through a tanh layer of fan-in `size`.
 
