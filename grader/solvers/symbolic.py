@@ -7,9 +7,9 @@ solvers too and derive what a student who made that mistake would write.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import sympy as sp
-from sympy import stats
 
 from grader.expected_store import stored
 from grader.solvers.registry import solver
@@ -197,12 +197,19 @@ def _linear_slope_at_zero() -> sp.Expr:
     return sp.series(sp.tanh(t), t, 0, 2).removeO().coeff(t)
 
 
+def _stats() -> Any:
+    """sympy.stats, imported when a solver first needs it (it is slow to import)."""
+    from sympy import stats
+
+    return stats
+
+
 @lru_cache(maxsize=1)
 def _var_of_product() -> tuple[sp.Expr, sp.Symbol, sp.Symbol]:
     """Var(W a) for independent zero-mean W and a, computed with sympy.stats."""
     sw, sa = _positive("sigma_W"), _positive("sigma_a")
-    W, a = stats.Normal("W", 0, sw), stats.Normal("a", 0, sa)
-    return sp.simplify(stats.variance(W * a)), sw, sa
+    W, a = _stats().Normal("W", 0, sw), _stats().Normal("a", 0, sa)
+    return sp.simplify(_stats().variance(W * a)), sw, sa
 
 
 @solver("xavier.variance")
@@ -249,7 +256,7 @@ def xavier_inverted(size: str = "D_a", fan_out: str = "D_b") -> sp.Expr:
 def _reparam_parts(mean: str, std: str | float, power: int) -> tuple[sp.Symbol, sp.Expr, sp.Expr]:
     theta = _real(mean)
     s = _positive(std) if isinstance(std, str) else sp.nsimplify(std)
-    eps = stats.Normal("epsilon", 0, 1)
+    eps = _stats().Normal("epsilon", 0, 1)
     return theta, s, (theta + s * eps) ** power
 
 
@@ -257,15 +264,15 @@ def _reparam_parts(mean: str, std: str | float, power: int) -> tuple[sp.Symbol, 
 def reparam_gradient(mean: str = "theta", std: str | float = 1, power: int = 2) -> sp.Expr:
     """d/dtheta E_{x~N(theta, s^2)}[x^p] with x = theta + s * eps: E[d/dtheta (theta + s eps)^p]."""
     theta, _, integrand = _reparam_parts(mean, std, power)
-    return sp.expand(sp.simplify(stats.E(sp.diff(integrand, theta))))
+    return sp.expand(sp.simplify(_stats().E(sp.diff(integrand, theta))))
 
 
 @solver("reparam.mistake.no_chain_factor")
 def reparam_no_chain_factor(mean: str = "theta", std: str | float = 1, power: int = 2) -> sp.Expr:
     """E[x^(p-1)] (theta for p = 2): the factor p of the power rule dropped."""
     theta, s, _ = _reparam_parts(mean, std, power)
-    eps = stats.Normal("epsilon", 0, 1)
-    return sp.expand(stats.E((theta + s * eps) ** (power - 1)))
+    eps = _stats().Normal("epsilon", 0, 1)
+    return sp.expand(_stats().E((theta + s * eps) ** (power - 1)))
 
 
 @solver("reparam.mistake.variance_added")
@@ -288,4 +295,4 @@ def reparam_without_reparametrising(mean: str = "theta", std: str | float = 1, p
 def reparam_objective_not_gradient(mean: str = "theta", std: str | float = 1, power: int = 2) -> sp.Expr:
     """E_q[x^p] itself (theta^2 + 1) instead of its gradient."""
     _, _, integrand = _reparam_parts(mean, std, power)
-    return sp.expand(stats.E(integrand))
+    return sp.expand(_stats().E(integrand))
