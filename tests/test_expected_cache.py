@@ -58,6 +58,11 @@ def check(set_dir: Path) -> dict:
     return report.to_dict()
 
 
+def set_files(cache_dir: Path) -> list[Path]:
+    """The cache files of problem sets (not those of helper functions such as xavier.variance)."""
+    return [p for p in cache_dir.glob("expected/*/*/*.json") if not p.parent.name.startswith("fn-")]
+
+
 def two_sets(tmp_path: Path) -> tuple[Path, Path]:
     a, b = tmp_path / "a" / "mlp_cnn", tmp_path / "b" / "mlp_cnn"
     shutil.copytree(SET_DIR, a)
@@ -68,7 +73,7 @@ def two_sets(tmp_path: Path) -> tuple[Path, Path]:
 def test_a_second_check_runs_no_solver_and_grades_the_same(cache_dir, solver_calls, tmp_path):
     first = check(SET_DIR)
     assert solver_calls, "the first check computes the expected answers"
-    assert list(cache_dir.glob("expected/*/*/*.json")), "and stores them"
+    assert set_files(cache_dir), "and stores them"
     solver_calls.clear()
     second = check(SET_DIR)
     assert solver_calls == []
@@ -116,7 +121,7 @@ def test_a_change_to_a_set_invalidates_its_answers_and_no_other(change, cache_di
 
 def test_a_corrupt_or_tampered_cache_file_is_recomputed(cache_dir, solver_calls):
     expected = check(SET_DIR)
-    (path,) = cache_dir.glob("expected/*/*/*.json")
+    (path,) = set_files(cache_dir)
     good = path.read_bytes()
     body = json.loads(good)
     key = next(iter(body["entries"]))
@@ -133,7 +138,7 @@ def test_a_bad_entry_is_recomputed_and_the_others_are_used(cache_dir, solver_cal
     expected = check(SET_DIR)
     store = ExpectedStore.default()
     assert store is not None
-    (path,) = cache_dir.glob("expected/*/*/*.json")
+    (path,) = set_files(cache_dir)
     body = json.loads(path.read_bytes())
     entries = body["entries"]
     key = next(k for k, v in entries.items() if isinstance(v, dict) and "sympy" in v)
@@ -215,3 +220,23 @@ def test_srepr_is_read_by_a_whitelist_never_evaluated(text):
 def test_srepr_reader_rebuilds_what_sympy_writes():
     value = sp.Max(sp.Symbol("z", real=True), 0) / sp.Function("f")(x) + sp.E
     assert read_srepr(sp.srepr(value)) == value
+
+
+def test_concurrent_writers_leave_one_whole_file(cache_dir, solver_calls):
+    import os
+    import subprocess
+    import sys
+
+    script = f"from grader.api import check_file; check_file({str(ALICE)!r})"
+    env = {**os.environ, "GRADER_CACHE_DIR": str(cache_dir)}
+    runs = [subprocess.Popen([sys.executable, "-c", script], env=env, stderr=subprocess.PIPE) for _ in range(3)]
+    for run in runs:
+        _, err = run.communicate(timeout=600)
+        assert run.returncode == 0, err.decode()
+    assert not list(cache_dir.rglob("*.tmp")), "no temporary file is left behind"
+    store = ExpectedStore.default()
+    assert store is not None
+    (path,) = set_files(cache_dir)
+    assert store._read(json.loads(path.read_bytes())["set"], json.loads(path.read_bytes())["variant"])
+    check(SET_DIR)
+    assert solver_calls == []
