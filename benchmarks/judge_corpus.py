@@ -59,12 +59,28 @@ BIG_SUM_SWAPPED = " + ".join(f"a[{j}]*W[1, {j}]" for j in range(40, 0, -1))
 
 
 def corpus() -> list[Pair]:
-    """The benchmark corpus (74 pairs)."""
+    """The benchmark corpus (84 pairs)."""
     correct = "correct form"
     wrong = "misconception"
     near = "near-miss"
     hostile = "hostile"
+    exact = "exactness and domains"
+    y, b, t = (sp.Symbol(n, real=True) for n in ("y", "b", "t"))
     return [
+        # exact differences far below the fast pass's rounding, one-sided domains, both orders
+        _pair(exact, "relative 1e-12, exact", x * (1 + sp.Rational(1, 10**12)), x, truth=NE),
+        _pair(exact, "relative 1e-40, exact", x * (1 + sp.Rational(1, 10**40)), x, truth=NE),
+        _pair(exact, "16-digit decimal of 2/3", sp.Rational(6666666666666667, 10**16) * y,
+              2 * y / 3, truth=NE),
+        _pair(exact, "log(x^2) vs 2 log(x)", "log(x**2)", "2*log(x)", truth=NE),
+        _pair(exact, "2 log(x) vs log(x^2)", "2*log(x)", "log(x**2)", truth=NE),
+        _pair(exact, "log(x^2) vs 2 log(x), x > 0", "log(x**2)", "2*log(x)", {"x": "positive"}),
+        _pair(exact, "sqrt of product vs product of sqrts", sp.sqrt((t - 1) * (t - 4)),
+              sp.sqrt(t - 1) * sp.sqrt(t - 4), truth=NE),
+        _pair(exact, "product of sqrts vs sqrt of product", sp.sqrt(t - 1) * sp.sqrt(t - 4),
+              sp.sqrt((t - 1) * (t - 4)), truth=NE),
+        _pair(exact, "(y-b)^4000, signs", (y - b) ** 4000, (b - y) ** 4000),
+        _pair(exact, "(y-b)^4001, signs", (y - b) ** 4001, (b - y) ** 4001, truth=NE),
         _pair(correct, "tanh' as sech^2", "sech(x)**2", TANH_D),
         _pair(correct, "tanh' via exp", "4/(exp(x) + exp(-x))**2", TANH_D),
         _pair(correct, "tanh' via exp(2x)", "4*exp(2*x)/(exp(2*x) + 1)**2", TANH_D),

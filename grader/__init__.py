@@ -1,3 +1,21 @@
-"""Automated grader for mathematical machine-learning coursework."""
+"""Automated grader for mathematical machine-learning coursework.
+
+A problem set's solver files register their reference solvers with::
+
+    from grader import solver
+
+    @solver("softmax.grad")
+    def grad(p, y): ...
+"""
 
 __version__ = "0.1.0"
+
+
+def solver(name: str):  # type: ignore[no-untyped-def]
+    """Register a pure function as a reference solver under `name` (see grader.solvers.registry)."""
+    from grader.solvers.registry import solver as register
+
+    return register(name)
+
+
+__all__ = ["__version__", "solver"]

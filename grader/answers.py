@@ -1,4 +1,4 @@
-"""Reading a student's answer file (YAML, TOML or JSON) into a Submission, with bounds."""
+"""Reading a student's answer file (YAML, TOML, JSON, Markdown or a notebook) into a Submission, with bounds."""
 
 from __future__ import annotations
 
@@ -15,9 +15,17 @@ from grader.errors import SubmissionNotFound, SubmissionUnreadable
 from grader.spec.yamlsafe import YamlError, key_lines, load_yaml
 
 MAX_FILE_BYTES = 1_000_000
+# Integers longer than this are refused: no answer needs one, and Python will not print them.
+MAX_INTEGER_DIGITS = 4000
+_MAX_INTEGER_BITS = int(MAX_INTEGER_DIGITS * 3.3219)  # log2(10) bits per digit, rounded down
+_LONG_DIGITS = re.compile(rf"[0-9a-fA-F_]{{{MAX_INTEGER_DIGITS},}}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 META_KEYS = ("student", "problem_set", "variant")
 IGNORED_KEYS = ("_prompts",)
-FORMATS = {".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json"}
+FORMATS = {
+    ".yaml": "yaml", ".yml": "yaml", ".toml": "toml", ".json": "json",
+    ".md": "markdown", ".markdown": "markdown", ".ipynb": "notebook",
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +47,11 @@ class Submission:
 def read_submission(path: str | Path) -> Submission:
     """Read an answer file; raise SubmissionUnreadable with line and column when it is malformed."""
     path = Path(path)
+    if path.is_dir():
+        raise SubmissionNotFound(
+            f"{path} is a folder, not an answer file; give one file, or grade the whole folder "
+            f"with: grader grade {path} --set SET"
+        )
     if not path.is_file():
         raise SubmissionNotFound(f"No answer file at {path}.")
     check_size(path, path.stat().st_size)
@@ -76,7 +89,20 @@ def parse_submission(text: str, *, fmt: str = "yaml", path: str | None = None) -
     name = path or "<answers>"
     if len(text) > MAX_FILE_BYTES:
         raise SubmissionUnreadable(f"{name}: the file is larger than {MAX_FILE_BYTES // 1000} kB.")
-    data, lines = _LOADERS[fmt](text, name)
+    try:
+        if fmt in ("markdown", "notebook"):
+            from grader.answer_documents import parse_markdown, parse_notebook
+
+            document = (parse_markdown if fmt == "markdown" else parse_notebook)(text, name)
+            meta = {"student": document.student, "problem_set": document.problem_set}
+            _refuse_unprintable({**meta, **document.answers}, name, document.lines)
+            return document
+        data, lines = _LOADERS[fmt](text, name)
+    except ValueError as err:  # Python's limit on converting long integers, raised by every reader
+        if "digits" in str(err):
+            raise _huge_number(text, name) from None
+        raise SubmissionUnreadable(f"{name}: the file cannot be read ({err}).") from None
+    _refuse_unprintable(data, name, lines)
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -98,6 +124,51 @@ def parse_submission(text: str, *, fmt: str = "yaml", path: str | None = None) -
         lines=lines,
         path=path,
     )
+
+
+def _huge_number(text: str, name: str) -> SubmissionUnreadable:
+    match = _LONG_DIGITS.search(text)
+    where = f" line {text.count(chr(10), 0, match.start()) + 1}:" if match else ""
+    return SubmissionUnreadable(
+        f"{name}:{where} a number has more than {MAX_INTEGER_DIGITS} digits; no answer needs one that "
+        "long. Shorten it, or write it as text in quotes."
+    )
+
+
+def _refuse_unprintable(data: Any, name: str, lines: dict[str, int]) -> None:
+    """Refuse text that cannot be printed or stored (lone surrogates) and integers too long to show.
+
+    One pass over every key and value, without recursion (the loaders have bounded the nesting).
+    """
+    stack: list[tuple[Any, str | None]] = [(data, None)]
+    while stack:
+        value, top = stack.pop()
+        if isinstance(value, dict):
+            for key, item in value.items():
+                label = top if top is not None else (key if isinstance(key, str) else None)
+                stack.append((key, label))
+                stack.append((item, label))
+        elif isinstance(value, list | tuple):
+            stack.extend((item, top) for item in value)
+        elif isinstance(value, str) and _SURROGATE.search(value):
+            bad = _SURROGATE.search(value).group()  # type: ignore[union-attr]
+            raise SubmissionUnreadable(
+                f"{name}:{_where(top, lines)} the text contains {bad!a}, half of a UTF-16 surrogate pair "
+                "and not a character; retype that text and save the file as UTF-8."
+            )
+        elif isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > _MAX_INTEGER_BITS:
+            raise SubmissionUnreadable(
+                f"{name}:{_where(top, lines)} a number has more than {MAX_INTEGER_DIGITS} digits; no answer "
+                "needs one that long. Shorten it, or write it as text in quotes."
+            )
+
+
+def _where(key: str | None, lines: dict[str, int]) -> str:
+    if key is None or _SURROGATE.search(key):
+        return ""
+    shown = key if len(key) <= 40 else key[:40] + "..."
+    line = lines.get(key)
+    return f" line {line} ({shown}):" if line else f" {shown}:"
 
 
 def _load_yaml(text: str, name: str) -> tuple[Any, dict[str, int]]:
@@ -137,7 +208,7 @@ def _load_toml(text: str, name: str) -> tuple[Any, dict[str, int]]:
     except RecursionError:
         raise SubmissionUnreadable(f"{name}: the document is nested too deeply.") from None
     lines = _first_lines(text, _TOML_KEY)
-    # Unquoted dotted keys (p1.1a = ...) arrive as nested tables: join them back into part ids.
+    # Unquoted dotted keys (q1.a = ...) arrive as nested tables: join them back into part ids.
     return _flatten(data), lines
 
 

@@ -2,35 +2,20 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from grader.answers import Submission, read_submission
 from grader.engine import ExpectedCache, Report, grade
-from grader.errors import ProblemSetNotFound, SubmissionUnreadable, UsageError
+from grader.errors import SubmissionUnreadable, UsageError
 from grader.kinds import InvalidAnswer, get_kind
+from grader.probability.notation import using_notation
 from grader.rubric import part_options
+from grader.sets import locate
+from grader.solvers.registry import grading_with
 from grader.spec import ProblemSet, load_problem_set
 from grader.variants import Variant, default_variant, variant_for
-
-PROBLEMS_ENV = "GRADER_PROBLEMS"
-
-
-def locate_problem_set(set_id: str, near: str | Path | None = None) -> Path:
-    """Find `problems/<set_id>` in $GRADER_PROBLEMS, the working directory or above `near`."""
-    roots = [Path(p) for p in os.environ.get(PROBLEMS_ENV, "").split(os.pathsep) if p]
-    roots.append(Path.cwd() / "problems")
-    if near is not None:
-        roots += [parent / "problems" for parent in Path(near).resolve().parents]
-    for root in roots:
-        if (root / set_id / "set.yaml").is_file():
-            return root / set_id
-    raise ProblemSetNotFound(
-        f"Problem set {set_id!r} was not found under {', '.join(str(r) for r in roots[:3])}; "
-        f"pass --set PATH to the problem-set folder or set {PROBLEMS_ENV}."
-    )
 
 
 def resolve_set_for(submission: Submission, set_path: str | Path | None) -> ProblemSet:
@@ -44,7 +29,7 @@ def resolve_set_for(submission: Submission, set_path: str | Path | None) -> Prob
             f"{submission.path}: the file does not say which problem set it answers; "
             "add a line 'problem_set: <id>' or pass --set PATH."
         )
-    return load_problem_set(locate_problem_set(submission.problem_set, submission.path))
+    return load_problem_set(locate(submission.problem_set))
 
 
 def check_set_matches(submission: Submission, problem_set: ProblemSet) -> None:
@@ -63,6 +48,19 @@ def check_file(path: str | Path, set_path: str | Path | None = None) -> Report:
     return grade(problem_set, variant_for(problem_set, submission.student), submission)
 
 
+def check_file_read(
+    path: str | Path, set_path: str | Path | None = None, *, readings: bool = True
+) -> tuple[Report, dict[str, Any]]:
+    """Grade one answer file and say how each answer was read (part id -> Reading; empty when
+    `readings` is False)."""
+    from grader.reading import report_readings
+
+    submission = read_submission(path)
+    problem_set = resolve_set_for(submission, set_path)
+    report = grade(problem_set, variant_for(problem_set, submission.student), submission)
+    return report, report_readings(problem_set, report) if readings else {}
+
+
 def grade_submission(problem_set: ProblemSet, submission: Submission, cache: ExpectedCache | None = None) -> Report:
     """Grade an already-read submission (used by batch grading)."""
     return grade(problem_set, variant_for(problem_set, submission.student), submission, cache=cache)
@@ -75,6 +73,7 @@ class Validation:
     problem_set: str
     variants_checked: int
     parts_checked: int = 0
+    tests_run: int = 0
     errors: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -83,13 +82,21 @@ class Validation:
         return not self.errors
 
 
+QUESTION_TEST_VARIANTS = 3  # random variants each question test also runs on, when variants are on
+
+
 def validate(set_path: str | Path, variants: int = 20) -> Validation:
-    """Load a set, run every solver for the default and `variants` random variants, and check
-    each reference is accepted by its kind and no misconception coincides with it."""
+    """Load a set, run every solver for the default and `variants` random variants, check each
+    reference is accepted by its kind and no misconception coincides with it, and run the
+    parts' question tests (each failing test is an error naming it)."""
+    from grader.authoring import run_question_tests
+
     problem_set = load_problem_set(set_path)
     checks = [default_variant(problem_set)]
     checks += [variant_for(problem_set, f"validate-{i}", force=True) for i in range(variants)]
     result = Validation(problem_set.id, len(checks))
+    if problem_set.solvers is not None:
+        result.notes.extend(problem_set.solvers.notes)
     coincidences: dict[tuple[str, str], int] = {}
     # Variants that agree on a problem's parameters share its solver results.
     solved = ExpectedCache().use(problem_set)  # and the on-disk cache, which this fills
@@ -115,14 +122,38 @@ def validate(set_path: str | Path, variants: int = 20) -> Validation:
             if params in seen:  # this problem does not vary between these two variants
                 continue
             seen.add(params)
-            _validate_part(problem, part, kind, options, variant, result, coincidences, solved)
+            with grading_with(problem.solvers), using_notation(problem.notation):
+                try:
+                    _validate_part(problem, part, kind, options, variant, result, coincidences, solved)
+                except Exception as err:  # noqa: BLE001 - a reference its kind cannot handle is the author's to see
+                    result.errors.append(
+                        f"{part.id} (variant {variant.key}): the kind {part.kind} cannot check the reference "
+                        f"{part.solver.name}{_failed_at(problem, err)} gives: {type(err).__name__}: {err}"
+                    )
     solved.save()
     for (part_id, mistake), count in sorted(coincidences.items()):
         result.notes.append(
             f"{part_id}: misconception {mistake} gives the right answer in {count} random variant(s); "
             "it is not used there"
         )
+    outcomes = run_question_tests(problem_set, variants=min(variants, QUESTION_TEST_VARIANTS))
+    result.tests_run = len(outcomes)
+    result.errors.extend(outcome.describe() for outcome in outcomes if not outcome.passed)
     return result
+
+
+def question_tests(set_path: str | Path, part: str | None = None, variants: int = QUESTION_TEST_VARIANTS) -> Any:
+    """Run a set's question tests (or one part's) and return their outcomes, for `grader test`."""
+    from grader.authoring import run_question_tests
+
+    problem_set = load_problem_set(set_path)
+    if part is not None and problem_set.find_part(part) is None:
+        import difflib
+
+        near = difflib.get_close_matches(part, problem_set.part_ids(), n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise UsageError(f"{problem_set.id} has no part {part!r}{hint}.")
+    return run_question_tests(problem_set, variants=variants, part_id=part)
 
 
 def _validate_part(problem: Any, part: Any, kind: Any, options: Any, variant: Variant,
@@ -131,7 +162,8 @@ def _validate_part(problem: Any, part: Any, kind: Any, options: Any, variant: Va
     try:
         expected = solved.get(variant, problem, part, part.solver)
     except Exception as err:  # noqa: BLE001 - the solver is under test here
-        result.errors.append(f"{label}: solver {part.solver.name} failed: {type(err).__name__}: {err}")
+        result.errors.append(f"{label}: solver {part.solver.name}{_failed_at(problem, err)} failed: "
+                             f"{type(err).__name__}: {err}")
         return
     if not kind.accepts_expected(expected, options).is_full:
         result.errors.append(f"{label}: the kind {part.kind} does not accept its own reference answer")
@@ -141,7 +173,9 @@ def _validate_part(problem: Any, part: Any, kind: Any, options: Any, variant: Va
         try:
             produced = solved.get(variant, problem, part, mistake.solver)
         except Exception as err:  # noqa: BLE001 - the misconception solver is under test here
-            result.errors.append(f"{label}: misconception {mistake.id}: {type(err).__name__}: {err}")
+            result.errors.append(
+                f"{label}: misconception {mistake.id}{_failed_at(problem, err)}: {type(err).__name__}: {err}"
+            )
             continue
         if _accepted_as_typed(kind, produced, expected, options):
             if variant.is_default:
@@ -150,14 +184,35 @@ def _validate_part(problem: Any, part: Any, kind: Any, options: Any, variant: Va
                 coincidences[(part.id, mistake.id)] = coincidences.get((part.id, mistake.id), 0) + 1
 
 
+def _failed_at(problem: Any, err: BaseException) -> str:
+    """` (file:line)` of the set solver file line that raised, when a set solver did."""
+    table = problem.solvers
+    where = table.where_failed(err) if table is not None else ""
+    return f" ({where})" if where else ""
+
+
 def _accepted_as_typed(kind: Any, value: Any, expected: Any, options: Any) -> bool:
     """Whether `value`, typed in by a student the way the kind renders it, is judged correct."""
     parsed = kind.parse(kind.render(value), options)
     return not isinstance(parsed, InvalidAnswer) and kind.compare(parsed, expected, options).is_full
 
 
+def new_set(folder: str | Path, title: str) -> list[Path]:
+    """Write a skeleton problem set (one part of each common kind, with tests) into a new folder."""
+    from grader.authoring import new_set as write
+
+    return write(folder, title)
+
+
+def problem_sets() -> list[Any]:
+    """The problem sets found under the search roots, with id, title, parts and points."""
+    from grader.authoring import find_sets
+
+    return find_sets()
+
+
 def template(set_path: str | Path, student: str, fmt: str = "yaml") -> str:
-    """A blank answer file for a student, in yaml, toml or json."""
+    """A blank answer file for a student, in yaml, toml, json, md (Markdown) or ipynb (a notebook)."""
     from grader.template import FORMATS, answer_template
 
     if fmt not in FORMATS:

@@ -58,6 +58,7 @@ class BatchSummary:
     problem_set: str
     found: int = 0
     unchanged: int = 0
+    retried: int = 0  # graded again because an earlier result was provisional (out of budget)
     graded: int = 0
     needs_review: int = 0  # graded submissions with parts a person must score
     review_parts: Counter[str] = field(default_factory=Counter)  # status -> parts waiting for a person
@@ -91,16 +92,11 @@ def grade_folder(
     Submissions graded earlier for the set with another spec version are graded again too.
     """
     folder = Path(folder)
-    if not folder.is_dir():
-        raise UsageError(f"{folder} is not a folder; give the folder that holds the answer files.")
+    check_folder(folder, problem_set)
     started = time.perf_counter()
     gradebook.record_problem_set(problem_set)
     summary = BatchSummary(problem_set.id)
     queue = _intake(folder, problem_set, gradebook, regrade, summary)
-    if not summary.found and not queue:
-        raise UsageError(
-            f"No answer files (.yaml, .yml, .toml, .json) under {folder}; give the folder that holds them."
-        )
     summary.remaining = len(queue)
 
     def store(item: _Queued, outcome: dict[str, Any]) -> None:
@@ -128,10 +124,48 @@ def grade_folder(
 # ----- intake: files -> immutable submissions -> what needs grading ------------------------------
 
 
+def check_folder(folder: Path, problem_set: ProblemSet | None = None) -> None:
+    """Raise UsageError unless `folder` holds at least one answer file (checked before anything is written)."""
+    if not folder.is_dir():
+        raise UsageError(f"{folder} is not a folder; give the folder that holds the answer files.")
+    if not discover(folder, problem_set):
+        raise UsageError(
+            f"No answer files (.yaml, .yml, .toml, .json) under {folder}; give the folder that holds them."
+        )
+
+
 def discover(folder: Path, problem_set: ProblemSet | None = None) -> list[Path]:
-    """Answer files (YAML, TOML, JSON) under a folder, except the problem set's own files."""
+    """Answer files (YAML, TOML, JSON) under a folder, except the problem set's own files and
+    another set's folder of answers (a sub-folder named after the set its files answer)."""
     skip = Path(problem_set.root).resolve() if problem_set is not None else None
-    return [p for p in answer_files(folder) if skip is None or not p.resolve().is_relative_to(skip)]
+    return [
+        p for p in answer_files(folder)
+        if skip is None or not (p.resolve().is_relative_to(skip) or _other_sets_folder(p, folder, problem_set))
+    ]
+
+
+_SET_LINE = re.compile(rb"""^\s*"?problem_set"?\s*[:=]\s*["']?([A-Za-z0-9_.-]+)""", re.MULTILINE)
+
+
+def _other_sets_folder(path: Path, folder: Path, problem_set: ProblemSet | None) -> bool:
+    """Whether path lies in a sub-folder named after another set, and answers that set: such a
+    folder (`submissions/softmax_backprop/...`) is that set's to grade, not a failure of this one."""
+    if problem_set is None:
+        return False
+    try:
+        between = path.parent.resolve().relative_to(folder.resolve()).parts
+    except ValueError:
+        return False
+    others = [name for name in between if name != problem_set.id]
+    if not others:
+        return False
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    declared = _SET_LINE.search(head)
+    return declared is not None and declared.group(1).decode() in others
 
 
 def received_time(path: Path) -> datetime:
@@ -166,6 +200,8 @@ def _intake(
     folder: Path, problem_set: ProblemSet, gradebook: Gradebook, regrade: bool, summary: BatchSummary
 ) -> list[_Queued]:
     queue: dict[int, _Queued] = {}
+    # Results a budget cut short are not final: grade those submissions again.
+    provisional = set() if regrade else gradebook.provisional_submissions(problem_set.id)
     for path in discover(folder, problem_set):
         summary.found += 1
         try:
@@ -182,6 +218,10 @@ def _intake(
         )
         if regrade or gradebook.grading_digest(submission_id, problem_set.id) != problem_set.digest:
             queue.setdefault(submission_id, _Queued(submission_id, absolute, student_hint(path, folder)))
+        elif submission_id in provisional:
+            if submission_id not in queue:
+                summary.retried += 1
+            queue.setdefault(submission_id, _Queued(submission_id, absolute, student_hint(path, folder)))
         else:
             summary.unchanged += 1
     # Stored submissions graded with an older version of the set are graded again from their
@@ -190,6 +230,10 @@ def _intake(
         problem_set.id, unless_digest=None if regrade else problem_set.digest
     ):
         queue.setdefault(submission_id, _Queued(submission_id, stored_path, student))
+    for submission_id, stored_path, student in gradebook.graded_submissions(problem_set.id) if provisional else ():
+        if submission_id in provisional and submission_id not in queue:
+            summary.retried += 1
+            queue[submission_id] = _Queued(submission_id, stored_path, student)
     return list(queue.values())
 
 
@@ -443,7 +487,7 @@ def report_from_dict(data: dict[str, Any], spec_digest: str = "") -> Report:
         PartResult(
             id=p["id"], problem=p["problem"], kind=p["kind"], status=Status(p["status"]), score=p["score"],
             max_score=p["max_score"], feedback=tuple(p["feedback"]), answer=p["answer"],
-            misconception=p["misconception"],
+            misconception=p["misconception"], provisional=p.get("provisional"),
         )
         for p in data["parts"]
     ]

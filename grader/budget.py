@@ -1,11 +1,24 @@
-"""Time budgets for checks: a SIGALRM timer where possible, a cooperative deadline everywhere.
+"""Work budgets for checks, measured in CPU time and counted steps, never in wall-clock time.
 
-In the main thread of a process (where POSIX delivers signals) a real-time interval timer
-raises `BudgetExceeded` inside whatever sympy or mpmath call is running, so no single call can
-overrun by more than the time until the interpreter next runs Python bytecode. Elsewhere (worker
-threads, platforms without `setitimer`) only the cooperative `Deadline.check()` calls between
-steps stop a check, so a single long sympy call there can overrun; the judge therefore skips
-its unbounded steps (`sympy.simplify`) when the deadline is not `guarded`.
+A grade must not depend on how busy the machine is, so a budget counts only the work this
+check does:
+
+* In the main thread (a `grader check`, a batch worker), a CPU-time interval timer
+  (`ITIMER_PROF`, SIGPROF) raises `BudgetExceeded` inside whatever sympy or mpmath call is
+  running once the process has *computed* for the budget. Time the process spends waiting for a
+  core, or stopped, does not count. The timer counts the whole process's CPU time: should other
+  threads compute meanwhile, a budget can only run out sooner, which makes a result provisional
+  (retried), never different.
+* Everywhere else (worker threads, platforms without `setitimer`) the cooperative
+  `Deadline.check()` calls between steps compare the thread's own CPU time with the budget and
+  count the steps, so a single long sympy call there can overrun; the judge therefore skips its
+  unbounded steps (`sympy.simplify`) when the deadline is not `guarded`.
+* One wall-clock watchdog (SIGALRM, or the same cooperative check) sits far above the budget
+  (`WATCHDOG_FACTOR` times it, at least `WATCHDOG_MIN_SECONDS`) for a check that truly hangs.
+
+However a budget runs out, `BudgetExceeded` says why (`reason`), and the outermost budget notes
+it for `watch()`: the engine uses that to mark a part's result as provisional (`needs_review`,
+retried by the next `grader grade`) rather than letting a kind turn "ran out" into a verdict.
 """
 
 from __future__ import annotations
@@ -15,58 +28,122 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import FrameType
 
-# Re-fire the alarm this often after the deadline, in case a library swallowed the first one.
+# Re-fire a timer this often after it expired, in case a library swallowed the first signal.
 _REFIRE_SECONDS = 0.05
+# The wall-clock watchdog: far above the CPU budget, so only a true hang reaches it.
+WATCHDOG_FACTOR = 15.0
+WATCHDOG_MIN_SECONDS = 30.0
+# Cooperative checks allowed per second of budget: a bound that does not depend on any clock.
+STEPS_PER_SECOND = 2_000_000
+
+CPU = "cpu"
+STEPS = "steps"
+WATCHDOG = "watchdog"
 
 
 class BudgetExceeded(BaseException):
-    """A check ran out of time.
+    """A check ran out of its budget; `reason` is CPU, STEPS or WATCHDOG.
 
     A BaseException, like KeyboardInterrupt, so that the broad `except Exception` clauses inside
     sympy do not swallow it.
     """
 
+    def __init__(self, reason: str = CPU) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
-@dataclass(frozen=True)
+
+class OutOfBudget(Exception):
+    """Raised to callers outside the budget machinery (the parser's): the work was cut short.
+
+    Not an error in the answer: whoever grades must send the part to a person, never to zero.
+    """
+
+    def __init__(self, message: str, reason: str = CPU) -> None:
+        super().__init__(message)
+        self.message = message
+        self.reason = reason
+
+
+def describe(reason: str, seconds: float) -> str:
+    """A sentence fragment saying which budget ran out."""
+    if reason == WATCHDOG:
+        return f"a check was still running after {watchdog_seconds(seconds):g} s and was stopped"
+    if reason == STEPS:
+        return f"a check used all of its {max_steps(seconds)} steps"
+    return f"a check used all of its {seconds:g} s of computing time"
+
+
+def watchdog_seconds(seconds: float) -> float:
+    """The wall-clock limit that stands behind a CPU budget of `seconds`."""
+    return max(WATCHDOG_MIN_SECONDS, WATCHDOG_FACTOR * seconds)
+
+
+def max_steps(seconds: float) -> int:
+    """Cooperative checks allowed under a budget of `seconds`."""
+    return max(1, int(STEPS_PER_SECOND * seconds))
+
+
+@dataclass
 class Deadline:
-    """The moment a check must stop; `guarded` when a timer enforces it preemptively."""
+    """The limits of one check; `guarded` when a timer enforces the CPU budget preemptively.
 
-    end: float
+    `cpu_end` is on the clock `cpu_clock` reads (the thread's CPU time), `wall_end` on
+    `time.monotonic()` (the watchdog only).
+    """
+
+    cpu_end: float
+    wall_end: float
+    steps_left: int
     guarded: bool = False
+    seconds: float = 0.0
+    cpu_clock: object = field(default=time.thread_time, repr=False)
 
     def remaining(self) -> float:
-        """Seconds left (negative once past)."""
-        return self.end - time.monotonic()
+        """Seconds of computing time left (negative once past)."""
+        return self.cpu_end - self.cpu_clock()  # type: ignore[operator]
 
     def check(self) -> None:
-        """Raise BudgetExceeded when the deadline has passed."""
-        if time.monotonic() > self.end:
-            raise BudgetExceeded
+        """Raise BudgetExceeded when any limit is spent; counts as one step."""
+        self.steps_left -= 1
+        if self.steps_left < 0:
+            raise BudgetExceeded(STEPS)
+        if self.cpu_clock() > self.cpu_end:  # type: ignore[operator]
+            raise BudgetExceeded(CPU)
+        if time.monotonic() > self.wall_end:
+            raise BudgetExceeded(WATCHDOG)
 
 
-class _AlarmState(threading.local):
+class _State(threading.local):
     active: bool = False
+    notes: list[tuple[str, float]] | None = None
 
 
-_state = _AlarmState()
+_state = _State()
 
 
-def _on_alarm(signum: int, frame: FrameType | None) -> None:
+def _on_cpu(signum: int, frame: FrameType | None) -> None:
     del signum, frame
     if _state.active:
-        raise BudgetExceeded
+        raise BudgetExceeded(CPU)
+
+
+def _on_watchdog(signum: int, frame: FrameType | None) -> None:
+    del signum, frame
+    if _state.active:
+        raise BudgetExceeded(WATCHDOG)
 
 
 def _signals_usable() -> bool:
-    if not hasattr(signal, "setitimer"):
+    if not hasattr(signal, "setitimer") or not hasattr(signal, "SIGPROF"):
         return False
     if threading.current_thread() is not threading.main_thread():
         return False
     # A handler installed from C cannot be restored from Python afterwards.
-    return signal.getsignal(signal.SIGALRM) is not None
+    return signal.getsignal(signal.SIGPROF) is not None and signal.getsignal(signal.SIGALRM) is not None
 
 
 def _usable_seconds(seconds: float) -> float:
@@ -75,30 +152,68 @@ def _usable_seconds(seconds: float) -> float:
 
 
 @contextmanager
-def time_budget(seconds: float) -> Iterator[Deadline]:
-    """Run the body under a budget of `seconds`; BudgetExceeded escapes when it runs out.
+def watch() -> Iterator[list[tuple[str, float]]]:
+    """Collect (reason, seconds) of every budget that runs out inside the body, in this thread."""
+    outer = _state.notes
+    notes: list[tuple[str, float]] = []
+    _state.notes = notes
+    try:
+        yield notes
+    finally:
+        _state.notes = outer
+        if outer is not None:
+            outer.extend(notes)
 
-    Nested budgets keep the outer timer and add a cooperative deadline of their own. A timer the
-    caller had armed is paused and re-armed afterwards with its remaining time.
+
+def _note(reason: str, seconds: float) -> None:
+    if _state.notes is not None:
+        _state.notes.append((reason, seconds))
+
+
+@contextmanager
+def time_budget(seconds: float) -> Iterator[Deadline]:
+    """Run the body under a budget of `seconds` of CPU time; BudgetExceeded escapes when it runs out.
+
+    Nested budgets keep the outer timers and add a cooperative deadline of their own. Timers the
+    caller had armed are paused and re-armed afterwards.
     """
-    start = time.monotonic()
     usable = _usable_seconds(seconds)
-    if _state.active or not _signals_usable():
-        yield Deadline(start + usable, guarded=_state.active)
-        return
-    previous_handler = signal.signal(signal.SIGALRM, _on_alarm)
-    previous_delay, previous_interval = signal.setitimer(
-        signal.ITIMER_REAL, max(usable, 1e-6), _REFIRE_SECONDS
-    )
+    wall_end = time.monotonic() + watchdog_seconds(seconds)
+    try:
+        if _state.active or not _signals_usable():
+            yield Deadline(time.thread_time() + usable, wall_end, max_steps(seconds),
+                           guarded=_state.active, seconds=seconds)
+            return
+        with _timers(usable, watchdog_seconds(seconds)):
+            # The thread's clock: with a CPU timer armed, Linux updates the process's clock only
+            # once a tick.
+            yield Deadline(time.thread_time() + usable, wall_end, max_steps(seconds), guarded=True,
+                           seconds=seconds)
+    except BudgetExceeded as exceeded:
+        _note(exceeded.reason, seconds)
+        raise
+
+
+@contextmanager
+def _timers(cpu_seconds: float, wall_seconds: float) -> Iterator[None]:
+    started = time.monotonic()
+    previous_prof = signal.signal(signal.SIGPROF, _on_cpu)
+    previous_alarm = signal.signal(signal.SIGALRM, _on_watchdog)
+    prof_before = signal.setitimer(signal.ITIMER_PROF, max(cpu_seconds, 1e-6), _REFIRE_SECONDS)
+    real_before = signal.setitimer(signal.ITIMER_REAL, max(wall_seconds, 1e-6), _REFIRE_SECONDS)
     _state.active = True
     try:
-        yield Deadline(start + usable, guarded=True)
+        yield
     finally:
         try:
             _state.active = False
         finally:
+            signal.setitimer(signal.ITIMER_PROF, 0)
             signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous_handler)
-            if previous_delay > 0:
-                left = max(previous_delay - (time.monotonic() - start), 1e-6)
-                signal.setitimer(signal.ITIMER_REAL, left, previous_interval)
+            signal.signal(signal.SIGPROF, previous_prof)
+            signal.signal(signal.SIGALRM, previous_alarm)
+            if real_before[0] > 0:
+                left = max(real_before[0] - (time.monotonic() - started), 1e-6)
+                signal.setitimer(signal.ITIMER_REAL, left, real_before[1])
+            if prof_before[0] > 0:
+                signal.setitimer(signal.ITIMER_PROF, prof_before[0], prof_before[1])

@@ -11,7 +11,7 @@ import sympy as sp
 
 from grader.errors import UsageError
 from grader.mathjudge import DomainInvalid, judge, judge_relation, parse_domain
-from grader.mathparse import MathContext, MathSyntaxError, parse_math, split_definition
+from grader.mathparse import MathContext, MathSyntaxError, OutOfBudget, parse_math, split_definition
 
 
 def parse_var_options(items: Iterable[str]) -> dict[str, str]:
@@ -48,15 +48,24 @@ def compare(student: str, reference: str, variables: dict[str, str] | None = Non
     if syntax not in SYNTAXES:
         raise UsageError(f"--syntax {syntax!r}: choose one of {', '.join(SYNTAXES)}.")
     start = time.perf_counter()
-    context = MathContext(variables=dict(variables) if variables else None, functions=DEFAULT_FUNCTIONS)
+    try:
+        context = MathContext(variables=dict(variables) if variables else None,
+                              functions=tuple(f for f in DEFAULT_FUNCTIONS
+                                              if f not in (variables or {})))
+    except ValueError as err:  # a name that cannot be a variable
+        raise UsageError(f"--var: {err}") from None
     try:
         ref = _unwrap(parse_math(reference, context, syntax="auto"))
     except MathSyntaxError as err:
         return _result("invalid", "The reference does not parse: " + err.render(), start)
+    except OutOfBudget as err:
+        return _result("undecided", err.message, start)
     try:
         answer = _unwrap(parse_math(student, context, syntax=cast(Syntax, syntax)))
     except MathSyntaxError as err:
         return _result("invalid", err.render(), start)
+    except OutOfBudget as err:
+        return _result("undecided", err.message, start)
     domains = dict(variables or {})
     if isinstance(ref, sp.Rel) != isinstance(answer, sp.Rel):
         return _result("not_equivalent", "One side is an equation or inequality and the other is not.", start)

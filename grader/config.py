@@ -7,6 +7,7 @@ the submit / roster / export commands lives here, in `DEFAULTS` and `ExportDefau
     inbox = "/srv/ml-course/inbox"     # where `grader submit` stores submissions
     roster = "roster.json"             # written by `grader roster import`, read by exports
     db = "gradebook.sqlite"            # the gradebook exports read
+    problems = "problems"              # where set ids are looked up (see grader/sets.py)
     practice = true                    # `grader submit` also shows check's feedback
 
     [export]
@@ -35,6 +36,8 @@ CONFIG_NAME = "grader.toml"
 class ConfigInvalid(GraderError):
     """The course config file cannot be read or has unknown or mistyped settings."""
 
+    exit_code = 2
+
 
 @dataclass(frozen=True)
 class ExportDefaults:
@@ -55,13 +58,14 @@ class CourseConfig:
     inbox: Path | None = None
     roster: Path = Path("roster.json")
     db: Path = Path("gradebook.sqlite")
+    problems: Path | None = None
     practice: bool = False
     export: ExportDefaults = field(default_factory=ExportDefaults)
     path: Path | None = None
 
 
 DEFAULTS = CourseConfig()
-_PATHS = ("inbox", "roster", "db")
+_PATHS = ("inbox", "roster", "db", "problems")
 
 
 def find_config(start: Path | None = None) -> Path | None:

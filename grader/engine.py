@@ -10,10 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
+from grader import budget
 from grader.answers import Submission
 from grader.kinds import InvalidAnswer, Kind, Status, Verdict, get_kind
+from grader.probability.notation import using_notation
 from grader.rubric import part_options
 from grader.solvers import get_solver
+from grader.solvers.registry import grading_with
 from grader.spec.models import PARAM_REF, Part, Problem, ProblemSet, SolverCall
 from grader.variants import Variant, render_prompt, resolve_args
 
@@ -38,6 +41,8 @@ class PartResult:
     feedback: tuple[str, ...] = ()
     answer: Any = None
     misconception: str | None = None
+    # Why this result is not final (a budget ran out): the next `grader grade` tries again.
+    provisional: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         # Field by field rather than dataclasses.asdict, which deep-copies every answer and was
@@ -52,6 +57,7 @@ class PartResult:
             "feedback": list(self.feedback),
             "answer": self.answer,
             "misconception": self.misconception,
+            "provisional": self.provisional,
         }
 
 
@@ -135,7 +141,10 @@ class ExpectedCache:
 
     def get(self, variant: Variant, problem: Problem, part: Part, call: SolverCall) -> Any:
         func, args = resolve_solver(variant, problem, part, call)
-        key = (self.digest, call.name, repr(sorted(args.items())))
+        # Two sets may give one name to different solvers: the set's table is part of the key.
+        table = problem.solvers
+        where = self.digest if table is None else f"{self.digest}\0{table.root}\0{table.digest}"
+        key = (where, call.name, repr(sorted(args.items())))
         if key not in self.values:
             self.values[key] = self._stored_or_computed(variant.key, key, func, args)
         return self.values[key]
@@ -220,7 +229,7 @@ def resolve_solver(
     variant: Variant, problem: Problem, part: Part, call: SolverCall
 ) -> tuple[Callable[..., Any], dict[str, Any]]:
     """The solver function and the keyword arguments it is called with for this variant."""
-    func = get_solver(call.name)
+    func = get_solver(call.name, problem.solvers)
     params = variant.params.get(problem.id, {})
     base = part.solver.args if part.solver is not None and call is not part.solver else {}
     args = resolve_args(SolverCall(name=call.name, args={**base, **call.args}), params)
@@ -280,7 +289,8 @@ def _grade_part_cached(
     found = verdicts.lookup(key) or verdicts.lookup(located)
     if found is None:
         found = grade_part(problem, part, variant, raw, submission, cache, problem_set.root)
-        verdicts.store(located if found.status is Status.INVALID else key, found)
+        if found.provisional is None:  # another try may decide what this one could not
+            verdicts.store(located if found.status is Status.INVALID else key, found)
     return found if found.answer is raw else replace(found, answer=raw)
 
 
@@ -293,7 +303,32 @@ def grade_part(
     cache: ExpectedCache,
     root: str = ".",
 ) -> PartResult:
-    """Grade one answer; any failure inside a kind sends the part to review, not to zero."""
+    """Grade one answer; any failure inside a kind sends the part to review, not to zero.
+
+    A budget that runs out anywhere in the part's checks makes the result provisional: the part
+    is `needs_review` with the provisional score and feedback, unless the answer was found
+    correct by the checks that did finish.
+    """
+    # Solver names in kind options and probability notation are the set's own.
+    with grading_with(problem.solvers), using_notation(problem.notation), budget.watch() as exhausted:
+        try:
+            result = _grade_part(problem, part, variant, raw, submission, cache, root)
+        except budget.OutOfBudget as err:
+            if not exhausted:
+                exhausted.append((err.reason, 0.0))
+            result = _Result(part, problem, raw).finish(Status.NEEDS_REVIEW, 0.0, ())
+    if not exhausted or result.status is Status.CORRECT:
+        return result
+    reason, seconds = exhausted[0]
+    why = "the automatic check ran out of its budget" + (f": {budget.describe(reason, seconds)}" if seconds else "")
+    note = f"This grade is provisional ({why}); a person will grade this part, and the grader will try again."
+    return replace(result, status=Status.NEEDS_REVIEW, feedback=(*result.feedback, note), provisional=why)
+
+
+def _grade_part(
+    problem: Problem, part: Part, variant: Variant, raw: Any, submission: Submission,
+    cache: ExpectedCache, root: str,
+) -> PartResult:
     result = _Result(part, problem, raw)
     if _is_blank(raw):
         return result.finish(Status.MISSING, 0.0, ("No answer given.",))
@@ -322,6 +357,8 @@ def grade_part(
         misconception = None
         if verdict.status in (Status.INCORRECT, Status.PARTIAL):
             verdict, misconception = _apply_misconceptions(kind, options, value, verdict, variant, problem, part, cache)
+    except budget.OutOfBudget:
+        raise
     except Exception as err:  # noqa: BLE001 - the part boundary: one crash must not lose the others
         return result.finish(
             Status.NEEDS_REVIEW, 0.0,
@@ -352,14 +389,23 @@ def _is_blank(raw: Any) -> bool:
     return raw is None or (isinstance(raw, str) and not raw.strip()) or raw == [] or raw == {}
 
 
+MAX_UNKNOWN_WARNINGS = 3  # "did you mean" lines for unknown part ids; the rest are counted
+
+
 def _unknown_ids(problem_set: ProblemSet, answers: dict[str, Any]) -> list[str]:
+    """A few warnings for keys that name no part, then a count: linear in the number of keys."""
+    names = {name for _, part in problem_set.parts() for name in (part.id, *part.aliases)}
+    unknown = [key for key in answers if key not in names]
     known = problem_set.part_ids()
     warnings = []
-    for key in answers:
-        if problem_set.find_part(key) is None:
-            near = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
-            hint = f" (did you mean '{near[0]}'?)" if near else ""
-            warnings.append(f"'{key}' is not a part of this problem set{hint}; its answer was not graded.")
+    for key in unknown[:MAX_UNKNOWN_WARNINGS]:
+        near = difflib.get_close_matches(key[:100], known, n=1, cutoff=0.6)
+        hint = f" (did you mean '{near[0]}'?)" if near else ""
+        shown = key if len(key) <= 60 else key[:57] + "..."
+        warnings.append(f"{shown!r} is not a part of this problem set{hint}; its answer was not graded.")
+    if len(unknown) > MAX_UNKNOWN_WARNINGS:
+        warnings.append(f"{len(unknown) - MAX_UNKNOWN_WARNINGS} more key(s) are not parts of this problem set "
+                        "either; their answers were not graded.")
     return warnings
 
 

@@ -12,9 +12,13 @@ class GraderError(Exception):
 class SpecInvalid(GraderError):
     """A problem set does not load or does not pass validation."""
 
+    exit_code = 2
+
 
 class ProblemSetNotFound(GraderError):
     """No problem set at the given path or with the given id."""
+
+    exit_code = 2
 
 
 class SubmissionUnreadable(GraderError):

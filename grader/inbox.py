@@ -1,7 +1,9 @@
 """Submissions in: checked, stored immutably in the inbox, and acknowledged with a receipt.
 
-Layout: `INBOX/<sanitised student>/<UTC yyyymmddTHHMMSS.ffffffZ>_<sha256[:8]>.<ext>`, with the
-receipt beside it as `<same name>.receipt.json`. A file is written to a temporary name in the
+Layout: `INBOX/<sanitised, case-folded student>/<UTC yyyymmddTHHMMSS.ffffffZ>_<sha256[:8]>.<ext>`,
+with the receipt beside it as `<same name>.receipt.json`. The receipt is prepared before the file
+is stored and the file removed again if the receipt cannot be written, so a submission ends with
+a receipt or leaves nothing behind; the student's own copy is written by `keep_copy`. A file is written to a temporary name in the
 same folder, flushed to disk, then hard-linked to its final name, which fails if the name
 exists: so a submission never overwrites another (a counter is added instead), and a crash never
 leaves a half-written file under a final name.
@@ -16,13 +18,13 @@ import re
 import tempfile
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from grader import __version__
-from grader.answers import FORMATS, MAX_FILE_BYTES, check_size, decode_submission, detect_format
+from grader.answers import FORMATS, MAX_FILE_BYTES, Submission, check_size, decode_submission, detect_format
 from grader.api import grade_submission, resolve_set_for
 from grader.engine import Report
 from grader.errors import GraderError, SubmissionNotFound, SubmissionUnreadable, UsageError
@@ -42,6 +44,9 @@ WINDOWS_RESERVED = frozenset(
 )
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 _HASHED = re.compile(rf"-[0-9a-f]{{{HASH_SUFFIX_CHARS}}}$")
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+PART_COUNT_KEYS = ("total", "answered", "invalid", "missing")
 
 
 class InboxError(GraderError):
@@ -57,12 +62,13 @@ class ReceiptUnreadable(GraderError):
 def sanitise_student_id(student: str) -> str:
     """A folder name for a student id: safe on every OS, and distinct for distinct ids.
 
-    Keeps `[A-Za-z0-9._-]` after NFKC normalisation; no leading dot or dash, no `..`, no trailing
-    dot, no Windows device name, at most 64 characters. When any of that changed the id (or the
-    id already ends like a hash suffix), `-<sha256 prefix of the original>` is appended, so two
-    different ids never share a folder.
+    Keeps `[a-z0-9._-]` after NFKC normalisation and case folding (so `alice` and `ALICE` cannot
+    collide on a case-insensitive file system); no leading dot or dash, no `..`, no trailing dot,
+    no Windows device name, at most 64 characters. When any of that changed the id (or the id
+    already ends like a hash suffix), `-<sha256 prefix of the original>` is appended, so two
+    different ids never share a folder. The receipt keeps the original id.
     """
-    safe = _UNSAFE.sub("_", unicodedata.normalize("NFKC", student))
+    safe = _UNSAFE.sub("_", unicodedata.normalize("NFKC", student).casefold())
     safe = re.sub(r"\.{2,}", "_", safe)[:STUDENT_DIR_MAX]
     if safe[:1] in (".", "-"):
         safe = "_" + safe[1:]
@@ -99,18 +105,38 @@ class Receipt:
 
     @classmethod
     def from_dict(cls, data: Any, source: str = "<receipt>") -> Receipt:
+        """Validate a loaded receipt field by field; ReceiptUnreadable (exit 2) if it is not one."""
         required = ("student", "problem_set", "received_at", "sha256", "path", "size", "file")
         if not isinstance(data, dict) or any(k not in data for k in required):
             raise ReceiptUnreadable(
                 f"{source} is not a receipt from `grader submit` (it needs {', '.join(required)})."
             )
-        parts = data.get("parts") or {}
+
+        def refuse(field_name: str, wanted: str) -> ReceiptUnreadable:
+            return ReceiptUnreadable(f"{source} is not a receipt from `grader submit`: its {field_name!r} "
+                                     f"is not {wanted}.")
+
+        texts = {}
+        for name in ("student", "problem_set", "received_at", "sha256", "path", "file", "grader_version"):
+            value = data.get(name, "")
+            if not isinstance(value, str) or len(value) > 1000 or _SURROGATES.search(value):
+                raise refuse(name, "a short text")
+            texts[name] = value
+        if not _SHA256.fullmatch(texts["sha256"]):
+            raise refuse("sha256", "64 hexadecimal digits")
+        size = data["size"]
+        if not isinstance(size, int) or isinstance(size, bool) or not 0 <= size <= MAX_FILE_BYTES:
+            raise refuse("size", f"a whole number of bytes up to {MAX_FILE_BYTES}")
+        parts = data.get("parts", {})
+        if not isinstance(parts, dict) or any(
+            k not in PART_COUNT_KEYS or not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 1_000_000
+            for k, v in parts.items()
+        ):
+            raise refuse("parts", f"counts of {', '.join(PART_COUNT_KEYS)}")
         return cls(
-            student=str(data["student"]), problem_set=str(data["problem_set"]),
-            received_at=str(data["received_at"]), sha256=str(data["sha256"]).lower(),
-            path=str(data["path"]), size=int(data["size"]), file=str(data["file"]),
-            parts={str(k): int(v) for k, v in parts.items()} if isinstance(parts, dict) else {},
-            grader_version=str(data.get("grader_version", "")),
+            student=texts["student"], problem_set=texts["problem_set"], received_at=texts["received_at"],
+            sha256=texts["sha256"].lower(), path=texts["path"], size=size, file=texts["file"],
+            parts=dict(parts), grader_version=texts["grader_version"],
         )
 
 
@@ -181,20 +207,71 @@ def submit(file: str | Path, inbox: str | Path | None, *, set_path: str | Path |
         raise InboxError(f"{folder} is a symbolic link; an inbox folder must be a real folder. Remove the link.")
     suffix = file.suffix.lower() if file.suffix.lower() in FORMATS else "." + detect_format(file, "")
     base = f"{received.strftime('%Y%m%dT%H%M%S.%fZ')}_{digest[:8]}"
-    stored = _store_new(folder, (f"{base}{suffix}" if n == 0 else f"{base}-{n}{suffix}"
-                                 for n in range(MAX_NAME_ATTEMPTS)), data)
     receipt = Receipt(
         student=submission.student, problem_set=problem_set.id,
         received_at=received.isoformat(timespec="microseconds"), sha256=digest,
-        path=f"{student_dir}/{stored.name}", size=len(data), file=file.name,
-        parts=part_counts(report),
+        path="", size=len(data), file=file.name, parts=part_counts(report),
     )
-    receipt_path = _store_new(folder, iter([stored.name + RECEIPT_SUFFIX]), receipt.to_json().encode())
+    # Everything that could fail about the receipt fails before the file is stored.
+    receipt.to_json().encode("utf-8")
+    stored = _store_new(folder, (f"{base}{suffix}" if n == 0 else f"{base}-{n}{suffix}"
+                                 for n in range(MAX_NAME_ATTEMPTS)), data)
+    receipt = replace(receipt, path=f"{student_dir}/{stored.name}")
+    try:
+        receipt_path = _store_new(folder, iter([stored.name + RECEIPT_SUFFIX]), receipt.to_json().encode("utf-8"))
+    except BaseException:
+        # A submission ends with a receipt or leaves nothing in the inbox.
+        stored.unlink(missing_ok=True)
+        raise
     return Submitted(receipt, stored, receipt_path, report)
 
 
+def keep_copy(receipt: Receipt, answer_file: str | Path, where: str | Path | None = None) -> Path:
+    """Write the student's own copy of a receipt; never replaces a file.
+
+    where: a file name, or a folder; by default the copy goes beside the answer file as
+    `<answer file stem>.<time received>.receipt.json` (a name `grader grade` never reads).
+    """
+    answer_file = Path(answer_file)
+    stamp = _name_stamp(receipt.received_at).rstrip("_")
+    default_name = f"{answer_file.stem}.{stamp}{RECEIPT_SUFFIX}"
+    if where is None:
+        target = answer_file.parent / default_name
+    else:
+        target = Path(where)
+        if target.is_dir():
+            target = target / default_name
+    data = receipt.to_json().encode("utf-8")
+    for n in range(MAX_NAME_ATTEMPTS):
+        candidate = target if n == 0 else target.with_name(_numbered(target.name, n))
+        try:
+            fd = os.open(candidate, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o644)
+        except FileExistsError:
+            continue
+        except OSError as err:
+            raise InboxError(f"Cannot write {candidate} ({err.strerror}).") from None
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        return candidate
+    raise InboxError(f"Could not find a free file name for the receipt beside {target}.")
+
+
+def _numbered(name: str, n: int) -> str:
+    for suffix in (RECEIPT_SUFFIX, Path(name).suffix):
+        if suffix and name.endswith(suffix) and name != suffix:
+            return f"{name[:-len(suffix)]}-{n}{suffix}"
+    return f"{name}-{n}"
+
+
 def verify_receipt(receipt_file: str | Path, inbox: str | Path | None = None) -> Verification:
-    """Check a receipt against the inbox: the file exists, has that hash and that receipt."""
+    """Check every field of a receipt against the inbox.
+
+    The stored file must exist under the receipt's path, in the folder of the receipt's student,
+    with that SHA-256 and size, saying that student and problem set, under a name that records
+    that time of receipt. A copy of the receipt must equal the inbox's receipt in every field;
+    the inbox's own receipt must also count the parts as this grader counts them (when it is the
+    version that wrote it and the problem set can be found).
+    """
     receipt_file = Path(receipt_file)
     receipt = read_receipt(receipt_file)
     root = Path(inbox) if inbox is not None else receipt_file.resolve().parent.parent
@@ -214,16 +291,56 @@ def verify_receipt(receipt_file: str | Path, inbox: str | Path | None = None) ->
         problems.append(f"the stored file's SHA-256 is {digest}, the receipt says {receipt.sha256}")
     if size != receipt.size:
         problems.append(f"the stored file has {size} bytes, the receipt says {receipt.size}")
+    if not parts[1].startswith(_name_stamp(receipt.received_at)):
+        problems.append(f"the stored file's name {parts[1]!r} does not record the time {receipt.received_at!r}")
+    stored_submission = _stored_submission(target, problems)
+    if stored_submission is not None:
+        if stored_submission.student != receipt.student:
+            problems.append(f"the stored file is {stored_submission.student!r}'s, the receipt says {receipt.student!r}")
+        if stored_submission.problem_set not in (None, receipt.problem_set):
+            problems.append(f"the stored file answers {stored_submission.problem_set!r}, "
+                            f"the receipt says {receipt.problem_set!r}")
     kept = target.with_name(target.name + RECEIPT_SUFFIX)
     if not kept.is_file():
         problems.append(f"the inbox has no receipt {kept.name} for this file")
     elif kept.resolve() != receipt_file.resolve():
         stored = read_receipt(kept)
-        for name in ("student", "problem_set", "received_at", "sha256", "size"):
-            if getattr(stored, name) != getattr(receipt, name):
-                problems.append(f"{name} differs: the inbox's receipt says {getattr(stored, name)!r}, "
+        for name, value in stored.to_dict().items():
+            if getattr(receipt, name) != value:
+                problems.append(f"{name} differs: the inbox's receipt says {value!r}, "
                                 f"this one {getattr(receipt, name)!r}")
+    elif stored_submission is not None and receipt.grader_version == __version__ and not problems:
+        counted = _recount(stored_submission)
+        if counted is not None and counted != receipt.parts:
+            problems.append(f"parts differs: the stored file has {counted}, the receipt says {receipt.parts}")
     return Verification(receipt, target, problems)
+
+
+def _name_stamp(received_at: str) -> str:
+    """The prefix `submit` gives a stored file's name for a time of receipt ('' never matches)."""
+    try:
+        moment = datetime.fromisoformat(received_at)
+    except ValueError:
+        return "\0"
+    if moment.tzinfo is None:
+        return "\0"
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%S.%fZ_")
+
+
+def _stored_submission(target: Path, problems: list[str]) -> Submission | None:
+    try:
+        return decode_submission(target.read_bytes(), target)
+    except GraderError as err:
+        problems.append(f"the stored file cannot be read as an answer file ({err})")
+        return None
+
+
+def _recount(submission: Submission) -> dict[str, int] | None:
+    """The receipt's part counts for a stored file, or None when its problem set is not at hand."""
+    try:
+        return part_counts(grade_submission(resolve_set_for(submission, None), submission))
+    except GraderError:
+        return None
 
 
 def read_receipt(path: str | Path) -> Receipt:
@@ -237,6 +354,8 @@ def read_receipt(path: str | Path) -> Receipt:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError) as err:
         raise ReceiptUnreadable(f"{path} is not a receipt from `grader submit` ({err}).") from None
+    except RecursionError:
+        raise ReceiptUnreadable(f"{path} is not a receipt from `grader submit` (it is nested too deeply).") from None
     return Receipt.from_dict(data, str(path))
 
 

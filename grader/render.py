@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from grader.engine import Report
 from grader.kinds import Status
@@ -23,8 +24,9 @@ def format_points(value: float) -> str:
     return f"{value:g}"
 
 
-def report_text(report: Report, *, verbose: bool = True) -> str:
-    """Per part: id, status, score/max and feedback; then the total and a status summary."""
+def report_text(report: Report, *, verbose: bool = True, readings: dict[str, Any] | None = None) -> str:
+    """Per part: id, status, score/max, how the answer was read (when `readings` are given) and
+    feedback; then the total and a status summary."""
     who = report.student or "(no student id)"
     lines = [f"{report.problem_set} — {who} — variant {report.variant}"]
     lines += [f"warning: {w}" for w in report.warnings]
@@ -32,6 +34,11 @@ def report_text(report: Report, *, verbose: bool = True) -> str:
     for part in report.parts:
         score = f"{format_points(part.score)}/{format_points(part.max_score)}"
         lines.append(f"  {part.id:<{width}}  {STATUS_LABEL[part.status]:<14} {score:>7}")
+        reading = (readings or {}).get(part.id)
+        if reading is not None:
+            first, *rest = reading.text.split("\n")
+            lines.append(" " * (width + 4) + "reads as: " + first)
+            lines += [" " * (width + 14) + line for line in rest]
         if verbose and part.status not in (Status.CORRECT, Status.MISSING, Status.NOT_GRADED):
             for message in part.feedback:
                 lines += _feedback_lines(message, " " * (width + 4))

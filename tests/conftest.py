@@ -31,13 +31,55 @@ from grader.spec import ProblemSet, load_problem_set  # noqa: E402 - after the c
 ROOT = Path(__file__).resolve().parents[1]
 SET_DIR = ROOT / "problems" / "mlp_cnn"
 EXAMPLES = ROOT / "submissions_example"
-SHARED = ROOT.parent / "shared"
-LMS_SAMPLES = Path(__file__).resolve().parent / "data" / "lms"  # hand-written LMS files; see its README
+DATA = ROOT / "tests" / "data"
+
+
+# Tests that take long (large property searches, real worker processes, a SIGKILL mid-batch, a
+# Dask cluster, a wheel build). `python -m pytest` runs them, and so does CI; a quick local run
+# while you work can leave them out with `python -m pytest -m "not slow"`. Listed here by node id,
+# in one place, rather than decorated one by one; an entry that matches no test is an error.
+SLOW = {
+    "test_spec.py::test_validate_passes_for_fifty_random_variants",
+    "test_sets.py::test_a_wheel_carries_every_file_of_every_bundled_set",
+    "test_batch.py::test_sigkill_mid_batch_then_rerun_gives_the_uninterrupted_gradebook",
+    "test_batch.py::test_grading_on_a_local_dask_cluster_matches_local_workers",
+    "test_submit.py::test_fifty_concurrent_submits_from_different_processes_all_land",
+    "test_derivation.py::test_derivation_parse_and_compare_never_raise",
+    "test_mathparse_safety.py::test_arbitrary_text_raises_only_math_syntax_error",
+    "test_mathparse_safety.py::test_sympy_printed_expressions_read_back",
+    "test_probability.py::test_parser_raises_only_its_own_error_on_token_soup",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    collected_files = {item.path.name for item in items}
+    found = set()
+    for item in items:
+        key = f"{item.path.name}::{item.originalname}"
+        if key in SLOW:
+            item.add_marker(pytest.mark.slow)
+            found.add(key)
+    stale = {key for key in SLOW - found if key.split("::")[0] in collected_files}
+    if stale and not config.option.keyword and not config.option.markexpr:
+        raise pytest.UsageError(f"tests/conftest.py SLOW names tests that do not exist: {sorted(stale)}")
+
+
+def example_files() -> list[Path]:
+    """The tutorial's example answer files (the sub-folders hold other sets' examples)."""
+    return sorted(p for p in EXAMPLES.iterdir() if p.is_file())
+
+
+LMS_SAMPLES = DATA / "lms"  # hand-written LMS files; see its README
 
 
 @pytest.fixture(scope="session")
 def problem_set() -> ProblemSet:
     return load_problem_set(SET_DIR)
+
+
+def tutorial_solvers(stem: str):
+    """A module of the tutorial's own solver files (problems/mlp_cnn/solvers/<stem>.py), as loaded."""
+    return load_problem_set(SET_DIR).solvers.modules[stem]
 
 
 def write_answers(path: Path, answers: dict, student: str = "tester", problem_set: str = "mlp_cnn") -> Path:
@@ -67,8 +109,75 @@ def plain(value):
     return value
 
 
-def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    """Run `python -m grader ARGS` as a user would."""
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, capture_output=True,
-                          text=True, env=env, timeout=120)
+def run_cli(*args: str, cwd: Path = ROOT, fresh: bool = False) -> subprocess.CompletedProcess:
+    """Run `grader ARGS` as a user would: in a process of its own, exit code, stdout and stderr.
+
+    The process is forked from this one, which has already imported the grader, so a command
+    costs milliseconds instead of the second or two a new interpreter spends importing sympy
+    and numpy. It is still a separate process (nothing it does reaches the tests) and runs the
+    console entry point, `grader.cli.main`, with its error boundary. `fresh=True` starts a new
+    interpreter (`python -m grader`) instead, for the tests of a clean start.
+    """
+    if fresh or not hasattr(os, "fork"):
+        env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+        return subprocess.run([sys.executable, "-m", "grader", *args], cwd=cwd, capture_output=True,
+                              text=True, env=env, timeout=120)
+    return _forked_cli(list(args), Path(cwd))
+
+
+def _forked_cli(args: list[str], cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    import io
+    import tempfile
+    import time
+    import traceback
+
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: becomes `grader ARGS` and never returns to pytest
+            code = 1
+            try:
+                os.chdir(cwd)
+                null = os.open(os.devnull, os.O_RDONLY)
+                os.dup2(null, 0)
+                os.dup2(out.fileno(), 1)
+                os.dup2(err.fileno(), 2)
+                sys.stdin = io.TextIOWrapper(io.FileIO(0, "r", closefd=False), encoding="utf-8")
+                sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), encoding="utf-8", line_buffering=True)
+                sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), encoding="utf-8", line_buffering=True)
+                os.environ["PYTHONIOENCODING"] = "utf-8"
+                sys.argv = ["grader", *args]
+                from grader.cli import main
+
+                main()
+                code = 0
+            except SystemExit as done:
+                if isinstance(done.code, int):
+                    code = done.code
+                elif done.code is None:
+                    code = 0
+                else:
+                    print(done.code, file=sys.stderr)
+            except BaseException:  # noqa: BLE001 - an uncaught error: a traceback, as Python would print
+                traceback.print_exc()
+            finally:
+                try:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                finally:
+                    os._exit(code)
+        deadline = time.monotonic() + timeout
+        while True:
+            finished, status = os.waitpid(pid, os.WNOHANG)
+            if finished:
+                break
+            if time.monotonic() > deadline:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+                raise subprocess.TimeoutExpired(["grader", *args], timeout)
+            time.sleep(0.005)
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(["grader", *args], os.waitstatus_to_exitcode(status),
+                                           out.read().decode("utf-8"), err.read().decode("utf-8"))

@@ -24,7 +24,7 @@ from grader.batch import SLOW_ENV, grade_folder, received_time, student_hint
 from grader.kinds import KINDS, Status
 from grader.spec import load_problem_set
 from grader.store import Gradebook
-from tests.conftest import EXAMPLES, ROOT, SET_DIR, write_answers
+from tests.conftest import EXAMPLES, ROOT, SET_DIR, example_files, write_answers
 
 # Files that attempt something nasty, each with the words its failure reason must contain.
 HOSTILE_FILES: dict[str, tuple[str, bytes, str]] = {
@@ -54,7 +54,7 @@ BUDGET_FREE_KINDS = ("shape", "integer", "number", "matrix")
 def make_class(folder: Path, n: int, *, budget_free: bool = False) -> Path:
     """n answer files: the example submissions again and again, each under its own student id."""
     folder.mkdir(parents=True, exist_ok=True)
-    examples = sorted(EXAMPLES.iterdir())
+    examples = example_files()
     kinds = {part.id: part.kind for _, part in load_problem_set(SET_DIR).parts()}
     for i in range(n):
         answers = read_submission(examples[i % len(examples)]).answers
@@ -108,7 +108,7 @@ def test_every_example_is_stored_with_the_engines_results(tmp_path, problem_set)
     with Gradebook.open(tmp_path / "g.sqlite") as gb:
         summary = grade_folder(EXAMPLES, problem_set, gb, jobs=0)
         students = {s.student: s for s in gb.students()}
-    files = sorted(EXAMPLES.iterdir())
+    files = example_files()
     assert (summary.found, summary.graded, summary.failed) == (len(files), len(files), [])
     for path in files:
         report = expected_report(path, problem_set)
@@ -157,8 +157,8 @@ def test_a_hostile_file_is_recorded_and_the_rest_are_graded(tmp_path, problem_se
     assert [Path(p).name for p, _ in summary.failed] == [file_name]
     assert reason in summary.failed[0][1]
     assert [Path(f.path).name for f in failures] == [file_name]
-    assert summary.graded == len(list(EXAMPLES.iterdir()))
-    assert students == {expected_report(p, problem_set).student for p in EXAMPLES.iterdir()}
+    assert summary.graded == len(list(example_files()))
+    assert students == {expected_report(p, problem_set).student for p in example_files()}
 
 
 def test_hostile_files_in_one_folder_through_worker_processes(tmp_path, problem_set):
@@ -169,7 +169,7 @@ def test_hostile_files_in_one_folder_through_worker_processes(tmp_path, problem_
     with Gradebook.open(tmp_path / "g.sqlite") as gb:
         summary = grade_folder(folder, problem_set, gb, jobs=2)
     assert sorted(Path(p).name for p, _ in summary.failed) == sorted(f for f, _, _ in HOSTILE_FILES.values())
-    assert summary.graded == len(list(EXAMPLES.iterdir()))
+    assert summary.graded == len(list(example_files()))
 
 
 def test_a_crash_inside_a_kind_costs_only_that_part(tmp_path, problem_set, monkeypatch):
@@ -180,7 +180,7 @@ def test_a_crash_inside_a_kind_costs_only_that_part(tmp_path, problem_set, monke
     with Gradebook.open(tmp_path / "g.sqlite") as gb:
         summary = grade_folder(EXAMPLES, problem_set, gb, jobs=0)
         alice = gb.student(None, "alice").counted
-    assert summary.failed == [] and summary.graded == len(list(EXAMPLES.iterdir()))
+    assert summary.failed == [] and summary.graded == len(list(example_files()))
     assert alice is not None
     statuses = {p.id: p.status for p in alice.parts}
     assert statuses["p1.1a"] == Status.NEEDS_REVIEW.value
@@ -199,7 +199,7 @@ def test_a_crash_of_the_grader_is_recorded_against_that_file(tmp_path, problem_s
     with Gradebook.open(tmp_path / "g.sqlite") as gb:
         summary = grade_folder(EXAMPLES, problem_set, gb, jobs=0)
     assert [(Path(p).name, "RuntimeError" in why) for p, why in summary.failed] == [("bob_mistakes.yaml", True)]
-    assert summary.graded == len(list(EXAMPLES.iterdir())) - 1
+    assert summary.graded == len(list(example_files())) - 1
 
 
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="patches the workers through fork")
@@ -215,7 +215,7 @@ def test_a_file_that_kills_its_worker_fails_alone(tmp_path, problem_set, monkeyp
     with Gradebook.open(tmp_path / "g.sqlite") as gb:
         summary = grade_folder(EXAMPLES, problem_set, gb, jobs=2)
     assert summary.failed == [(str((EXAMPLES / "bob_mistakes.yaml").resolve()), batch.WORKER_DIED)]
-    assert summary.graded == len(list(EXAMPLES.iterdir())) - 1
+    assert summary.graded == len(list(example_files())) - 1
 
 
 def test_a_repeated_answer_is_judged_once(tmp_path, problem_set, monkeypatch):
@@ -354,5 +354,5 @@ def test_cli_grade_prints_a_summary_with_reasons(tmp_path):
     proc = grade_cli(folder, tmp_path / "g.sqlite", "--jobs", "0")
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 0, err
-    assert f"graded {len(list(EXAMPLES.iterdir()))}, unchanged 0, failed 1" in out
+    assert f"graded {len(list(example_files()))}, unchanged 0, failed 1" in out
     assert "list.yaml" in err and "top level" in err

@@ -63,6 +63,7 @@ MISCONCEPTIONS = [
         ("p1.3b", "elementwise"), ("p3.1", "keeps_negatives"), ("p3.1", "absolute_value"),
         ("p3.3", "passes_everything"), ("p3.3", "sign_of_upstream"), ("p3.3", "mask_inverted"),
         ("p3.3", "times_input"), ("p3.3", "returns_forward"),
+        ("p1.1a", "channels_first"), ("p1.1b", "channels_first"), ("p1.1c.shape", "channels_first"),
     ]
 ]
 
@@ -82,7 +83,9 @@ def test_each_misconception_gets_its_message(tmp_path, problem_set, part_id, mis
     report = check_file(write_answers(tmp_path / "a.yaml", {part_id: wrong}), SET_DIR)
     result = next(p for p in report.parts if p.id == part_id)
     assert result.misconception == mistake_id
-    assert result.status is Status.INCORRECT and result.score == 0
+    # A misconception earns its declared credit (most earn nothing).
+    assert result.score == pytest.approx(mistake.credit * part.points)
+    assert result.status is (Status.PARTIAL if mistake.credit else Status.INCORRECT)
     first_words = " ".join(render_prompt(mistake.feedback, variant.params[problem.id]).split()[:6])
     assert first_words in " ".join(result.feedback[0].split())
     # The targeted message must not give the answer away.
@@ -109,8 +112,9 @@ def test_channels_first_answer_is_told_the_convention(tmp_path, problem_set):
     h, w, c = reference_answers(problem_set)["p1.1c.shape"]
     report = check_file(write_answers(tmp_path / "a.yaml", {"p1.1c.shape": f"{c}x{h}x{w}"}), SET_DIR)
     part = next(p for p in report.parts if p.id == "p1.1c.shape")
-    assert part.status is Status.INCORRECT
-    assert "height × width × number of channels" in part.feedback[0]
+    # The right sizes in the other order earn half, with the convention stated.
+    assert part.status is Status.PARTIAL and part.score == pytest.approx(part.max_score / 2)
+    assert "height × width × number of channels" in " ".join(part.feedback)
 
 
 def test_json_output_has_the_documented_fields():

@@ -278,8 +278,10 @@ def test_broken_step_keeps_the_valid_prefix_and_the_result(problem_set):
     late = grade(problem_set, "p4.4", BROKEN_DERIVATIONS[1][1])
     assert intact.score == 3
     assert early.score < late.score < intact.score
-    # start 0.2 + one valid step of three (0.5 / 3) + the result 0.3, of 3 points
-    assert late.score == pytest.approx(3 * (0.2 + 0.5 / 3 + 0.3))
+    # A "show that" question gives the result: a wrong step caps the credit at the valid prefix,
+    # start 0.2 + one valid step of three (0.5 / 3), of 3 points, and the result earns nothing.
+    assert late.score == pytest.approx(3 * (0.2 + 0.5 / 3))
+    assert any("earns no points" in line for line in late.feedback)
 
 
 def test_feedback_explains_an_equality_that_only_holds_at_the_posterior(problem_set):
@@ -306,8 +308,9 @@ def test_copied_statement_earns_only_the_result_share(problem_set):
     result = grade(problem_set, "p4.4", statement)
     assert result.status is Status.PARTIAL and result.score == pytest.approx(3 * 0.3)
     assert "only 1 step" in result.feedback[0] and "at least 2 steps" in result.feedback[0]
+    # The result alone, given by the question, is no chain of steps: it earns nothing.
     elbo_only = grade(problem_set, "p4.5", "E_q[log p(x_i|z)] - KL(q(z|x_i) || p(z))")
-    assert elbo_only.status is Status.PARTIAL and elbo_only.score == pytest.approx(3 * 0.4)
+    assert elbo_only.status is Status.INCORRECT and elbo_only.score == 0
     final_only = grade(problem_set, "p2.3b", "1/D_a")
     assert final_only.status is Status.PARTIAL and final_only.score == pytest.approx(1.5)
     assert "Your final expression is right" in final_only.feedback[1]
@@ -330,7 +333,9 @@ def test_undecidable_steps_go_to_a_person_not_to_zero(problem_set):
 
 def test_the_derivation_starts_where_the_question_starts(problem_set):
     result = grade(problem_set, "p4.4", ["sum_i log sum_z p(x_i|z)", *JENSEN_STEPS[1:]])
-    assert result.status is Status.PARTIAL
+    # The first step from the wrong start does not follow, so no valid chain reaches the
+    # given result: nothing is earned.
+    assert result.status is Status.INCORRECT
     assert any("Your first line is not the expression the derivation starts from" in f for f in result.feedback)
 
 
@@ -363,14 +368,17 @@ def test_hostile_derivations_are_refused(problem_set, part_id, name):
 
 def test_reference_derivations_read_back_as_correct(problem_set):
     from grader.engine import compute_expected
+    from grader.solvers.registry import grading_with
 
     for part_id in ("p4.4", "p4.5", "p2.3b", "p4.7"):
         problem, part = problem_set.find_part(part_id)
         kind = KINDS[part.kind]
         options = kind.options(part.options)
         expected = compute_expected(default_variant(problem_set), problem, part, part.solver)
-        assert kind.accepts_expected(expected, options).is_full, part_id
-        assert kind.compare(kind.parse(kind.render(expected), options), expected, options).is_full, part_id
+        # Outside the engine, the kind is told which set's solvers its `facts:` option names.
+        with grading_with(problem.solvers):
+            assert kind.accepts_expected(expected, options).is_full, part_id
+            assert kind.compare(kind.parse(kind.render(expected), options), expected, options).is_full, part_id
 
 
 SLOW_REGEX_BAIT = [

@@ -18,7 +18,7 @@ from grader.report.mathtext import answer_text, readable
 from grader.report.render import markdown_text
 from grader.store import Gradebook
 from grader.store import review as reviews
-from tests.conftest import EXAMPLES, SET_DIR, write_answers
+from tests.conftest import EXAMPLES, SET_DIR, example_files, write_answers
 
 SCRIPT = "<script>alert(1)</script>"
 # Student ids that try to escape the output folder or clash with other files.
@@ -48,7 +48,7 @@ def graded(tmp_path, problem_set):
 def test_one_markdown_and_one_html_file_per_student(graded, tmp_path, problem_set):
     out = tmp_path / "feedback"
     written = write_feedback(graded, None, out)
-    students = {grade_submission(problem_set, read_submission(p)).student for p in EXAMPLES.iterdir()}
+    students = {grade_submission(problem_set, read_submission(p)).student for p in example_files()}
     assert sorted(p.name for p in out.iterdir()) == sorted(f"{s}{ext}" for s in students for ext in (".md", ".html"))
     assert len(written) == 2 * len(students)
     for path in out.glob("*.html"):
@@ -137,5 +137,5 @@ def test_feedback_command(tmp_path):
     assert runner.invoke(app, ["grade", str(EXAMPLES), "--set", str(SET_DIR), "--db", db, "--jobs", "0"]).exit_code == 0
     result = runner.invoke(app, ["feedback", "--db", db, "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert f"for {len(list(EXAMPLES.iterdir()))} student(s)" in result.stdout
+    assert f"for {len(list(example_files()))} student(s)" in result.stdout
     assert (out / "alice.md").is_file() and (out / "alice.html").is_file()

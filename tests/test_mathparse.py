@@ -346,8 +346,10 @@ def test_context_is_frozen_hashable_and_validated() -> None:
         same.indices = ("m",)  # type: ignore[misc]
     with pytest.raises(ValueError, match="unknown domain"):
         MathContext(variables={"x": "complex"})
-    with pytest.raises(ValueError, match="both as variable and as index"):
-        MathContext(variables={"i": "real"})
+    # A declared variable wins over the default index of the same name.
+    assert "i" not in MathContext(variables={"i": "real"}).indices
+    with pytest.raises(ValueError, match="both as variable and as indexed name"):
+        MathContext(variables={"W": "real"}, indexed={"W": 2})
     with pytest.raises(KeyError):
         CTX.symbol("nope")
 

@@ -26,16 +26,11 @@ from grader.probability import (
 )
 from grader.probability import nodes as n
 from grader.probability.steps import split_justification, split_lines
-from grader.solvers.probability import (
-    elbo,
-    encoder,
-    evidence,
-    jensen_bound,
-    likelihood,
-    log_likelihood,
-    posterior,
-    prior,
-)
+from tests.conftest import tutorial_solvers
+
+_vae = tutorial_solvers("vae")
+elbo, encoder, evidence, jensen_bound = _vae.elbo, _vae.encoder, _vae.evidence, _vae.jensen_bound
+likelihood, log_likelihood, posterior, prior = _vae.likelihood, _vae.log_likelihood, _vae.posterior, _vae.prior
 
 # --- equivalent notations of the quantities the parts are about (text and LaTeX) -----------------------
 

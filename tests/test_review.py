@@ -19,7 +19,7 @@ from grader.kinds import KINDS, Verdict
 from grader.spec import load_problem_set
 from grader.store import Gradebook
 from grader.store import review as reviews
-from tests.conftest import EXAMPLES, SET_DIR, run_cli, write_answers
+from tests.conftest import EXAMPLES, SET_DIR, example_files, run_cli, write_answers
 
 FORMULA_ANSWERS = ["=HYPERLINK(\"http://x\",\"click\")", "+1+1", "-2+3", "@SUM(A1)"]
 
@@ -40,7 +40,7 @@ def gradebook(tmp_path, problem_set, undecided_shapes):
 
 def pending_from_engine(problem_set) -> set[tuple[str, str]]:
     pending = set()
-    for path in EXAMPLES.iterdir():
+    for path in example_files():
         report = grade_submission(problem_set, read_submission(path))
         pending |= {(report.student, p.id) for p in report.parts if p.status.value in PENDING_STATUSES}
     return pending
@@ -89,7 +89,7 @@ def test_regrade_keeps_overrides(tmp_path, problem_set, undecided_shapes):
         changed = grade_folder(EXAMPLES, new_version, gb, jobs=0)
         after = gb.student(None, "alice").counted
         row = gb.score_table().row("alice")
-    assert forced.graded == changed.graded == len(list(EXAMPLES.iterdir()))
+    assert forced.graded == changed.graded == len(list(example_files()))
     assert before is not None and after is not None and row is not None
     assert after.submission_id == before.submission_id
     assert row.parts["p1.1a"].score == 0.5 and row.parts["p1.1a"].status == "overridden"
@@ -205,9 +205,10 @@ def test_review_commands(tmp_path, undecided_shapes):
     assert imported.exit_code == 0 and "Recorded 0 score(s)" in imported.stdout
 
 
-def test_a_library_error_is_one_line_on_stderr(tmp_path):
+def test_a_library_error_is_one_line_on_stderr(tmp_path, problem_set):
     db = str(tmp_path / "g.sqlite")
-    assert run_cli("grade", str(EXAMPLES), "--set", str(SET_DIR), "--db", db, "--jobs", "0").returncode == 0
+    with Gradebook.open(db) as gb:  # graded in this process: only the failing command needs its own
+        grade_folder(EXAMPLES, problem_set, gb, jobs=0)
     wrong = run_cli("review", "set", "nobody", "p1.1a", "1", "--db", db)
     assert wrong.returncode != 0
     assert wrong.stderr.startswith("Error: ") and "Traceback" not in wrong.stderr

@@ -243,7 +243,7 @@ SPECIAL_ANSWERS = [
     ("not text", {"a": 1}, "invalid", None),
     ("too long", "dropout " * 700, "invalid", None),
     ("very short, something found", "A regularization.", "needs_review", "very_short"),
-    ("very short, nothing found", "No idea.", "incorrect", "very_short"),
+    ("very short, nothing found", "No idea.", "needs_review", "very_short"),
     ("numbers only", "0.5 0.25 12", "needs_review", "no_words"),
     ("german", "Dropout deaktiviert zufällig Neuronen während des Trainings, um Überanpassung zu vermeiden.",
      "needs_review", "off_language"),
@@ -330,7 +330,7 @@ def test_relative_and_missing_rubric_paths_say_what_to_do(tmp_path):
     with pytest.raises(RubricNotFound, match="relative"):
         load_rubric("rubrics/p1.4.yaml")
     (tmp_path / "p1.4.yaml").write_text("x: 1\n")
-    with pytest.raises(RubricNotFound, match="did you mean 'p1.4.yaml'"):
+    with pytest.raises(RubricNotFound, match=r"did you mean 'p1\.4\.yaml'"):
         load_rubric(tmp_path / "p1.5.yaml")
 
 

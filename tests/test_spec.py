@@ -2,29 +2,39 @@
 
 from __future__ import annotations
 
-import re
 import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 from grader.api import validate
 from grader.errors import SpecInvalid
 from grader.spec import load_problem_set
-from tests.conftest import SET_DIR, SHARED
+from tests.conftest import DATA, SET_DIR
 
-PARTS_MD = SHARED / "tutorial" / "PARTS.md"
+TUTORIAL_PARTS = DATA / "tutorial_parts.yaml"
 
 
-def tutorial_part_ids() -> list[str]:
-    rows = re.findall(r"^\| (p[0-9][^ |]*) \|", PARTS_MD.read_text(encoding="utf-8"), re.M)
-    assert len(rows) >= 30, "PARTS.md could not be read"
+def tutorial_parts() -> list[dict]:
+    rows = yaml.safe_load(TUTORIAL_PARTS.read_text(encoding="utf-8"))
+    assert len(rows) >= 30, f"{TUTORIAL_PARTS} could not be read"
     return rows
 
 
 def test_every_tutorial_part_is_declared_in_order(problem_set):
-    assert problem_set.part_ids() == tutorial_part_ids()
+    assert problem_set.part_ids() == [row["id"] for row in tutorial_parts()]
     assert all(part.prompt.strip() and part.points > 0 for _, part in problem_set.parts())
+
+
+def test_each_tutorial_part_is_graded_by_what_the_list_says(problem_set):
+    by_id = {part.id: part for _, part in problem_set.parts()}
+    for row in tutorial_parts():
+        part = by_id[row["id"]]
+        if row["reference"] == "rubric":
+            assert part.solver is None and part.kind == "text", row["id"]
+        else:
+            assert row["reference"] == "solver" and part.solver is not None, row["id"]
 
 
 def test_shipped_set_keeps_variants_off(problem_set):

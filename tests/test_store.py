@@ -17,7 +17,7 @@ from grader.export.table import PENDING_STATUSES, ScoreTable
 from grader.spec import load_problem_set
 from grader.store import Gradebook, GradebookUnusable, Policy
 from grader.store.migrations import MIGRATIONS
-from tests.conftest import EXAMPLES, SET_DIR, write_answers
+from tests.conftest import EXAMPLES, SET_DIR, example_files, write_answers
 
 DEADLINE = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
 # (hours after the deadline, started days late)
@@ -182,7 +182,7 @@ def test_score_table_matches_the_engine_and_leaves_pending_parts_unscored(tmp_pa
         table = gb.score_table()
     assert isinstance(table, ScoreTable)
     assert table.parts == [(part.id, part.points) for _, part in problem_set.parts()]
-    for path in sorted(EXAMPLES.iterdir()):
+    for path in example_files():
         report = check_file(path, SET_DIR)
         row = table.row(report.student)
         assert row is not None
@@ -217,7 +217,7 @@ def test_a_gradebook_with_several_sets_asks_which_one(tmp_path, problem_set):
     with Gradebook.open(tmp_path / "g.sqlite") as gb:
         grade_folder(EXAMPLES, problem_set, gb, jobs=0)
         resit = grade_folder(EXAMPLES, other, gb, jobs=0)
-        assert len(resit.failed) == len(list(EXAMPLES.iterdir()))  # every file names mlp_cnn
+        assert len(resit.failed) == len(list(example_files()))  # every file names mlp_cnn
         with pytest.raises(UsageError, match="several problem sets"):
             gb.score_table()
         assert [row.total for row in gb.score_table("mlp_cnn_resit").rows] == [None] * len(resit.failed)

@@ -24,7 +24,7 @@ from grader.inbox import (
     submitted_students,
     verify_receipt,
 )
-from tests.conftest import EXAMPLES, ROOT, run_cli
+from tests.conftest import EXAMPLES, ROOT, example_files, run_cli
 
 SAME_SECOND = datetime(2025, 3, 1, 23, 59, 59, 999999, tzinfo=UTC)
 CONCURRENT = 50
@@ -227,12 +227,19 @@ def test_distinct_ids_never_share_a_folder():
     assert len(set(ids)) == len(set(folders))
 
 
-CLEAN_IDS = ["alice", "s1234567", "jean.dupont", "O-Brien_2"]
+# Capital letters are no longer clean: folder names are case-folded (reproduction 7 of issue 13).
+CLEAN_IDS = ["alice", "s1234567", "jean.dupont", "o-brien_2"]
 
 
 @pytest.mark.parametrize("student", CLEAN_IDS)
 def test_clean_ids_are_kept_as_they_are(student):
     assert sanitise_student_id(student) == student
+
+
+def test_ids_differing_only_in_case_get_folders_that_differ_in_more_than_case():
+    folders = {student: sanitise_student_id(student) for student in ("alice", "ALICE", "Alice", "O-Brien_2")}
+    assert all(folder == folder.casefold() for folder in folders.values())
+    assert len({folder.casefold() for folder in folders.values()}) == len(folders)
 
 
 def test_sanitising_is_stable():
@@ -297,7 +304,11 @@ def test_submitted_students_reads_an_inbox_and_a_plain_folder(tmp_path):
     submit(EXAMPLES / "bob_mistakes.yaml", tmp_path / "inbox")
     submit(answer_file(tmp_path, "../x"), tmp_path / "inbox")
     assert submitted_students(tmp_path / "inbox") == {"bob", "../x"}
-    assert submitted_students(EXAMPLES) == {"alice", "bob", "chloe", "david", "emma", "farid"}
+    plain = tmp_path / "plain"  # the tutorial's examples (the other sets' are in sub-folders)
+    plain.mkdir()
+    for path in example_files():
+        shutil.copy(path, plain)
+    assert submitted_students(plain) == {"alice", "bob", "chloe", "david", "emma", "farid"}
 
 
 # ----------------------------------------------------------------------------- command line

@@ -17,8 +17,8 @@ def compare(
     reference: str | None = typer.Argument(None, help="The reference, e.g. '1 - tanh(x)^2'."),
     var: list[str] = typer.Option([], "--var", help="NAME:DOMAIN, e.g. x:real, n:positive_integer, p:(0,1). Repeatable."),
     syntax: str = typer.Option("auto", "--syntax", help="How to read the answer: text, latex or auto."),
-    as_json: bool = typer.Option(False, "--json", help="Print {verdict, message, seconds} as JSON."),
-    batch: Path | None = typer.Option(None, "--batch", help="JSON-lines file of {student, reference, variables, syntax}; '-' for stdin."),
+    as_json: bool = typer.Option(False, "--json", help="Print the verdict, message and seconds as one JSON object."),
+    batch: Path | None = typer.Option(None, "--batch", help="JSON-lines file, one object per line with student, reference, variables and syntax; '-' for stdin."),
     budget: float = typer.Option(2.0, "--budget", min=0.05, max=30, help="Seconds allowed per check."),
 ) -> None:
     """Judge an answer against a reference the way the grader would (equivalent, not_equivalent, invalid, undecided)."""

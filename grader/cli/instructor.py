@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import getpass
 import json
+import math
 import sys
+from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +14,7 @@ import typer
 
 from grader import config
 from grader.cli import app
+from grader.errors import UsageError
 from grader.export.table import PENDING_STATUSES  # the review statuses (a light module)
 
 # Each command imports what it uses when it runs, so `grader --help` and the other commands start fast.
@@ -40,7 +43,7 @@ def _gradebook(db: Path | None, *, create: bool = False) -> Gradebook:
 @app.command()
 def grade(
     folder: Path = typer.Argument(..., help="Folder of answer files (YAML, TOML, JSON), searched recursively."),
-    set_path: Path = typer.Option(..., "--set", "-s", help="Problem-set folder, e.g. problems/mlp_cnn."),
+    set_path: Path = typer.Option(..., "--set", "-s", help="Problem-set folder or id, e.g. problems/mlp_cnn."),
     db: Path | None = DB_OPTION,
     jobs: int | None = typer.Option(None, "--jobs", "-j", min=0, help="Worker processes (default: one per "
                                                                       "core; 0 grades in this process)."),
@@ -52,6 +55,7 @@ def grade(
     from grader.spec import load_problem_set
 
     problem_set = load_problem_set(set_path)
+    batch.check_folder(folder, problem_set)  # before the gradebook file is created
     with _gradebook(db, create=True) as gradebook, _progress() as bar:
         task = bar.add_task("Grading", total=None)
         summary = batch.grade_folder(
@@ -81,14 +85,17 @@ def review_list(
         return
     for item in items:
         _show_item(item)
-    typer.echo(f"{len(items)} part(s) to review. Score one: grader review set STUDENT PART SCORE --comment '...'")
+    waiting = sum(1 for item in items if item.override is None)
+    scored = f", {len(items) - waiting} already scored" if decided else ""
+    typer.echo(f"{waiting} part(s) to review{scored}. Score one: grader review set STUDENT PART SCORE "
+               "--comment '...'")
 
 
 @review_app.command("set")
 def review_set(
     student: str = typer.Argument(..., help="The student's id."),
-    part: str = typer.Argument(..., help="The part id, e.g. p1.4."),
-    score: float = typer.Argument(..., help="Points for the part (0 to its maximum)."),
+    part: str = typer.Argument(..., help="The part id, as in the answer file."),
+    score: str = typer.Argument(..., help="Points for the part (0 to its maximum), e.g. 2, 1.5 or 3/4."),
     comment: str = typer.Option("", "--comment", "-m", help="Shown to the student in their feedback."),
     by: str | None = BY_OPTION,
     db: Path | None = DB_OPTION,
@@ -100,14 +107,25 @@ def review_set(
     from grader.store import set_ref
 
     with _gradebook(db) as gradebook:
-        decision = reviews.set_score(gradebook, set_ref(set_id), student, part, score, comment=comment,
+        decision = reviews.set_score(gradebook, set_ref(set_id), student, part, _points(score), comment=comment,
                                      author=by or getpass.getuser())
     typer.echo(f"{student} {part}: {format_points(decision.score)} recorded (by {decision.author}).")
 
 
+def _points(text: str) -> float:
+    """A score typed on the command line: a number or a fraction, finite."""
+    try:
+        value = float(Fraction(text.strip().replace("−", "-")))
+    except (ValueError, ZeroDivisionError, OverflowError):
+        raise UsageError(f"SCORE must be a number of points such as 2, 1.5 or 3/4; got {text!r}.") from None
+    if not math.isfinite(value):
+        raise UsageError(f"SCORE must be a finite number of points; got {text!r}.")
+    return value
+
+
 @review_app.command("export")
 def review_export(
-    output: Path = typer.Option(Path("review.csv"), "--out", "-o", help="The CSV file to write."),
+    output: Path = typer.Option(Path("review.csv"), "--out", "-o", metavar="FILE", help="The CSV file to write."),
     decided: bool = typer.Option(False, "--all", help="Also export parts already scored (with their score)."),
     db: Path | None = DB_OPTION,
     set_id: str | None = SET_ID_OPTION,
@@ -140,7 +158,7 @@ def review_import(
 
 @app.command()
 def feedback(
-    out: Path = typer.Option(..., "--out", "-o", help="Folder for one .md and one .html file per student."),
+    out: Path = typer.Option(..., "--out", "-o", metavar="FOLDER", help="Folder for one .md and one .html file per student."),
     db: Path | None = DB_OPTION,
     set_id: str | None = SET_ID_OPTION,
 ) -> None:
@@ -155,7 +173,7 @@ def feedback(
 
 @app.command()
 def report(
-    out: Path = typer.Option(Path("report.html"), "--out", "-o", help="The file to write."),
+    out: Path = typer.Option(Path("report.html"), "--out", "-o", metavar="FILE", help="The file to write."),
     as_json: bool = typer.Option(False, "--json", help="Write the statistics as JSON instead of HTML."),
     db: Path | None = DB_OPTION,
     set_id: str | None = SET_ID_OPTION,
@@ -189,8 +207,12 @@ def _show_summary(summary: batch.BatchSummary, db: Path) -> None:
     waiting = ", ".join(f"{n} {s}" for s, n in sorted(summary.review_parts.items())) or "none"
     typer.echo(
         f"{summary.problem_set}: {summary.found} file(s) found; graded {summary.graded}, "
-        f"unchanged {summary.unchanged}, failed {len(summary.failed)} ({summary.seconds:.1f} s)."
+        f"unchanged {summary.unchanged}, failed {len(summary.failed)}, retried {summary.retried} "
+        f"({summary.seconds:.1f} s)."
     )
+    if summary.retried:
+        typer.echo(f"Retried {summary.retried} submission(s) whose results were provisional "
+                   "(a check had run out of its budget).")
     typer.echo(f"Needs review: {summary.needs_review} submission(s) with parts for a person ({waiting}).")
     for path, reason in summary.failed:
         typer.echo(f"  failed: {path}: {reason}", err=True)

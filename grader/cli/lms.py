@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 import typer
@@ -29,14 +30,17 @@ def submit(
     set_path: Path | None = SUBMIT_SET_OPTION,
     practice: bool | None = typer.Option(None, "--practice/--no-practice",
                                             help="Also show check's feedback (default: from grader.toml)."),
-    save_receipt: Path | None = typer.Option(None, "--save-receipt", help="Also keep a copy of the receipt here."),
+    save_receipt: Path | None = typer.Option(
+        None, "--save-receipt",
+        help="Where to keep your copy of the receipt, a file or a folder (default: beside the answer file)."),
 ) -> None:
-    """Submit an answer file: it is checked, stored unchanged in the inbox, and you get a receipt."""
+    """Submit an answer file: it is checked, stored unchanged in the inbox, and you keep a receipt."""
     from grader import inbox
     from grader.render import report_text
 
     course = config.load_config()
-    done = inbox.submit(file, to or course.inbox, set_path=set_path)
+    destination = to or course.inbox
+    done = inbox.submit(file, destination, set_path=set_path)
     counts = done.receipt.parts
     typer.echo(f"Submitted {done.receipt.student}'s answers to {done.receipt.problem_set}.")
     typer.echo(f"  received  {done.receipt.received_at}\n  sha256    {done.receipt.sha256}")
@@ -45,11 +49,22 @@ def submit(
     typer.echo(f"  stored    {done.stored}\n  receipt   {done.receipt_path}")
     for warning in done.report.warnings:
         typer.echo(f"warning: {warning}")
-    if save_receipt is not None:
-        save_receipt.write_text(done.receipt.to_json(), encoding="utf-8")
+    try:
+        copy: Path | None = inbox.keep_copy(done.receipt, file, save_receipt)
+    except inbox.InboxError as err:
+        copy = None
+        typer.echo(f"warning: your submission is stored, but {err} Keep a copy of {done.receipt_path} "
+                   "as your proof, or submit again with --save-receipt FOLDER.", err=True)
+    if copy is not None:
+        typer.echo(f"  your copy {copy}")
     if practice if practice is not None else course.practice:
         typer.echo("\n" + report_text(done.report))
-    typer.echo(f"Check it later with: grader receipt verify {save_receipt or done.receipt_path}")
+    if copy is None:
+        typer.echo(f"Check it later with: grader receipt verify {shlex.quote(str(done.receipt_path))}")
+    else:
+        inbox_root = Path(destination).resolve()  # type: ignore[arg-type]
+        typer.echo(f"Check it later with: grader receipt verify {shlex.quote(str(copy))} "
+                   f"--inbox {shlex.quote(str(inbox_root))}")
 
 
 @receipt_app.command("verify")
@@ -66,8 +81,8 @@ def receipt_verify(
         typer.echo(f"MISMATCH: {problem}", err=True)
     if not result.ok:
         raise typer.Exit(1)
-    typer.echo(f"OK: {result.file} is {result.receipt.student}'s submission of {result.receipt.received_at}, "
-               f"SHA-256 {result.receipt.sha256}.")
+    typer.echo(f"OK: {result.file} is {result.receipt.student}'s submission to {result.receipt.problem_set} "
+               f"of {result.receipt.received_at}, SHA-256 {result.receipt.sha256}, {result.receipt.size} bytes.")
 
 
 @roster_app.command("import")
@@ -152,7 +167,7 @@ def export_(
 @app.command("gradescope-bundle")
 def gradescope_bundle(
     problem_set: Path = typer.Argument(..., help="Problem-set folder, e.g. problems/mlp_cnn."),
-    output: Path = typer.Option(Path("autograder.zip"), "-o", "--output", help="The zip to write."),
+    output: Path = typer.Option(Path("autograder.zip"), "-o", "--output", metavar="FILE", help="The zip to write."),
     visibility: str = typer.Option("visible", "--visibility", help="Results visibility: visible, hidden, "
                                    "after_due_date or after_published."),
 ) -> None:

@@ -12,9 +12,9 @@ from grader.cli import app
 
 @app.command("rubric-test")
 def rubric_test(
-    problem_set: Path = typer.Argument(..., help="Problem-set folder, e.g. problems/mlp_cnn."),
-    part: str = typer.Argument(..., help="A text part id, e.g. p1.4."),
-    samples: Path = typer.Argument(..., help="YAML list of answers, or of {answer, expected_points, expected_status}."),
+    problem_set: Path = typer.Argument(..., help="Problem-set id or folder, e.g. mlp_cnn or problems/mlp_cnn."),
+    part: str = typer.Argument(..., help="The id of a text part."),
+    samples: Path = typer.Argument(..., help="YAML list of answers, or of mappings with answer, expected_points and expected_status."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when a sample misses its expected points or status."),
 ) -> None:

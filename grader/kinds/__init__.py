@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Status, Verdict
+from grader.kinds.choice import ChoiceKind
 from grader.kinds.derivation import DerivationKind
 from grader.kinds.formula import EquationKind, ExpressionKind, FunctionKind, MatrixExprKind, VectorExprKind
 from grader.kinds.integer import IntegerKind
@@ -28,6 +29,7 @@ KINDS: dict[str, Kind] = {
         MatrixExprKind(),
         ProbabilityKind(),
         DerivationKind(),
+        ChoiceKind(),
     )
 }
 

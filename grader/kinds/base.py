@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, ClassVar, Generic, TypeVar
@@ -117,6 +118,16 @@ class Kind(Generic[OptionsT]):
     def render(self, value: Any) -> str:
         """Show a value (an answer or an expected value) to a person."""
         return str(value)
+
+    def human_name(self) -> str:
+        """The kind as people call it ("vector of formulas"): the head of its description."""
+        head = re.split(r",| such as | as a | with | in your | of the |:| e\.g\.| \(", self.description, maxsplit=1)[0].strip()
+        return re.sub(r"^(a|an) ", "", head) or self.name.replace("_", " ")
+
+    def read_form(self, value: Any) -> Any:
+        """How the grader read a parsed answer, as a `grader.reading.Reading` (text and MathML);
+        None for kinds whose answers are best shown as typed (numbers, shapes, text)."""
+        return None
 
     def examples(self) -> list[Example]:
         """The kind's own correct, incorrect and invalid answers."""

@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Verdict
+from grader.kinds.escapes import escape_problem
 from grader.probability import (
     ProbSyntaxError,
     check_relation,
@@ -31,7 +32,7 @@ from grader.probability import (
     render,
 )
 from grader.probability.judge import SYMBOL, StepCheck
-from grader.probability.nodes import KL, Dist, Expect, Log, Sample, SumData, SumZ, is_expr, walk
+from grader.probability.nodes import Log, Sample, SumData, is_expr, walk
 from grader.probability.reference import Alternatives, Derivation, StepPattern
 from grader.probability.steps import RawLine, StepsUnreadable, split_lines
 
@@ -168,31 +169,6 @@ def parse_probability_steps(lines: list[RawLine]) -> DerivationAnswer | InvalidA
 # --- checking probability steps ------------------------------------------------------------------------
 
 
-def _log_of_sum(expr: Any) -> int:
-    """Logs of a sum over z (or of the marginal p(x), itself such a sum)."""
-    count = 0
-    for node in walk(expr):
-        if isinstance(node, Log) and any(
-            isinstance(n, (SumZ, Expect)) or (isinstance(n, Dist) and n.family == "p" and not n.given
-                                              and [v.name for v in n.vars] == ["x"])
-            for n in walk(node.arg)
-        ):
-            count += 1
-    return count
-
-
-def _sum_of_log(expr: Any) -> int:
-    """Sums over z (or expectations) of a log."""
-    return sum(
-        1 for node in walk(expr)
-        if isinstance(node, (SumZ, Expect)) and any(isinstance(n, (Log, KL)) for n in walk(node.body))
-    )
-
-
-def _moves_log_inside(left: Any, right: Any) -> bool:
-    return _log_of_sum(right) < _log_of_sum(left) and _sum_of_log(right) > _sum_of_log(left)
-
-
 def check_probability_steps(answer: DerivationAnswer) -> list[StepOutcome]:
     """Check every step against the one before; also the direction of the chain."""
     outcomes: list[StepOutcome] = []
@@ -202,10 +178,7 @@ def check_probability_steps(answer: DerivationAnswer) -> list[StepOutcome]:
         relation = step.relation or "="
         check = check_relation(before.expr, step.expr, relation)  # type: ignore[arg-type]
         if not check.ok:
-            mistake = check.mistake
-            if relation == "=" and _moves_log_inside(before.expr, step.expr):
-                mistake = "log_of_sum_as_sum_of_logs"
-            outcomes.append(StepOutcome(k, False, message=_explain(check, step), mistake=mistake))
+            outcomes.append(StepOutcome(k, False, message=_explain(check, step), mistake=check.mistake))
             continue
         if relation != "=" and direction is not None and relation != direction and not _equal(before, step):
             outcomes.append(StepOutcome(
@@ -250,6 +223,9 @@ class DerivationKind(Kind[DerivationOptions]):
     Options: ClassVar[type[KindOptions]] = DerivationOptions
 
     def parse(self, raw: Any, options: DerivationOptions) -> Any:
+        problem = escape_problem(raw, formula=True, multiline=True)
+        if problem:
+            return InvalidAnswer(problem)
         try:
             lines = split_lines(raw)
         except StepsUnreadable as err:
@@ -295,6 +271,23 @@ class DerivationKind(Kind[DerivationOptions]):
             return render(value)
         return render_expression(value)
 
+    def read_form(self, value: Any) -> Any:
+        from grader.reading import expression_reading, steps_reading, tokens_reading
+
+        if not isinstance(value, DerivationAnswer):
+            return None
+        steps = []
+        for step in value.steps:
+            if step.expr is None or step.error:
+                reading = None
+            elif value.step_kind == "probability":
+                reading = tokens_reading(render(step.expr))
+            else:
+                reading = expression_reading(step.expr)
+            relation = None if step.relation is None or step.implicit else step.relation
+            steps.append((relation, reading, step.text))
+        return steps_reading(steps)
+
     def describe(self, options: DerivationOptions) -> str:
         if options.require_steps == 0:
             return "the result, or a list of steps ending with it (one per line; steps shown are checked)"
@@ -305,10 +298,14 @@ class DerivationKind(Kind[DerivationOptions]):
                 f"(at least {options.require_steps}; '# Jensen' names a rule)")
 
     def examples(self) -> list[Example]:
-        from grader.solvers.probability import elbo_derivation, jensen_derivation
+        from grader.probability import parse_expression as read
 
-        jensen = jensen_derivation()
-        elbo = elbo_derivation()
+        # Small references of the kind's own: a bound on a log-likelihood by Jensen's inequality,
+        # and the split of that bound into a reconstruction term and a KL divergence.
+        bound = "sum_i E_{q(z|x_i)}[log p(z) - log q(z|x_i) + log p(x_i|z)]"
+        jensen = Derivation((read("sum_i log p(x_i)"), read(bound)), (">=",), ("Jensen",))
+        summand = "E_{q(z|x_i)}[log p(z) - log q(z|x_i) + log p(x_i|z)]"
+        elbo = Derivation((read(summand), read("E_{q(z|x_i)}[log p(x_i|z)] - KL(q(z|x_i) || p(z))")), ("=",), ("",))
         opts = {"require_steps": 2, "reveal_ends": True}
         valid = [
             "sum_{i=1}^N log p_theta(x_i)",
@@ -332,7 +329,8 @@ class DerivationKind(Kind[DerivationOptions]):
                 "= E_q[log p(x_i|z)] - E_q[log q(z|x_i) - log p(z)]",
                 "= E_q[log p(x_i|z)] - KL(q(z|x_i) || p(z))",
             ], elbo, "correct", opts),
-            Example(["E_q[log p(x_i|z)] - KL(q(z|x_i) || p(z))"], elbo, "partial", opts),
+            # The result alone, given by a "show that" question, is no derivation of it.
+            Example(["E_q[log p(x_i|z)] - KL(q(z|x_i) || p(z))"], elbo, "incorrect", opts),
             Example(["E_q[log p(x_i|z)] + KL(q(z|x_i) || p(z))"], elbo, "incorrect", opts),
             Example(["sum_i log p(x_i)", "= sum_i log sum_z p(x_i|z p(z)"], jensen, "invalid", opts),
             Example(["= sum_i log p(x_i)"], jensen, "invalid", opts),
@@ -362,16 +360,19 @@ _BY_NAME: dict[str, Any] = {}
 
 
 def resolve_reference(spec: str | None, parse: Any) -> Any:
-    """A start/result/facts option: a registered solver name (called with its defaults; solvers
-    are pure, so the value is kept), else reference text read by `parse`."""
+    """A start/result/facts option: a solver name (of the set being graded, else the library;
+    called with its defaults; solvers are pure, so the value is kept), else reference text read
+    by `parse`."""
     if spec is None:
         return None
-    from grader.solvers import SOLVERS
+    from grader.solvers.registry import lookup
 
-    if spec in SOLVERS:
-        if spec not in _BY_NAME:
-            _BY_NAME[spec] = SOLVERS[spec]()
-        return _BY_NAME[spec]
+    found = lookup(spec)
+    if found is not None:
+        func, key = found
+        if key not in _BY_NAME:
+            _BY_NAME[key] = func()
+        return _BY_NAME[key]
     return parse(spec)
 
 
@@ -441,8 +442,13 @@ def credit_and_feedback(
         if not review.result_ok and targets.result is not None and not review.result_undecided:
             feedback.append(_result_message(targets, options, show))
         return _verdict(1.0 if review.result_ok else 0.0, feedback, value, review)
+    # In a "show that" question (reveal_ends: the statement gives the result) writing the result
+    # proves nothing: its share is paid only for a chain of valid steps that reaches it.
+    result_given = options.reveal_ends and targets.result is not None
+    broken = review.first_broken
     if value.relations < options.require_steps:
-        earned = w_result if review.result_ok else 0.0
+        chained = value.relations > 0 and broken is None
+        earned = w_result if review.result_ok and (chained or not result_given) else 0.0
         shown = "no step" if value.relations == 0 else f"only {value.relations} step" + ("s" if value.relations > 1 else "")
         route = ""
         if options.reveal_ends and targets.start is not None:
@@ -451,8 +457,10 @@ def credit_and_feedback(
             f"Your answer shows {shown}: this question asks for the derivation{route} (at least "
             f"{options.require_steps} steps, one per line, each following from the line before)."
         )
-        if review.result_ok:
+        if review.result_ok and earned:
             feedback.append("Your final expression is right; it earns the result's share of the points.")
+        elif review.result_ok:
+            feedback.append(_GIVEN_RESULT)
         elif targets.result is not None:
             feedback.append(_result_message(targets, options, show))
         return _verdict(earned, feedback, value, review)
@@ -462,7 +470,6 @@ def credit_and_feedback(
     else:
         where = f": start from {show(targets.start)}" if options.reveal_ends else ""
         feedback.append(f"Your first line is not the expression the derivation starts from{where}.")
-    broken = review.first_broken
     explicit = [o for o in review.outcomes if not value.steps[o.index].implicit]
     valid_prefix = sum(1 for o in explicit if broken is None or o.index < broken.index)
     if review.start_ok is not False:
@@ -473,7 +480,9 @@ def credit_and_feedback(
     if claimed is not None and review.reversed:
         claimed = flip(claimed)  # type: ignore[arg-type]
     wrong_way = targets.relation in (">=", "<=") and claimed not in (targets.relation, "=")
-    if review.result_ok and not wrong_way:
+    if review.result_ok and not wrong_way and broken and result_given:
+        feedback.append(_GIVEN_RESULT)
+    elif review.result_ok and not wrong_way:
         earned += w_result
     elif review.result_ok:
         said = "mixes ≥ and ≤" if claimed is None else f"concludes {SYMBOL[claimed]}"
@@ -486,6 +495,12 @@ def credit_and_feedback(
     if review.reversed and not broken:
         feedback.append("You wrote the derivation from the result back to the start; that is fine.")
     return _verdict(earned, feedback, value, review)
+
+
+_GIVEN_RESULT = (
+    "Your last line is the result the question gives, but your steps do not reach it by valid "
+    "steps, so it earns no points: only the valid steps before the first wrong one count."
+)
 
 
 def step_label(value: DerivationAnswer, index: int) -> str:
@@ -548,7 +563,14 @@ def probability_steps_match(value: DerivationAnswer, produced: Any, options: Der
         return any(probability_steps_match(value, p, options) for p in produced.options)
     outcomes = check_probability_steps(value)
     if isinstance(produced, StepPattern):
-        return any(not o.ok and o.mistake == produced.name for o in outcomes)
+        broken = [o for o in outcomes if not o.ok and not o.undecided]
+        if produced.detect is not None:  # the set's own test of a broken step
+            return any(
+                produced.detect(value.steps[o.index - 1].expr, value.steps[o.index].expr,
+                                value.steps[o.index].relation or "=")
+                for o in broken
+            )
+        return any(o.mistake == produced.name for o in broken)
     if isinstance(produced, Derivation):
         produced = produced.result
     if not is_expr(produced):
@@ -762,7 +784,10 @@ def render_expression(value: Any) -> str:
 
     if isinstance(value, Derivation):
         lines = [render_expression(value.lines[0])]
-        lines += [render_expression(line) for line in value.lines[1:]]
+        for relation, line in zip(value.relations, value.lines[1:], strict=False):
+            # A chain of expressions (a = b = c) shows its relations; a chain of equations does not.
+            chained = relation in ("=", ">=", "<=") and not isinstance(line, sp.Equality)
+            lines.append(f"{relation} {render_expression(line)}" if chained else render_expression(line))
         return "\n".join(lines)
     if isinstance(value, DerivationAnswer):
         out = []

@@ -7,6 +7,8 @@ rather than guess.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, ClassVar, Literal
 
@@ -14,6 +16,7 @@ import sympy as sp
 from pydantic import Field
 
 from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Verdict
+from grader.kinds.escapes import escape_problem, prose_problem
 from grader.mathjudge import judge, judge_relation
 from grader.mathparse import MathContext, MathSyntaxError, parse_math, split_definition
 
@@ -27,7 +30,8 @@ class FormulaOptions(KindOptions):
     functions: list[str] = Field(default_factory=list)
     syntax: Literal["auto", "text", "latex"] = "auto"
     budget: float = Field(default=2.0, gt=0, le=30)
-    rel_tol: float = Field(default=1e-9, gt=0, le=1e-2)
+    # Equivalent means equal: a part that accepts approximate values sets a relative tolerance.
+    tolerance: float = Field(default=0.0, ge=0, le=1e-2)
 
     def context(self, *, indexed: bool = True) -> MathContext:
         """The parser's context; a name declared both plain and indexed is indexed here."""
@@ -55,6 +59,9 @@ def parse_formula(raw: Any, options: FormulaOptions, *, indexed: bool = True) ->
         return InvalidAnswer("expected a formula written as text, e.g. 1 - tanh(x)^2")
     if len(raw) > MAX_FORMULA_CHARS:
         return InvalidAnswer(f"this formula is {len(raw)} characters long; the limit is {MAX_FORMULA_CHARS}")
+    problem = escape_problem(raw, formula=True) or prose_problem(raw)
+    if problem:
+        return InvalidAnswer(problem)
     try:
         return parse_math(raw, options.context(indexed=indexed), syntax=options.syntax)
     except MathSyntaxError as err:
@@ -90,6 +97,51 @@ def as_expression(value: Any) -> InvalidAnswer | sp.Basic:
     return value
 
 
+# The member of a family shown where one must be written out (`grader validate`).
+_EXAMPLE_NUMBER = sp.Rational(1, 100)
+
+
+@dataclass(frozen=True)
+class ParameterFamily:
+    """A misconception that is a family of answers: `expr` with any number for `parameter`,
+    such as a leaky ReLU written with a numeric slope where the part asks for alpha."""
+
+    expr: sp.Expr
+    parameter: sp.Symbol
+    example: sp.Expr = _EXAMPLE_NUMBER
+
+    def instance(self, value: Any) -> sp.Expr:
+        """The member of the family with `value` for the parameter."""
+        return self.expr.subs(self.parameter, value)
+
+
+# Where a family member is pinned down from an answer: simple points, negative ones first.
+_PIN_POINTS = (-1, -2, 1, 2, sp.Rational(-1, 2), 3)
+
+
+def family_member(value: Any, family: ParameterFamily, options: FormulaOptions) -> sp.Expr | None:
+    """The member of `family` the answer could be (its number solved from the answer at one
+    point), or None. An answer that uses a declared variable the family lacks is none of it."""
+    if not isinstance(value, sp.Expr) or isinstance(value, sp.MatrixBase):
+        return None
+    names = {s.name for s in family.expr.free_symbols} - {family.parameter.name}
+    if any(s.name not in names for s in value.free_symbols):
+        return None
+    symbols = sorted((s for s in family.expr.free_symbols if s != family.parameter), key=str)
+    by_name = {s.name: s for s in value.free_symbols}
+    for point in _PIN_POINTS:
+        at_family = family.expr.subs({s: point for s in symbols})
+        at_answer = value.subs({by_name[s.name]: point for s in symbols if s.name in by_name})
+        if family.parameter not in at_family.free_symbols or not at_answer.is_number:
+            continue
+        solutions = sp.solve(sp.Eq(at_family, at_answer), family.parameter)
+        # A zero parameter (a leaky ReLU of slope 0) is another answer, not a member.
+        if len(solutions) == 1 and solutions[0].is_real and solutions[0] != 0:
+            return family.instance(solutions[0])
+        return None
+    return None
+
+
 class ExpressionKind(Kind[FormulaOptions]):
     name: ClassVar[str] = "expression"
     description: ClassVar[str] = "a formula, e.g. 1 - tanh(x)^2 or \\frac{1}{D_a} (plain text or LaTeX)"
@@ -100,10 +152,25 @@ class ExpressionKind(Kind[FormulaOptions]):
         return value if isinstance(value, InvalidAnswer) else as_expression(value)
 
     def compare(self, value: Any, expected: Any, options: FormulaOptions) -> Verdict:
-        return verdict_from(judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.rel_tol))
+        return verdict_from(judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.tolerance))
 
     def render(self, value: Any) -> str:
+        if isinstance(value, ParameterFamily):
+            value = value.instance(value.example)
         return sp.sstr(value)
+
+    def read_form(self, value: Any) -> Any:
+        from grader.reading import expression_reading
+
+        if isinstance(value, ParameterFamily):
+            value = value.instance(value.example)
+        return expression_reading(value)
+
+    def matches(self, value: Any, other: Any, options: FormulaOptions) -> bool:
+        if isinstance(other, ParameterFamily):
+            member = family_member(value, other, options)
+            return member is not None and self.compare(value, member, options).is_full
+        return super().matches(value, other, options)
 
     def examples(self) -> list[Example]:
         x = sp.Symbol("x", real=True)
@@ -163,7 +230,7 @@ class FunctionKind(ExpressionKind):
     def compare(self, value: Any, expected: Any, options: FunctionOptions) -> Verdict:  # type: ignore[override]
         ignore = (options.kinks or jump_points(expected)) if options.at_kinks == "any" else None
         return verdict_from(
-            judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.rel_tol,
+            judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.tolerance,
                   ignore_points=ignore or None)
         )
 
@@ -200,17 +267,26 @@ class EquationKind(Kind[EquationOptions]):
             return value
         if not isinstance(value, sp.Eq):
             return InvalidAnswer("expected an equation with '=', e.g. Var(z) = Var(a)")
+        name, _ = split_definition(value)
+        if name is not None and not value.lhs.args:  # `y = ...`: y names nothing here
+            return InvalidAnswer(f"unknown name '{name}': write an equation between the "
+                                 "quantities of the question, e.g. Var(z) = Var(a)")
         return _drop_indices(value) if options.drop_indices else value
 
     def compare(self, value: Any, expected: Any, options: EquationOptions) -> Verdict:
         if options.drop_indices:
             expected = _drop_indices(expected)
         return verdict_from(
-            judge_relation(value, expected, options.domains(), budget=options.budget, rel_tol=options.rel_tol)
+            judge_relation(value, expected, options.domains(), budget=options.budget, rel_tol=options.tolerance)
         )
 
     def render(self, value: Any) -> str:
         return f"{sp.sstr(value.lhs)} = {sp.sstr(value.rhs)}"
+
+    def read_form(self, value: Any) -> Any:
+        from grader.reading import expression_reading
+
+        return expression_reading(value)
 
     def examples(self) -> list[Example]:
         var = sp.Function("Var")
@@ -231,6 +307,23 @@ def _drop_indices(value: sp.Basic) -> sp.Basic:
     return value.replace(lambda e: isinstance(e, sp.Indexed), lambda e: sp.Symbol(str(e.base), real=True))
 
 
+def rows_as_lists(text: str, *, split_spaces: bool = True) -> str:
+    """Rows separated by `;` or new lines (`w1, w2, 0; 0, w1, w2`, or entries separated by
+    spaces when no comma is used) written as the nested list the parser reads; other text is
+    returned unchanged."""
+    inner = text.strip()
+    if "\\begin" in inner or (";" not in inner and "\n" not in inner):
+        return text
+    if inner.startswith("[") and inner.endswith("]"):
+        inner = inner[1:-1]
+    if "[" in inner or "]" in inner:
+        return text
+    rows = [row.strip() for row in re.split(r";|\n", inner) if row.strip()]
+    cells = [[c.strip() for c in re.split(r"[,&]", row)] if re.search(r"[,&]", row)
+             else row.split() if split_spaces else [row] for row in rows]
+    return "[" + ", ".join("[" + ", ".join(row) + "]" for row in cells) + "]"
+
+
 class MatrixExprOptions(FormulaOptions):
     variables: dict[str, str] = Field(default_factory=dict)
 
@@ -244,6 +337,8 @@ class MatrixExprKind(Kind[MatrixExprOptions]):
     def parse(self, raw: Any, options: MatrixExprOptions) -> Any:
         if isinstance(raw, list) and raw and all(isinstance(row, list) for row in raw):
             raw = "[" + ", ".join("[" + ", ".join(str(v) for v in row) + "]" for row in raw) + "]"
+        if isinstance(raw, str):
+            raw = rows_as_lists(raw, split_spaces=not self.vector)
         value = parse_formula(raw, options)
         if isinstance(value, InvalidAnswer):
             return value
@@ -266,7 +361,7 @@ class MatrixExprKind(Kind[MatrixExprOptions]):
             return Verdict.incorrect(f"Your answer has {got} {noun}; the expected one has {want}.")
         wrong, undecided = [], []
         for (r, c) in ((r, c) for r in range(value.rows) for c in range(value.cols)):
-            j = judge(value[r, c], expected[r, c], options.domains(), budget=options.budget, rel_tol=options.rel_tol)
+            j = judge(value[r, c], expected[r, c], options.domains(), budget=options.budget, rel_tol=options.tolerance)
             where = f"entry {r + 1}" if self.vector else f"(row {r + 1}, column {c + 1})"
             if j.verdict == "not_equivalent":
                 wrong.append(where)
@@ -283,6 +378,11 @@ class MatrixExprKind(Kind[MatrixExprOptions]):
         if self.vector:
             return "[" + ", ".join(row[0] for row in rows) + "]"
         return "[" + ", ".join("[" + ", ".join(row) + "]" for row in rows) + "]"
+
+    def read_form(self, value: Any) -> Any:
+        from grader.reading import matrix_reading
+
+        return matrix_reading(value.tolist(), column=self.vector)
 
     def examples(self) -> list[Example]:
         w1, w2 = sp.symbols("w1 w2", real=True)

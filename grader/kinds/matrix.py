@@ -60,6 +60,12 @@ class MatrixKind(Kind[MatrixOptions]):
         array = np.asarray(value, dtype=float)
         return "[" + ", ".join("[" + ", ".join(format_number(x) for x in row) + "]" for row in array) + "]"
 
+    def read_form(self, value: Any) -> Any:
+        from grader.reading import matrix_reading
+
+        array = np.asarray(value, dtype=float)
+        return matrix_reading([[format_number(x) for x in row] for row in array])
+
     def examples(self) -> list[Example]:
         m = [[1.5, 0.0], [0.0, 2.2]]
         return [

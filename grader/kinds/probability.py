@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from pydantic import Field
 
 from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Verdict
+from grader.kinds.escapes import escape_problem, prose_problem
 from grader.probability import Chain, ProbSyntaxError, Sample, compare, parse_line, render
 from grader.probability.names import find_name, strip_words
 from grader.probability.nodes import (
@@ -68,6 +69,9 @@ def parse_probability(raw: Any, names: bool = False) -> ProbAnswer | InvalidAnsw
         return InvalidAnswer("expected a probability expression written as text, e.g. q(z|x_i)")
     if len(raw) > MAX_CHARS:
         return InvalidAnswer(f"this answer is {len(raw)} characters long; the limit is {MAX_CHARS}")
+    problem = escape_problem(raw, formula=True) or prose_problem(raw)
+    if problem:
+        return InvalidAnswer(problem)
     text = raw.strip().rstrip(".")
     objective = OBJECTIVE_PREFIX.match(text)
     if objective and text[objective.end():].strip():
@@ -212,6 +216,11 @@ class ProbabilityKind(Kind[ProbabilityOptions]):
             value = ProbAnswer(value)
         return probability_matches(value, other)
 
+    def read_form(self, value: Any) -> Any:
+        from grader.reading import tokens_reading
+
+        return tokens_reading(self.render(value)) if isinstance(value, ProbAnswer) else None
+
     def render(self, value: Any) -> str:
         if isinstance(value, ProbAnswer):
             return render(value.expr)
@@ -224,10 +233,11 @@ class ProbabilityKind(Kind[ProbabilityOptions]):
         return str(value)
 
     def examples(self) -> list[Example]:
-        from grader.solvers.probability import log_likelihood, sampling_distribution
+        from grader.probability import parse_expression as read
 
-        ll = log_likelihood()
-        q = sampling_distribution()
+        # The kind's own small references: a log-likelihood with a discrete latent z, and q(z|x_i).
+        ll = read("sum_{i=1}^N log sum_z p(x_i|z) p(z)")
+        q = read("q(z|x_i)")
         named = {"names": True}
         return [
             Example("sum_{i=1}^N log sum_z p_theta(x_i|z) p(z)", ll, "correct"),

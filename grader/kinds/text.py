@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from pydantic import ConfigDict, PrivateAttr, field_validator, model_validator
 
 from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Status, Verdict
+from grader.kinds.escapes import escape_problem
 from grader.rubric import (
     AnswerProblem,
     Rubric,
@@ -58,6 +59,9 @@ class TextKind(Kind[TextOptions]):
     needs_solver: ClassVar[bool] = False
 
     def parse(self, raw: Any, options: TextOptions) -> str | InvalidAnswer:
+        problem = escape_problem(raw, formula=False)
+        if problem:
+            return InvalidAnswer(problem)
         try:
             return answer_text(raw)
         except AnswerProblem as err:

@@ -24,7 +24,14 @@ How a verdict is reached, cheapest first; each step can end the check:
 4. symbolic: when the numeric stage could not decide, `sympy.simplify(student - reference)
    == 0`, only when a preemptive timer guards it (main thread) and time is left.
 
-Anything that runs out of the budget (2 s by default) is `undecided` (method "timeout"),
+Equivalent means equal: with the default `rel_tol=0` a difference the balls prove non-zero,
+however small, is `not_equivalent` (agreeing points are re-checked at 320 bits so that a
+difference below the fast pass's rounding is found); a positive `rel_tol` (a part's
+`tolerance:`) accepts values within it, and floats from code compare within 1e-12. The two
+sides must be defined at the same points: where exactly one is defined, they differ.
+
+Anything that runs out of the budget (2 s of CPU time by default, see `grader.budget`: never
+wall-clock time, so a busy machine does not change a verdict) is `undecided` (method "timeout"),
 never `not_equivalent`; so is an unexpected failure inside sympy (method "unsupported").
 Free symbols not named in `domains` are real; undefined function applications such as Var(z)
 are positive unknowns; sums with symbolic bounds are checked for the bounds 1, 2, 3 and 5

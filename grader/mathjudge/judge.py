@@ -12,7 +12,7 @@ from sympy import Basic
 from sympy.core.relational import Relational
 from sympy.matrices import MatrixBase
 
-from grader.budget import BudgetExceeded, Deadline, time_budget
+from grader.budget import BudgetExceeded, Deadline, describe, time_budget
 from grader.mathjudge import numeric
 from grader.mathjudge.algebra import identical
 from grader.mathjudge.domains import Domain, parse_domains
@@ -32,6 +32,9 @@ IgnorePoints = Sequence[Mapping[str, float]] | None
 # sympy.simplify is the last resort, only under a preemptive timer and on modest inputs.
 _SIMPLIFY_MIN_SECONDS = 0.2
 _SIMPLIFY_MAX_OPS = 300
+# A floating-point number (from a solver's numeric code) is an approximation: equal within
+# this relative tolerance, well above double rounding.
+FLOAT_TOL = 1e-12
 _METHOD_STRENGTH: dict[str, int] = {"structural": 0, "symbolic": 1, "exact": 2, "numeric": 3}
 
 
@@ -41,7 +44,7 @@ def judge(
     domains: DomainSpec = None,
     *,
     budget: float = 2.0,
-    rel_tol: float = 1e-9,
+    rel_tol: float = 0.0,
     ignore_points: IgnorePoints = None,
     seed: int = 0,
 ) -> Judgement:
@@ -52,12 +55,20 @@ def judge(
         return judge_relation(student, reference, domains, budget=budget, rel_tol=rel_tol,
                               ignore_points=ignore_points, seed=seed)
     parsed = parse_domains(domains)
-    settings = make_settings(rel_tol, seed, ignore_points)
     student_obj, reference_obj = _as_matrix_or_expr(student), _as_matrix_or_expr(reference)
+    if rel_tol == 0 and (_has_float(student_obj) or _has_float(reference_obj)):
+        rel_tol = FLOAT_TOL
+    settings = make_settings(rel_tol, seed, ignore_points)
     return run_with_budget(
         budget, lambda deadline: _judge_objects(student_obj, reference_obj, parsed, settings,
                                                 deadline)
     )
+
+
+def _has_float(value: Basic | MatrixBase) -> bool:
+    """Whether a value holds a binary floating-point number (only code makes those: the
+    parser reads every decimal exactly)."""
+    return bool(value.atoms(sympy.Float))
 
 
 def make_settings(rel_tol: float, seed: int, ignore_points: IgnorePoints) -> Settings:
@@ -69,15 +80,15 @@ def make_settings(rel_tol: float, seed: int, ignore_points: IgnorePoints) -> Set
 
 
 def run_with_budget(budget: float, check: Callable[[Deadline], Judgement]) -> Judgement:
-    """Run one check under `budget` seconds; running out gives `undecided`, never `wrong`."""
+    """Run one check under `budget` seconds of CPU time; running out gives `undecided`, never `wrong`."""
     if budget <= 0:
         raise ValueError(f"budget must be positive, not {budget!r}.")
     started = time.perf_counter()
     try:
         with time_budget(budget) as deadline:
             result = check(deadline)
-    except BudgetExceeded:
-        result = undecided("timeout", f"could not decide in {budget:g} s; sent to a human")
+    except BudgetExceeded as exceeded:
+        result = undecided("timeout", f"could not decide: {describe(exceeded.reason, budget)}; sent to a human")
     except Exception as error:  # noqa: BLE001 - the one boundary: see below
         # sympy raises many exception types on unusual inputs (PolynomialError,
         # NotImplementedError, TypeError from comparing non-real values, ...); whatever
@@ -267,6 +278,15 @@ def difference_judgement(outcome: NumericOutcome, instance: Instance) -> Judgeme
     at = ", ".join(f"{name} = {format_number(value)}" for name, value in witness.items())
     place = f" at {at}" if at else ""
     note = _extra_symbols_note(instance)
+    if not checked.reference.defined:
+        yours = format_number(checked.student.value)
+        reason = checked.reference.reason
+        message = (f"{place.strip()} your answer is {yours} but the expected answer is undefined "
+                   f"({reason}): they are not defined on the same values{note}").strip()
+        student_message = (f"your answer is defined{place} (it gives {yours}), where the expected "
+                           f"answer is not: the two are not defined for the same values{note}")
+        return Judgement(Verdict.NOT_EQUIVALENT, message, student_message, "numeric", witness,
+                         student_value=yours, expected_value=None)
     if not checked.student.defined:
         expected = format_number(checked.reference.value)
         reason = checked.student.reason
@@ -277,6 +297,7 @@ def difference_judgement(outcome: NumericOutcome, instance: Instance) -> Judgeme
         return Judgement(Verdict.NOT_EQUIVALENT, message, student_message, "numeric", witness,
                          student_value=None, expected_value=expected)
     yours, expected = format_pair(checked.student.value, checked.reference.value)
+    note += _exact_value_note(instance.exprs[0], checked.student.value, checked.reference.value)
     message = (f"they differ{place}: your answer gives {yours}, "
                f"the expected answer gives {expected}{note}")
     where = _where(instance, checked.point)
@@ -289,6 +310,27 @@ def difference_judgement(outcome: NumericOutcome, instance: Instance) -> Judgeme
                            f"(your answer gives {yours}{there}){note}")
     return Judgement(Verdict.NOT_EQUIVALENT, message, student_message, "numeric", witness,
                      student_value=yours, expected_value=expected)
+
+
+# A decimal within 1 % of the expected value reads as an approximation of it.
+_APPROXIMATION = 1e-2
+
+
+def _exact_value_note(student: Basic, yours: Any, expected: Any) -> str:
+    """'give the exact value' when the answer holds a decimal and comes close."""
+    decimals = [q for q in (r.q for r in student.atoms(sympy.Rational)) if q > 1
+                and _only_twos_and_fives(int(q))]
+    if not decimals or not abs(yours - expected) <= _APPROXIMATION * abs(expected):
+        return ""
+    return ("; your answer is close, but a decimal is an approximation: give the exact value "
+            "(a fraction, a root, pi, ...)")
+
+
+def _only_twos_and_fives(q: int) -> bool:
+    for p in (2, 5):
+        while q % p == 0:
+            q //= p
+    return q == 1
 
 
 def _where(instance: Instance, point: Sequence[Any]) -> str:

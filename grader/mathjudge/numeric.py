@@ -1,7 +1,12 @@
 """Numeric comparison at sampled points: numbers disprove freely and prove only with care.
 
+Exactness. By default (`rel_tol` = 0) equivalent means equal: a difference that ball
+arithmetic proves non-zero, however small, is a difference. A positive `rel_tol` (a part's
+`tolerance:`) lets values within it agree instead.
+
 Evaluation. A fast pass evaluates both sides with mpmath at 113 bits (about 34 digits).
-Values within `rel_tol` (relative) of each other agree. Anything else (a suspected difference,
+Values within `rel_tol` (relative, and never looser than 2**-93 in the exact mode) of each
+other agree. Anything else (a suspected difference,
 a side undefined only for the student) is decided by a careful pass in ball arithmetic (see
 `balls`) at 512 bits and, while the balls cannot tell, at 2048 and 3400 bits (about 1000
 digits): a difference is reported only when the balls are further apart than the tolerance,
@@ -11,9 +16,11 @@ variable is an integer and both sides are rational functions with kinks (Max, Ab
 ...), evaluation is exact instead, and where the expected value is an integer the student's
 must equal it exactly.
 
-Undefined values. A point where the expected answer is undefined (log of a negative number,
-division by zero, a complex value, no applicable case) is skipped; a point where it is
-defined and the student's is not is a difference.
+Undefined values. Undefined means: log of a number that is not positive, division by zero,
+a complex value, no applicable case. The two sides must be defined at the same points, so a
+point where exactly one of them is defined is a difference, whichever side it is (the
+verdict never depends on which side is the reference); a point where both are undefined is
+skipped.
 
 Sample. Every variable's ladder (see `domains`) is swept; with several variables, joint points
 stratify the ladders so that each variable meets each region. For every kink or jump (the
@@ -35,6 +42,7 @@ import random
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from enum import Enum
 from fractions import Fraction
 from typing import Any
@@ -63,6 +71,14 @@ _KINK_STEPS = (2.0**-20, 2.0**-7)
 _MIN_AGREEING = 3
 _MAX_ROOTS = 8
 _REFINE_STEPS = 200
+# In the exact mode (rel_tol = 0): the fast pass's agreement bound (rounding noise at 113
+# bits leaves room for 20 bits of cancellation), the bound below which balls that overlap
+# count as equal, and the precision at which agreeing points are re-checked before
+# "equivalent", so a difference below the fast pass's noise (1e-30 relative) is still found.
+FAST_EXACT_TOL = 2.0 ** -(BASE_BITS - 20)
+BALL_EXACT_TOL = 2.0 ** -100
+RECHECK_BITS = 320
+_RECHECK_TOL = 2.0 ** -(RECHECK_BITS - 40)
 
 Point = tuple[Any, ...]
 
@@ -485,9 +501,39 @@ def compare(
     if witness is None:
         plan = sampler.plan(compiled_switches_of([student, reference], sampler))
         witness = evaluate(plan.points)
+    if witness is None and settings.rel_tol == 0 and exact is None:
+        witness = _recheck_exactly(checker, results)
     if witness is not None:
         return NumericOutcome("differ", witness=witness)
     return _conclusion(sampler, plan, results)
+
+
+def _recheck_exactly(checker: _PointChecker, results: dict[Point, Checked]) -> Checked | None:
+    """Re-decide two points the fast pass agreed on, the simplest and the one with the smallest
+    expected value (where an added constant is relatively largest), both non-zero: a difference
+    below the fast pass's rounding (x*(1 + 10^-40) against x) is still a difference. A plain
+    evaluation at RECHECK_BITS looks for one; only a suspected difference is proven in balls."""
+    agreed = [c for c in results.values() if c.kind is Kind.AGREE and c.reference is not None
+              and c.reference.value]
+    if not agreed:
+        return None
+    simplest = min(agreed, key=lambda c: niceness(c.point))
+    smallest = min(agreed, key=lambda c: abs(c.reference.value))  # type: ignore[union-attr]
+    sampler = checker.sampler
+    for checked in dict.fromkeys((simplest.point, smallest.point)):
+        sampler.set_bits(RECHECK_BITS)
+        env = [sampler.ctx.mpf(v) for v in checked]
+        student = sampler.run(checker.student.plain, env, RECHECK_BITS)
+        reference = sampler.run(checker.reference.plain, env, RECHECK_BITS)
+        if isinstance(student, Value) or isinstance(reference, Value):
+            continue
+        if abs(student - reference) <= _RECHECK_TOL * max(abs(student), abs(reference)):
+            continue
+        proven = checker.careful(checked)
+        if proven.kind is Kind.DIFFER:
+            results[checked] = proven
+            return proven
+    return None
 
 
 def _exact_pair(
@@ -563,6 +609,7 @@ class _PointChecker:
         self.sampler = sampler
         self.student, self.reference = student, reference
         self.rel_tol = rel_tol
+        self.fast_tol = rel_tol if rel_tol > 0 else FAST_EXACT_TOL
         self.exact = exact
 
     def check(self, point: Point) -> Checked:
@@ -573,11 +620,11 @@ class _PointChecker:
         env = sampler.env(point)
         reference = sampler.run(self.reference.plain, env)
         if isinstance(reference, Value) and not reference.unresolved:
-            return Checked(point, Kind.SKIP, None, reference)
+            return self.reference_undefined(point, reference)
         student = sampler.run(self.student.plain, env)
         if not isinstance(reference, Value) and not isinstance(student, Value):
             gap = abs(student - reference)
-            if gap <= self.rel_tol * max(abs(student), abs(reference)):
+            if gap <= self.fast_tol * max(abs(student), abs(reference)):
                 return Checked(point, Kind.AGREE, Value(student), Value(reference))
         return self.careful(point)
 
@@ -587,7 +634,7 @@ class _PointChecker:
         while True:
             reference = self.sampler.careful(self.reference, point, bits)
             if not reference.defined and not reference.unresolved:
-                return Checked(point, Kind.SKIP, None, reference)
+                return self.reference_undefined(point, reference, proven=True)
             student = self.sampler.careful(self.student, point, bits)
             kind = classify(student, reference, self.rel_tol)
             if kind is not Kind.UNRESOLVED:
@@ -597,14 +644,37 @@ class _PointChecker:
             bits = min(bits * 4, MAX_BITS)
         return Checked(point, _weak_or_unresolved(student, reference), student, reference)
 
+    def reference_undefined(self, point: Point, reference: Value, *, proven: bool = False
+                            ) -> Checked:
+        """Where the expected answer is undefined: a difference when the student's is defined
+        (the mirror of an answer undefined where the expected one is defined, so that the
+        verdict never depends on which side is the reference), else nothing to compare."""
+        quick = self.sampler.run(self.student.plain, self.sampler.env(point))
+        if isinstance(quick, Value) and not quick.unresolved:
+            return Checked(point, Kind.SKIP, None, reference)  # undefined on both sides
+        student = self.sampler.careful(self.student, point, CONFIRM_BITS)
+        if not student.defined:
+            return Checked(point, Kind.SKIP, None, reference)
+        if proven:  # the balls found the expected answer undefined
+            return Checked(point, Kind.DIFFER, student, reference)
+        # The fast pass may have lost the sign of a log's argument in rounding: a difference
+        # is reported only when the balls, too, find the expected answer undefined.
+        confirmed = self.sampler.careful(self.reference, point, CONFIRM_BITS)
+        if confirmed.defined or confirmed.unresolved:
+            return self.careful(point)
+        return Checked(point, Kind.DIFFER, student, confirmed)
+
     def _check_exact(self, point: Point) -> Checked:
         assert self.exact is not None
         student_fn, reference_fn = self.exact
         reference = _exact_value(reference_fn, point)
-        if not reference.defined:
-            kind = Kind.UNRESOLVED if reference.unresolved else Kind.SKIP
-            return Checked(point, kind, None, reference)
         student = _exact_value(student_fn, point)
+        if not reference.defined:
+            if reference.unresolved:
+                return Checked(point, Kind.UNRESOLVED, None, reference)
+            if student.defined:
+                return Checked(point, Kind.DIFFER, student, reference)
+            return Checked(point, Kind.SKIP, None, reference)
         if student.unresolved:
             return Checked(point, Kind.UNRESOLVED, student, reference)
         if not student.defined:
@@ -643,7 +713,9 @@ def classify(student: Value, reference: Value, rel_tol: float) -> Kind:
     error = student.error + reference.error
     if gap - error > rel_tol * (size + error):
         return Kind.DIFFER
-    if gap + error <= rel_tol * (size - error):
+    # Exact mode: nothing is proven different, and the balls are narrow enough to call equal.
+    agree_tol = rel_tol if rel_tol > 0 else BALL_EXACT_TOL
+    if gap + error <= agree_tol * (size - error):
         return Kind.AGREE
     return Kind.UNRESOLVED
 
@@ -747,17 +819,17 @@ def format_number(value: Any, digits: int = 6) -> str:
 
 def format_pair(first: Any, second: Any) -> tuple[str, str]:
     """Render two values with just enough digits to show that they differ."""
-    for digits in (6, 10, 15, 20, 30):
+    for digits in (6, 10, 15, 20, 30, 45, 60, 100, 160):
         texts = format_number(first, digits), format_number(second, digits)
-        if _as_float(texts[0]) != _as_float(texts[1]):
+        if _as_decimal(texts[0]) != _as_decimal(texts[1]):
             return texts
     return texts
 
 
-def _as_float(text: str) -> float | str:
+def _as_decimal(text: str) -> Decimal | str:
     try:
-        return float(text)
-    except ValueError:
+        return Decimal(text)
+    except InvalidOperation:
         return text
 
 

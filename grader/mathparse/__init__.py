@@ -30,10 +30,18 @@ read everything below):
 * names: declared variables, `D_a`, `x_1`, `x1`; Greek letters typed (`theta`) or as unicode
   (θ σ α β μ ε/ϵ φ/ϕ λ π ...). λ/`lambda` is the name `lamda` (sympy's spelling, printed λ).
   `e`, `E` are Euler's number and `pi`/π is π, unless declared as variables.
-* functions `exp log ln sqrt abs Abs tanh sinh cosh sech sin cos tan sigmoid sigma max Max min
-  Min relu ReLU Heaviside sign`, `log(x, b)`, `|x|`; `sigma(t)` is the logistic 1/(1+exp(-t))
-  unless `sigma` is a declared variable; `tanh^2(x)` is tanh(x)**2; `relu(t)` is Max(0, t).
-  Names listed in `MathContext.functions` (e.g. `Var`) are opaque sympy Functions.
+* functions (the table `names.FUNCTIONS`): `exp log ln log10 lg log2 lb sqrt abs sign`,
+  `sin cos tan sec csc cot`, `asin/arcsin acos/arccos atan/arctan acot/arccot atan2`,
+  `sinh cosh tanh sech csch coth asinh/arsinh acosh/arcosh atanh/artanh`, `sigmoid sigma
+  relu ReLU Heaviside max min factorial binomial`, `log(x, b)`, `|x|`, `n!`; `sigma(t)` is
+  the logistic 1/(1+exp(-t)) unless `sigma` is a declared variable; `tanh^2(x)` is
+  tanh(x)**2; `relu(t)` is Max(0, t). Names listed in `MathContext.functions` (e.g. `Var`)
+  are opaque sympy Functions. Any other name followed by `(` is an unknown function (an
+  error with a suggestion), except a variable multiplying a bracket: a declared one, or with
+  nothing declared a name also used alone (`x(x+1)`).
+* angles in degrees `30°`, `30^\\circ`, `30^{\\circ}` (times pi/180).
+* a lone unknown name left of a top-level `=` where names are declared (`z_i = ...`) names
+  the answer, like a definition.
 * indexed names from `MathContext.indexed`: `W_ij`, `W_{ij}`, `W_{i,j}`, `W[i,j]`, `a_j`,
   `a_{j+1}` -> `IndexedBase("W")[i, j]`, indices positive integer Symbols.
 * sums `sum(W_ij a_j, j=1..D_a)`, `sum(f, j, 1, n)`, `Sum(f, (j, 1, n))`, `sum_{j=1}^{n} f`
@@ -45,14 +53,17 @@ read everything below):
   `[x + 1]` with one entry only groups.
 * `Rational(1, 2)`; infinity (`oo`, `\\infty`) is refused.
 
-LaTeX adds `\\frac \\dfrac \\tfrac`, `\\cdot \\times`, `\\left( \\right)` and friends, `\\{ \\}`,
+LaTeX adds `\\frac \\dfrac \\tfrac \\cfrac`, `\\binom`, `\\cdot \\times`, `\\left( \\right)` and friends
+(`\\mleft( \\mright)`, `\\lbrack`, `\\lgroup`, `\\bigl(`, ... are read as these), `\\{ \\}`,
 `^{...}`, `_{...}`, `\\sqrt{..}`, `\\sqrt[n]{..}`, function commands (`\\tanh x`,
-`\\tanh^2(x)`, `\\exp`, `\\log`, `\\ln`, `\\max`, `\\min`, `\\operatorname{ReLU}`,
+`\\tanh^2(x)`, `\\exp`, `\\log`, `\\log_b x`, `\\ln`, `\\lg`, `\\sec`, `\\arcsin`, `\\max`, `\\min`,
+`\\operatorname{ReLU}`,
 `\\mathrm{Var}`), Greek commands (`\\alpha`, `\\varepsilon`, `\\varphi`, ...), `\\sum_{j=1}^{n}`,
 `\\begin{cases} x & x > 0 \\\\ 0 & \\text{otherwise} \\end{cases}` (also `\\text{if } ...` and
 `\\left\\{\\begin{array}{ll} ... \\end{array}\\right.`),
-`\\geq \\leq \\ge \\le \\gt \\lt \\neq`, `bmatrix`/`pmatrix`/`matrix`/`array`, and ignores spacing
-(`\\, \\; \\! \\quad`) and `$...$`. In LaTeX an unknown word made of declared one-letter
+`\\geq \\leq \\ge \\le \\gt \\lt \\neq`, `bmatrix`/`pmatrix`/`matrix`/`array`, and ignores every spacing
+command (`\\, \\; \\! \\quad \\thinspace \\hspace{..}` ..., see latex.py), `\\boxed{..}`,
+`\\displaystyle` and `$...$`; `a^{2}_{k}` is read as `a_{k}^{2}`. In LaTeX an unknown word made of declared one-letter
 names is a product (`xy` is x*y); in plain text it is an error that suggests `x*y`.
 """
 
@@ -65,7 +76,7 @@ from lark.exceptions import LarkError
 from sympy.core.function import AppliedUndef
 from sympy.polys.polyerrors import BasePolynomialError
 
-from grader.budget import BudgetExceeded, time_budget
+from grader.budget import BudgetExceeded, OutOfBudget, describe, time_budget
 from grader.mathparse.builder import Builder
 from grader.mathparse.context import (
     DOMAINS,
@@ -117,7 +128,11 @@ def parse_math(
     syntax: Syntax = "auto",
     limits: Limits | None = None,
 ) -> MathResult:
-    """Parse student or author text into a sympy object; raise MathSyntaxError if unreadable."""
+    """Parse student or author text into a sympy object; raise MathSyntaxError if unreadable.
+
+    Building runs under `limits.max_seconds` of CPU time; running out raises OutOfBudget (not a
+    MathSyntaxError: the text may be fine, and whoever grades sends it to a person).
+    """
     ctx = _DEFAULT_CONTEXT if ctx is None else ctx
     limits = _DEFAULT_LIMITS if limits is None else limits
     if isinstance(text, (int, float)) and not isinstance(text, bool):
@@ -133,9 +148,10 @@ def parse_math(
     try:
         with time_budget(limits.max_seconds):
             return Builder(ctx, limits, text, latex).build(tree)
-    except BudgetExceeded:
-        raise MathSyntaxError(
-            "this formula takes too long to read; write it more simply", None, text
+    except BudgetExceeded as exceeded:
+        raise OutOfBudget(
+            f"reading this formula stopped early: {describe(exceeded.reason, limits.max_seconds)}",
+            exceeded.reason,
         ) from None
     except MathSyntaxError:
         raise
@@ -165,6 +181,7 @@ __all__ = [
     "MathContext",
     "MathResult",
     "MathSyntaxError",
+    "OutOfBudget",
     "Syntax",
     "index_symbol",
     "interval_bounds",

@@ -31,6 +31,8 @@ from grader.mathparse.names import (
     NAME_ALIASES,
     REFUSED_NAMES,
     SPECIAL_FORMS,
+    binomial,
+    factorial,
     is_builtin_function,
 )
 
@@ -130,6 +132,7 @@ class Builder:
         self.text = text
         self.latex = latex
         self.bound: dict[str, sp.Symbol] = {}
+        self.plain_names: set[str] = set()
 
     # ---- errors and the entry point -------------------------------------------------------
 
@@ -140,6 +143,12 @@ class Builder:
 
     def build(self, tree: ParseTree) -> Value:
         """Build the whole answer (the tree's `start` node)."""
+        # Names written alone somewhere: with nothing declared, `x(x+1)` is a product because
+        # x is also a plain variable, while `g(1/3)` is a call of an unknown function.
+        self.plain_names = {
+            self.word_name(token.value)[0]
+            for token in tree.scan_values(lambda v: isinstance(v, Token) and v.type == "WORD")
+        }
         node = tree.children[0]
         if _is_tree(node, "relation"):
             value = self.relation(node)
@@ -399,10 +408,36 @@ class Builder:
             self.as_expr(side, side_node)
         return sp.Eq(lhs, rhs, evaluate=False)
 
-    def definition_head(self, node: Node) -> sp.Expr | None:
-        """For `f(x)`, `ReLU(x)`, `f'(x)` on the left of '=', the marked head f(x), else None."""
-        if not _is_tree(node, "call"):
+    def named_side(self, node: Node) -> sp.Expr | None:
+        """For a lone unknown name on the left of '=' (`z_i = ...`, `y = ...`), the marked
+        head that names the answer, else None. Only where names are declared: with nothing
+        declared `y = 1 - x` is an equation in x and y."""
+        if not self.ctx.declared:
             return None
+        if isinstance(node, Token) and node.type == "WORD":
+            name = self.word_name(node.value)[0]
+        elif _is_tree(node, "subscripted"):
+            word, _, subscript = node.children
+            simple = self.simple_subscript(_items(_token_tree(subscript)))
+            if not (isinstance(word, Token) and word.type == "WORD") or simple is None:
+                return None
+            name = f"{self.word_name(word.value)[0]}_{simple}"
+            if self.word_name(word.value)[0] in self.ctx.indexed:
+                return None
+        else:
+            return None
+        if (self.lookup(name) is not None or name in self.ctx.indexed or self.is_function(name)
+                or name in REFUSED_NAMES):
+            return None
+        head = sp.Function(name, _mathparse_definition=True)
+        result: sp.Expr = head()
+        return result
+
+    def definition_head(self, node: Node) -> sp.Expr | None:
+        """For `f(x)`, `ReLU(x)`, `f'(x)` on the left of '=', the marked head f(x), else None.
+        A lone unknown name (`z_i = ...`) is a head too (see named_side)."""
+        if not _is_tree(node, "call"):
+            return self.named_side(node)
         assert isinstance(node, Tree)
         word = node.children[0]
         primes = sum(1 for c in node.children if isinstance(c, Token) and c.type == "PRIME")
@@ -497,7 +532,17 @@ class Builder:
         if exponent.is_Rational:
             assert isinstance(exponent, sp.Rational)
             p, q = int(exponent.p), int(exponent.q)
-            if abs(p) > limit * q or q > limit:
+            if base.free_symbols and q <= limit:
+                # sympy keeps (y - b)^4000 unexpanded: bound degree x terms, not the exponent.
+                size = (abs(p) // q + 1) * len(sp.Add.make_args(base))
+                if size > self.limits.max_degree_terms:
+                    about = f" about {size}" if size < 10**12 else ""
+                    self.fail(
+                        f"the exponent is too large for this formula: degree times terms would "
+                        f"be{about} (the limit is {self.limits.max_degree_terms})",
+                        node,
+                    )
+            elif abs(p) > limit * q or q > limit:
                 shown = f" {exponent}" if _bits(exponent) < 64 else ""
                 self.fail(f"the exponent{shown} is too large (the limit is {limit})", node)
             if base.is_Rational:
@@ -711,6 +756,27 @@ class Builder:
         if not (degree.is_Integer and 1 <= int(degree) <= self.limits.max_exponent):
             self.fail("the n of \\sqrt[n]{...} must be a whole number from 1 on", children[2])
         return self.power(radicand, sp.Rational(1, int(degree)), node)
+
+    def rule_binom(self, node: ParseTree, depth: int) -> sp.Expr:
+        _, top, bottom = node.children
+        n, k = self.expr(top, depth), self.expr(bottom, depth)
+        try:
+            return binomial(n, k)
+        except ValueError as err:
+            self.fail(str(err).replace("n!", "\\binom{n}{k}").replace("n >= 0", "n, k >= 0"), node)
+
+    def rule_factorial(self, node: ParseTree, depth: int) -> sp.Expr:
+        """`n!` for a whole number n >= 0."""
+        value = self.expr(node.children[0], depth)
+        try:
+            return factorial(value)
+        except ValueError as err:
+            self.fail(str(err), node.children[1])
+
+    def rule_degrees(self, node: ParseTree, depth: int) -> sp.Expr:
+        """`30^\\circ` or `30°`: an angle in degrees, as radians."""
+        result: sp.Expr = self.expr(node.children[0], depth) * sp.pi / 180
+        return result
 
     def rule_rootsign(self, node: ParseTree, depth: int) -> sp.Expr:
         return self.power(self.expr(node.children[1], depth), sp.Rational(1, 2), node)
@@ -958,7 +1024,8 @@ class Builder:
         if kind == "function" or name in REFUSED_NAMES:
             return None
         if not self.ctx.declared:
-            return symbol_for(name)
+            # `x(x+1)` multiplies when x is used alone too; `g(1/3)` calls an unknown function.
+            return symbol_for(name) if name in self.plain_names else None
         parts = self.split_letters(name, kind)
         return sp.Mul(*parts) if parts is not None else None
 
@@ -976,6 +1043,22 @@ class Builder:
         result = self.apply_function(name, [node.children[-1]], node, depth)
         if exponent is not None:
             result = self.power(self.as_expr(result, node), sp.Integer(exponent), funcpow)
+        return result
+
+    def rule_apply_base(self, node: ParseTree, depth: int) -> Value:
+        """`\\log_b x`, `\\log_{2}(x)`: a logarithm to the base in the subscript."""
+        command, _, subscript, argument = node.children
+        name, _ = self.word_name(_token(command).value)
+        if name != "log":
+            self.fail(f"only \\log takes a base as a subscript, not \\{name}", subscript)
+        items = _items(_token_tree(subscript))
+        if len(items) != 1:
+            self.fail("the base of a logarithm is one number or name, as in \\log_{2} x", subscript)
+        base = self.expr(items[0], depth)
+        value = self.expr(argument, depth)
+        if base.is_number and (base.is_positive is False or base == 1):
+            self.fail("the base of a logarithm must be positive and not 1", subscript)
+        result: sp.Expr = sp.log(value, base)
         return result
 
     def rule_index(self, node: ParseTree, depth: int) -> Value:
@@ -1011,7 +1094,12 @@ class Builder:
         if not spec.min_args <= len(args) <= spec.max_args:
             self.fail(f"{name} takes {spec.arity_text()}, not {len(args)}", node)
         values = [self.expr(arg, depth) for arg in args]
-        return spec.build(values, self)
+        try:
+            return spec.build(values, self)
+        except MathSyntaxError:
+            raise
+        except ValueError as err:  # a function's own refusal, e.g. (-1)!
+            self.fail(str(err), node)
 
     def opaque_argument(self, node: Node, depth: int) -> sp.Expr:
         value = self.value(node, depth)
@@ -1020,15 +1108,22 @@ class Builder:
         return self.as_expr(value, node)
 
     def unknown_function_message(self, name: str) -> str:
+        """'unknown function ...' with the closest function, or the product it may mean."""
         if name in REFUSED_NAMES:
             return REFUSED_NAMES[name]
-        if len(name) == 1 or not self.ctx.declared:
-            return self.unknown_message(name)
         message = f"unknown function {quote(name)}"
-        hint = self.suggestion(name)
+        functions = list(self.ctx.functions) + sorted(FUNCTIONS)
+        close = difflib.get_close_matches(name, functions, n=1, cutoff=0.6) if len(name) > 1 \
+            else []
+        lowered = [f for f in functions if f.lower() == name.lower()]
+        hint = close[0] if close else (lowered[0] if lowered else None)
         if hint is not None and hint != name:
-            message += f" (did you mean {quote(hint)}?)"
-        return message
+            return message + f" (did you mean {quote(hint)}?)"
+        if not self.ctx.declared:
+            return message + (f" (did you mean the product {name}*(...)? A name followed by "
+                              "'(' is read as a function)")
+        variables = ", ".join(self.ctx.variables or ()) or "none"
+        return message + f" (for a product, write {name}*(...); the variables here are {variables})"
 
     # ---- special forms (their arguments are read from the tree) ---------------------------
 

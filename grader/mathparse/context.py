@@ -91,7 +91,11 @@ class MathContext:
                 raise ValueError(f"indexed name {name!r} needs 1 to 4 indices, not {count!r}")
             indexed[_check_name(name, "indexed")] = count
         object.__setattr__(self, "indexed", MappingProxyType(indexed))
-        object.__setattr__(self, "indices", tuple(_check_name(n, "index") for n in self.indices))
+        # A declared variable wins over an index of the same name (k in `--var k:real`).
+        variable_names = set(self.variables or ())
+        object.__setattr__(self, "indices", tuple(
+            name for name in (_check_name(n, "index") for n in self.indices)
+            if name not in variable_names))
         object.__setattr__(
             self, "functions", tuple(_check_name(n, "function") for n in self.functions)
         )
@@ -101,7 +105,7 @@ class MathContext:
         groups = {
             "variable": set(self.variables or ()),
             "indexed name": set(self.indexed),
-            "index": set(self.indices),
+            "index": set(self.indices),  # never a variable: see __post_init__
             "function": set(self.functions),
         }
         roles = list(groups)

@@ -108,11 +108,14 @@ sumlower: LBRACE WORD EQUALS ifexpr RBRACE
 ?power: postfix POW factor                    -> pow
       | postfix
       | FUNCCMD funcpow? power                -> apply
+      | FUNCCMD SUB subscript power           -> apply_base
       | ROOTSIGN power                        -> rootsign
 
 // Any atom may carry a subscript; the builder accepts names and {name} (sympy's LaTeX).
 ?postfix: atom SUPERSCRIPT                    -> superscript
         | atom SUB subscript                  -> subscripted
+        | atom BANG                           -> factorial
+        | atom DEGREE                         -> degrees
         | atom
 
 ?atom: NUMBER
@@ -125,6 +128,7 @@ sumlower: LBRACE WORD EQUALS ifexpr RBRACE
      | LBRACE ifexpr RBRACE                   -> group
      | LBAR ifexpr RBAR                       -> abs
      | FRAC fracnum fracarg                   -> frac
+     | BINOM fracnum fracarg                  -> binom
      | SQRT (LBRACK ifexpr RBRACK)? fracarg   -> sqrt
      | BEGIN_MATRIX mrow (ROWSEP mrow)* ROWSEP? END_MATRIX   -> matrix_env
      | BEGIN_CASES crow (ROWSEP crow)* ROWSEP? END_CASES     -> cases_env
@@ -182,7 +186,10 @@ DOTS: /\.\.\.?/
 PRIME: /['′]/
 SUB: "_"
 ROOTSIGN: "√"
-FRAC: /\\[dt]?frac(?![A-Za-z])/
+FRAC: /\\[dtc]?frac(?![A-Za-z])/
+BINOM: /\\[dt]?binom(?![A-Za-z])/
+BANG: /!(?!=)/
+DEGREE.3: /\^\s*(?:\\circ(?![A-Za-z])|\{\s*\\circ\s*\})|°/
 SQRT: /\\sqrt(?![A-Za-z])/
 LPAR: /\(|\\left\s*\(/
 RPAR: /\)|\\right\s*\)/
@@ -206,7 +213,7 @@ AMP: "&"
 _COMMA: ","
 
 WHITESPACE: /[ \t\r\n\f\v\u00a0\u2000-\u200b\u202f\u205f\u3000]+/
-LATEX_SPACE: /\\(?:[,;:! ]|(?:@IGNORED@)(?![A-Za-z]))|~/
+LATEX_SPACE: /\\(?:[,;:!> ]|(?:@IGNORED@)(?![A-Za-z]))|~/
 %ignore WHITESPACE
 %ignore LATEX_SPACE
 """

@@ -18,12 +18,14 @@ STRUCTURAL_COMMANDS: frozenset[str] = frozenset({
     "begin", "end", "sum", "text", "textrm", "mathrm", "mathit", "mbox", "operatorname",
     "le", "leq", "leqslant", "ge", "geq", "geqslant", "lt", "gt", "ne", "neq",
     "land", "wedge", "lor", "vee", "neg", "lnot", "lvert", "rvert", "vert",
-    "lbrace", "rbrace",
+    "lbrace", "rbrace", "cfrac", "binom", "dbinom", "tbinom", "circ",
 })
 
 # Commands that only change spacing or size: skipped like white space.
 IGNORED_COMMANDS: frozenset[str] = frozenset({
-    "quad", "qquad", "limits", "nolimits", "displaystyle", "textstyle",
+    "quad", "qquad", "limits", "nolimits", "displaystyle", "textstyle", "scriptstyle",
+    "scriptscriptstyle", "thinspace", "medspace", "thickspace", "negthinspace", "negmedspace",
+    "negthickspace", "enspace", "enskip", "space", "nobreakspace",
     "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "biggl", "biggr",
     "Biggl", "Biggr",
 })
@@ -34,7 +36,8 @@ IGNORED_COMMANDS: frozenset[str] = frozenset({
 FUNCTION_COMMANDS: dict[str, str] = {
     "tanh": "tanh", "sinh": "sinh", "cosh": "cosh", "exp": "exp", "log": "log", "ln": "ln",
     "sin": "sin", "cos": "cos", "tan": "tan", "sech": "sech", "max": "max", "min": "min",
-    "sgn": "sign",
+    "sgn": "sign", "sec": "sec", "csc": "csc", "cot": "cot", "coth": "coth",
+    "arcsin": "asin", "arccos": "acos", "arctan": "atan", "lg": "lg",
 }
 
 # Letter-like commands -> the name they stand for.
@@ -45,6 +48,13 @@ NAME_COMMANDS: dict[str, str] = {
     "varsigma": "sigma",
 }
 # fmt: on
+
+# Other spellings of delimiters, rewritten before the scan to the ones the grammar reads
+# (same length, so every position in an error message stays right).
+DELIMITER_SPELLINGS: dict[str, str] = {
+    "mleft": "\\left", "mright": "\\right", "lbrack": "[", "rbrack": "]",
+    "lgroup": "(", "rgroup": ")", "lparen": "(", "rparen": ")",
+}
 
 # Known commands refused with a reason.
 REFUSED_COMMANDS: dict[str, str] = {

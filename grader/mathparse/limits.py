@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from grader.mathparse.errors import MathSyntaxError, quote
 from grader.mathparse.latex import (
+    DELIMITER_SPELLINGS,
     ENVIRONMENTS,
     FUNCTION_COMMANDS,
     KNOWN_COMMANDS,
@@ -30,6 +31,9 @@ class Limits:
     max_depth: int = 60
     max_number_digits: int = 30
     max_exponent: int = 1000
+    # A power of a formula is bounded by what it stands for, degree x terms of its base
+    # ((y - b)^4000 is 8000), not by the digits of its exponent.
+    max_degree_terms: int = 100_000
     max_matrix: tuple[int, int] = (50, 50)
     # sympy evaluates as it builds (relations, Piecewise conditions): a hard stop on that work.
     max_seconds: float = 1.0
@@ -67,7 +71,7 @@ _SCAN = re.compile(
 )
 _CLOSER = {"(": ")", "[": "]", "{": "}", "\\{": "\\}"}
 _OPERAND_END = re.compile(r"[A-Za-z0-9)\]}'′²³¹⁰⁴-⁹.]")
-_OTHER_ESCAPES = {"\\\\", "\\,", "\\;", "\\:", "\\!", "\\ "}
+_OTHER_ESCAPES = {"\\\\", "\\,", "\\;", "\\:", "\\!", "\\>", "\\ "}
 
 
 @dataclass
@@ -96,6 +100,56 @@ def _strip_math_delimiters(text: str) -> str:
             chars[end - len(closer) : end] = " " * len(closer)
             return "".join(chars)
     return text
+
+
+_SPELLED_DELIMITER = re.compile(r"\\(" + "|".join(DELIMITER_SPELLINGS) + r")(?![A-Za-z])")
+_SPACE_WITH_ARGUMENT = re.compile(
+    r"\\(?:hspace\*?|mspace)\s*\{[^{}]*\}"
+    r"|\\m?kern\s*-?(?:\d+\.?\d*|\.\d+)\s*(?:mu|em|ex|pt)"
+)
+_SUPER_THEN_SUB = re.compile(r"\^(\{[^{}]*\}|[A-Za-z0-9])(\s*)_(\{[^{}]*\}|[A-Za-z0-9])")
+_BOXED = re.compile(r"\\boxed(?![A-Za-z])")
+
+
+def _blank(match: re.Match[str]) -> str:
+    return " " * len(match.group())
+
+
+def _normalise_latex(text: str) -> str:
+    """Rewrite LaTeX spellings that mean the same as what the grammar reads, keeping every
+    position: `\\mleft(` is `\\left(`, `\\lbrack` is `[`, `\\hspace{1em}` is space,
+    and `\\boxed{...}` around the answer (or a part) is a group."""
+    text = _SPELLED_DELIMITER.sub(
+        lambda m: DELIMITER_SPELLINGS[m.group(1)].ljust(len(m.group())), text)
+    text = _SPACE_WITH_ARGUMENT.sub(_blank, text)
+    return _unbox(text)
+
+
+def _subscript_first(text: str) -> str:
+    """`a^{2}_{k}` is `a_{k}^{2}` (same length): the grammar reads the subscript first."""
+    return _SUPER_THEN_SUB.sub(lambda m: f"_{m.group(3)}{m.group(2)}^{m.group(1)}", text)
+
+
+def _unbox(text: str) -> str:
+    """`\\boxed{...}` spanning the whole answer disappears (a relation may sit inside);
+    elsewhere only the command goes and its braces group."""
+    match = _BOXED.search(text)
+    if match is None:
+        return text
+    opening = re.compile(r"\s*\{").match(text, match.end())
+    if text[: match.start()].strip() == "" and opening is not None:
+        depth, close = 0, None
+        for k in range(opening.end() - 1, len(text)):
+            if text[k] == "{" and text[k - 1] != "\\":
+                depth += 1
+            elif text[k] == "}" and text[k - 1] != "\\":
+                depth -= 1
+                if depth == 0:
+                    close = k
+                    break
+        if close is not None and text[close + 1 :].strip() == "":
+            text = " " * opening.end() + text[opening.end() : close] + " " * (len(text) - close)
+    return _BOXED.sub(_blank, text)
 
 
 def _is_operand_end(text: str, pos: int, closing_bars: set[int]) -> bool:
@@ -291,4 +345,7 @@ def prescan(text: str, limits: Limits, latex: bool) -> str:
     bad = _PRIVATE_USE.search(text)
     if bad:
         raise _fail(f"unexpected character {quote(bad.group())}", bad.start(), text)
-    return _Scanner(_strip_math_delimiters(text), text, limits, latex).scan()
+    stripped = _subscript_first(_strip_math_delimiters(text))
+    if latex:
+        stripped = _normalise_latex(stripped)
+    return _Scanner(stripped, text, limits, latex).scan()

@@ -106,6 +106,60 @@ def _log(args: Sequence[sp.Expr], ops: Ops) -> sp.Expr:
     return sp.log(args[0]) if len(args) == 1 else sp.log(args[0], args[1])
 
 
+def _log_base(base: int) -> Callable[[Sequence[sp.Expr], Ops], sp.Expr]:
+    return lambda args, ops: sp.log(args[0], base)
+
+
+def _acot(args: Sequence[sp.Expr], ops: Ops) -> sp.Expr:
+    # The continuous convention, values in (0, pi): acot(0) = pi/2, acot(-1) = 3*pi/4.
+    return sp.pi / 2 - sp.atan(args[0])
+
+
+def _atan2(args: Sequence[sp.Expr], ops: Ops) -> sp.Expr:
+    """atan2(y, x): the angle of the point (x, y), in (-pi, pi], undefined at the origin.
+
+    Built from atan and cases, so that the judge sees the jumps on the negative x axis."""
+    y, x = args
+    if y.is_number and x.is_number and ops.cheap(args):
+        if y.is_zero and x.is_zero:
+            return sp.nan  # refused by the parser as undefined
+        return sp.atan2(y, x)
+    ratio = sp.atan(y / x)
+    return sp.Piecewise(
+        (ratio, x > 0),
+        (ratio + sp.pi, sp.And(x < 0, y >= 0)),
+        (ratio - sp.pi, sp.And(x < 0, y < 0)),
+        (sp.pi / 2, sp.And(sp.Eq(x, 0), y > 0)),
+        (-sp.pi / 2, sp.And(sp.Eq(x, 0), y < 0)),
+    )
+
+
+# n! of a literal is computed: 400! has 869 digits, within the limit on numbers.
+MAX_FACTORIAL = 400
+
+
+def factorial(arg: sp.Expr) -> sp.Expr:
+    """n! for a whole number n >= 0 (ValueError with the reason otherwise)."""
+    if arg.is_integer is not True or arg.is_negative:
+        raise ValueError("the factorial n! is defined for whole numbers n >= 0")
+    if arg.is_Integer and int(arg) > MAX_FACTORIAL:
+        raise ValueError(f"the factorial is limited to n <= {MAX_FACTORIAL}")
+    return sp.factorial(arg)
+
+
+def binomial(n: sp.Expr, k: sp.Expr) -> sp.Expr:
+    """The binomial coefficient as factorials, which the judge evaluates exactly."""
+    return factorial(n) / (factorial(k) * factorial(n - k))
+
+
+def _factorial(args: Sequence[sp.Expr], ops: Ops) -> sp.Expr:
+    return factorial(args[0])
+
+
+def _binomial(args: Sequence[sp.Expr], ops: Ops) -> sp.Expr:
+    return binomial(args[0], args[1])
+
+
 def _relu(args: Sequence[sp.Expr], ops: Ops) -> sp.Expr:
     return sp.Max(0, args[0], evaluate=ops.cheap(args))
 
@@ -126,6 +180,14 @@ _RELU = FunctionSpec("ReLU", 1, 1, _relu)
 _SIGMOID = FunctionSpec("sigmoid", 1, 1, _one(logistic))
 _HEAVISIDE = FunctionSpec("Heaviside", 1, 2, _guarded(sp.Heaviside))
 
+_ASIN = FunctionSpec("asin", 1, 1, _one(sp.asin))
+_ACOS = FunctionSpec("acos", 1, 1, _one(sp.acos))
+_ATAN = FunctionSpec("atan", 1, 1, _one(sp.atan))
+_ACOT = FunctionSpec("acot", 1, 1, _acot)
+_ASINH = FunctionSpec("asinh", 1, 1, _one(sp.asinh))
+_ACOSH = FunctionSpec("acosh", 1, 1, _one(sp.acosh))
+_ATANH = FunctionSpec("atanh", 1, 1, _one(sp.atanh))
+
 # fmt: off
 FUNCTIONS: dict[str, FunctionSpec] = {
     "exp": _EXP,
@@ -139,13 +201,33 @@ FUNCTIONS: dict[str, FunctionSpec] = {
     "relu": _RELU, "ReLU": _RELU, "Relu": _RELU,
     "sigmoid": _SIGMOID, "sigma": _SIGMOID, "logistic": _SIGMOID,
     "Heaviside": _HEAVISIDE, "heaviside": _HEAVISIDE,
+    "log10": FunctionSpec("log10", 1, 1, _log_base(10)),
+    "lg": FunctionSpec("lg", 1, 1, _log_base(10)),
+    "log2": FunctionSpec("log2", 1, 1, _log_base(2)),
+    "lb": FunctionSpec("lb", 1, 1, _log_base(2)),
     "tanh": FunctionSpec("tanh", 1, 1, _one(sp.tanh)),
     "sinh": FunctionSpec("sinh", 1, 1, _one(sp.sinh)),
     "cosh": FunctionSpec("cosh", 1, 1, _one(sp.cosh)),
     "sech": FunctionSpec("sech", 1, 1, _one(sp.sech)),
+    "csch": FunctionSpec("csch", 1, 1, _one(sp.csch)),
+    "coth": FunctionSpec("coth", 1, 1, _one(sp.coth)),
     "sin": FunctionSpec("sin", 1, 1, _one(sp.sin)),
     "cos": FunctionSpec("cos", 1, 1, _one(sp.cos)),
     "tan": FunctionSpec("tan", 1, 1, _one(sp.tan)),
+    "sec": FunctionSpec("sec", 1, 1, _one(sp.sec)),
+    "csc": FunctionSpec("csc", 1, 1, _one(sp.csc)),
+    "cot": FunctionSpec("cot", 1, 1, _one(sp.cot)),
+    "asin": _ASIN, "arcsin": _ASIN,
+    "acos": _ACOS, "arccos": _ACOS,
+    "atan": _ATAN, "arctan": _ATAN,
+    "acot": _ACOT, "arccot": _ACOT,
+    "atan2": FunctionSpec("atan2", 2, 2, _atan2), "arctan2": FunctionSpec("atan2", 2, 2, _atan2),
+    "asinh": _ASINH, "arsinh": _ASINH, "arcsinh": _ASINH,
+    "acosh": _ACOSH, "arcosh": _ACOSH, "arccosh": _ACOSH,
+    "atanh": _ATANH, "artanh": _ATANH, "arctanh": _ATANH,
+    "factorial": FunctionSpec("factorial", 1, 1, _factorial),
+    "binomial": FunctionSpec("binomial", 2, 2, _binomial),
+    "binom": FunctionSpec("binomial", 2, 2, _binomial),
 }
 # fmt: on
 

@@ -92,10 +92,12 @@ def _inside_condition(text: str, k: int) -> bool:
 
 
 def normal_line(text: str, functions: tuple[str, ...]) -> str:
-    """`W_ij ~ N(0, 1/D_a)` -> `Var(W_ij) = 1/D_a` (or the variance alone without Var)."""
+    """`W_ij ~ N(0, 1/D_a)` -> `Var(W_ij) = 1/D_a` (or the variance alone without Var); a
+    distribution alone, `N(0, 1/D_a)` where a variance is asked, -> its variance `1/D_a`."""
     sampled = _SAMPLED.search(text)
     if sampled is None:
-        return text
+        variance = distribution_variance(text)
+        return text if variance is None else variance
     lhs, rhs = text[: sampled.start()].strip(), text[sampled.end():].strip()
     head = _NORMAL_HEAD.match(rhs)
     if not lhs or head is None or not rhs.endswith(")"):
@@ -108,6 +110,21 @@ def normal_line(text: str, functions: tuple[str, ...]) -> str:
         return text
     if "Var" in functions:
         return f"Var({lhs}) = {variance.strip()}"
+    return variance.strip()
+
+
+def distribution_variance(text: str) -> str | None:
+    """The variance v of a centred normal written alone, `N(0, v)` or `\\mathcal{N}(0, v)`."""
+    stripped = text.strip()
+    head = _NORMAL_HEAD.match(stripped)
+    if head is None or _matching(stripped, head.end() - 1) != len(stripped) - 1:
+        return None
+    inner = stripped[head.end(): -1].strip()
+    if inner.endswith("\\right"):
+        inner = inner[: -len("\\right")].strip()
+    mean, comma, variance = inner.partition(",")
+    if not comma or mean.strip() != "0" or not variance.strip() or "," in variance:
+        return None
     return variance.strip()
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from lark import Token
 
 from grader.probability.errors import ProbSyntaxError
+from grader.probability.notation import current
 
 MAX_CHARS = 5000
 MAX_DEPTH = 60
@@ -72,6 +73,7 @@ WORD = re.compile(r"[A-Za-z]+")
 SPACE = re.compile(r"[\s$&]+")
 D_KL = re.compile(r"\s*_\s*(?:\{\s*KL\s*\}|KL(?![A-Za-z]))")
 D_Z = re.compile(r"\s*z(?![A-Za-z])")
+D_LATENT = re.compile(r"\s*[A-Za-z](?![A-Za-z])")  # `d h` for a set whose latent variable is h
 CALL_OPEN = re.compile(r"(?:\s|\\(?:left|[bB]igg?l?)\b|\\[,;:! ])*([(\[{])")
 
 
@@ -192,6 +194,19 @@ def _scan(original: str, s: str, origins: list[int]) -> Iterator[Token]:
         if m:
             word = m.group(0)
             i = m.end()
+            notation = current()
+            if not notation.is_default:
+                if word == "d" + notation.latent:
+                    yield _token("DZ", "dz", here)
+                    continue
+                if word == "d" and D_LATENT.match(s, i) and s[D_LATENT.match(s, i).end() - 1] == notation.latent:
+                    i = D_LATENT.match(s, i).end()  # type: ignore[union-attr]
+                    yield _token("DZ", "dz", here)
+                    continue
+                try:
+                    word = notation.read(word)
+                except ValueError as err:
+                    raise ProbSyntaxError(str(err), original, here) from None
             if word == "D" and D_KL.match(s, i):
                 i = D_KL.match(s, i).end()  # type: ignore[union-attr]
                 yield _token("KL", "D_KL", here)
@@ -225,6 +240,10 @@ def _scan(original: str, s: str, origins: list[int]) -> Iterator[Token]:
         if two == "**":
             yield _token("CARET", "^", here)
             i += 2
+            continue
+        if two == "..":  # a range in a sum call: sum(..., i=1..N)
+            i += 3 if s[i: i + 3] == "..." else 2
+            yield _token("DOTS", "..", here)
             continue
         char = s[i]
         if char in SINGLE:

@@ -64,9 +64,14 @@ class FiniteModel:
 
     def describe(self) -> str:
         """The model in words, for feedback."""
-        which = "q(z|x) equal to the posterior p(z|x)" if self.q_is_posterior else "q(z|x) different from the posterior p(z|x)"
+        from grader.probability.notation import current
+
+        show = current().show  # the set's own letters
+        x, z, p, q = show("x"), show("z"), show("p"), show("q")
+        relation = "equal to" if self.q_is_posterior else "different from"
+        which = f"{q}({z}|{x}) {relation} the posterior {p}({z}|{x})"
         points = "1 data point" if self.N == 1 else f"{self.N} data points"
-        return f"a model with {self.K} values of z, {points} and {which}"
+        return f"a model with {self.K} values of {z}, {points} and {which}"
 
 
 def _simplex(rng: np.random.Generator, size: int, rows: int = 1) -> np.ndarray:

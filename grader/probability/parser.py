@@ -57,7 +57,7 @@ DATA_INDICES = frozenset("ijnmkt")
 
 GRAMMAR = r"""
 %declare NUMBER NAME DNAME LABEL LOG LOGOPEN EXPFN EXPOPEN SUM PROD INT DZ FRAC EXPECT KL ENT SIM IN BAR KLSEP
-%declare COMMA SEMI LPAR RPAR LSQB RSQB LBRACE RBRACE PLUS MINUS STAR SLASH CARET UNDERSCORE EQ GE LE
+%declare COMMA SEMI LPAR RPAR LSQB RSQB LBRACE RBRACE PLUS MINUS STAR SLASH CARET UNDERSCORE EQ GE LE DOTS
 
 start: line
 
@@ -94,6 +94,8 @@ prefixed: LOG term                  -> log
         | EXPFN term                -> exp
         | SUM sub sup? term         -> sumop
         | SUM term                  -> sum_bare
+        | SUM LPAR sum COMMA NAME RPAR                        -> sum_call
+        | SUM LPAR sum COMMA NAME EQ NUMBER DOTS supatom RPAR -> sum_call
         | PROD sub sup? term        -> prodop
         | INT bounds term DZ        -> integral
 
@@ -481,6 +483,18 @@ class _Build(Transformer):  # type: ignore[type-arg]
         if isinstance(made, SumData):
             return ProdData(made.index, made.body)
         raise _fail("a product runs over the data set: write prod_{i=1}^N", token.start_pos)
+
+    def sum_call(self, items: list[Any]) -> Expr:
+        """sum(f, z) and sum(f, i=1..N), as in a computer algebra system: sum_z f, sum_{i=1}^N f."""
+        token, body = items[0], items[2]
+        index = items[4]
+        if len(items) == 6:
+            sub = _Sub("word", str(index), index.start_pos)
+            sup = None
+        else:
+            sub = _Sub("assign", str(index), index.start_pos, extra=Num(float(items[6])))
+            sup = items[8]
+        return _make_sum(token, sub, sup, _expr(body, token.start_pos))
 
     def sum_bare(self, items: list[Any]) -> Expr:
         raise _fail("say what the sum runs over: sum_z for the latent z, or sum_{i=1}^N for the data", items[0].start_pos)

@@ -8,7 +8,8 @@ wrong direction). `Alternatives` lists several values that one misconception can
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -39,10 +40,17 @@ class Derivation:
 
 @dataclass(frozen=True)
 class StepPattern:
-    """A mistake recognised in the steps of a derivation, not in its value."""
+    """A mistake recognised in the steps of a derivation, not in its value.
 
-    name: str  # "wrong_direction" | "log_of_sum_as_sum_of_logs"
+    A problem set registers its own step mistakes by returning a StepPattern with `detect`
+    from a misconception solver: `detect(before, after, relation)` is asked about each step
+    that does not follow and says whether it is this mistake. Without `detect`, the name is one
+    the step checker itself reports ("wrong_direction": an inequality the wrong way round).
+    """
+
+    name: str
     description: str = ""
+    detect: Callable[[Any, Any, str], bool] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

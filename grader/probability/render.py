@@ -26,6 +26,7 @@ from grader.probability.nodes import (
     SumZ,
     Var,
 )
+from grader.probability.notation import current
 
 SIMPLE_NAME = re.compile(r"^[pq](_(theta|phi|Z))?$")
 SYMBOL = {"=": "=", ">=": ">=", "<=": "<="}
@@ -47,18 +48,23 @@ def render(node: Expr | Chain | Sample) -> str:
             parts.append(_r(item, TOP))
         return " ".join(parts)
     if isinstance(node, Sample):
-        return f"z ~ {_r(node.dist, TOP)}"
+        return f"{current().show('z')} ~ {_r(node.dist, TOP)}"
     return _r(node, TOP)
 
 
 def _var(v: Var) -> str:
+    name = current().show(v.name)  # the set's own letters, when it declares them
     if v.name == "x" and v.index:
-        return f"x_{v.index}"
-    return v.name
+        return f"{name}_{v.index}"
+    return name
 
 
 def _dist(d: Dist) -> str:
     name = d.spelled if SIMPLE_NAME.match(d.spelled or "") else d.family
+    notation = current()
+    if not notation.is_default and name in ("p", "q", "P", "Q"):
+        shown = notation.show(name.lower())
+        name = shown.upper() if name.isupper() else shown
     args = ", ".join(_var(v) for v in d.vars)
     if d.given:
         args += "|" + ", ".join(_var(v) for v in d.given)
@@ -112,7 +118,7 @@ def _r(node: Expr, ctx: int) -> str:
     if isinstance(node, Exp):
         return f"exp({_r(node.arg, TOP)})"
     if isinstance(node, SumZ):
-        text = f"int {_r(node.body, PRODUCT)} dz" if node.integral else f"sum_z {_r(node.body, PRODUCT)}"
+        text = f"int {_r(node.body, PRODUCT)} d{current().show('z')}" if node.integral else f"sum_{current().show('z')} {_r(node.body, PRODUCT)}"
         return _wrap(text, ctx > TOP)
     if isinstance(node, SumData):
         return _wrap(f"sum_{{{node.index}=1}}^N {_r(node.body, PRODUCT)}", ctx > TOP)

@@ -37,8 +37,9 @@ _SUPER_CHARS = set("0123456789+-=()n")
 _OPEN, _CLOSE = "\x00", "\x01"  # braces to keep, hidden while grouping braces are dropped
 
 
-def answer_text(answer: Any) -> str:
-    """An answer as it was given: strings as typed, a matrix one row per line, steps one per line."""
+def answer_text(answer: Any, kind: str | None = None) -> str:
+    """An answer as it was given: strings as typed, a matrix one row per line, the steps of a
+    derivation one per line, a vector (or any other list) on one line."""
     if answer is None:
         return ""
     if isinstance(answer, str):
@@ -46,6 +47,8 @@ def answer_text(answer: Any) -> str:
     if isinstance(answer, list) and answer and all(isinstance(row, list) for row in answer):
         return "\n".join("[" + ", ".join(_scalar(x) for x in row) + "]" for row in answer)
     if isinstance(answer, list) and any(isinstance(step, str) for step in answer):
+        if kind is not None and kind != "derivation":
+            return "[" + ", ".join(_scalar(item) for item in answer) + "]"
         return "\n".join(_scalar(step) for step in answer)
     return json.dumps(answer, ensure_ascii=False, default=str)
 

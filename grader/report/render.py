@@ -15,14 +15,17 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from grader import __version__
-from grader.errors import UsageError
+from grader.errors import GraderError, UsageError
 from grader.inbox import sanitise_student_id
-from grader.kinds import Status
+from grader.kinds import Status, get_kind
+from grader.reading import read_answer
 from grader.render import STATUS_LABEL, format_points
 from grader.report.mathtext import answer_text, readable
-from grader.report.stats import ClassStats, class_stats
+from grader.report.stats import ClassStats, class_stats, shown_answer
+from grader.spec import ProblemSet
 from grader.store.gradebook import OVERRIDDEN, Gradebook, SetInfo, SetRef, StudentResult
 
 SVG_WIDTH, SVG_HEIGHT, SVG_MARGIN = 640, 220, 32
@@ -71,12 +74,37 @@ def fence(text: str) -> str:
 # ----- class report -------------------------------------------------------------------------------
 
 
-def class_report_html(stats: ClassStats) -> str:
-    """The class report as one self-contained HTML page."""
+def class_report_html(stats: ClassStats, readings: dict[tuple[str, str], Markup] | None = None) -> str:
+    """The class report as one self-contained HTML page; `readings` gives the MathML of a
+    common wrong answer by (part id, answer as shown)."""
     return environment().get_template("class_report.html").render(
-        stats=stats, bars=histogram_bars(stats), version=__version__,
+        stats=stats, bars=histogram_bars(stats), version=__version__, readings=readings or {},
+        kinds={part.id: kind_label(part.kind) for part in stats.parts},
+        read_answers={part.id: [a for (p, a) in (readings or {}) if p == part.id] for part in stats.parts},
         svg={"width": SVG_WIDTH, "height": SVG_HEIGHT, "margin": SVG_MARGIN},
     )
+
+
+def wrong_answer_readings(
+    gradebook: Gradebook, stats: ClassStats, problem_set: ProblemSet | None
+) -> dict[tuple[str, str], Markup]:
+    """How the grader read each common wrong answer, as MathML, keyed like the report shows them."""
+    if problem_set is None:
+        return {}
+    wanted = {(part.id, wrong.answer) for part in stats.parts for wrong in part.wrong_answers}
+    readings: dict[tuple[str, str], Markup] = {}
+    for student in gradebook.students(problem_set):
+        for part in student.counted.parts if student.counted is not None else ():
+            key = (part.id, shown_answer(part.answer))
+            if key in wanted and key not in readings:
+                reading = read_answer(problem_set, part.id, part.answer)
+                if reading is not None:
+                    # Markup: grader.reading builds the MathML from a parsed value, escaping every text node.
+                    readings[key] = Markup(reading.mathml)
+                wanted.discard(key)
+        if not wanted:
+            break
+    return readings
 
 
 def class_report_json(stats: ClassStats) -> str:
@@ -89,7 +117,13 @@ def write_class_report(
 ) -> ClassStats:
     """Compute the class statistics and write them to `out` as HTML (or JSON)."""
     stats = class_stats(gradebook, problem_set)
-    _write(Path(out), class_report_json(stats) if as_json else class_report_html(stats))
+    if as_json:
+        _write(Path(out), class_report_json(stats))
+        return stats
+    info = gradebook.set_info(problem_set)
+    near = next((s.counted.path for s in gradebook.students(info) if s.counted is not None), None)
+    found = problem_set_for(info, problem_set, near)
+    _write(Path(out), class_report_html(stats, wrong_answer_readings(gradebook, stats, found)))
     return stats
 
 
@@ -128,37 +162,86 @@ def histogram_bars(stats: ClassStats) -> list[Bar]:
 
 
 @dataclass(frozen=True)
+class Message:
+    """A feedback message: its sentence, and the lines under it kept as they are (a formula with a
+    caret under the character where reading stopped)."""
+
+    text: str
+    block: str = ""
+
+    @classmethod
+    def of(cls, message: str) -> Message:
+        first, _, rest = str(message).partition("\n")
+        return cls(first, rest.rstrip())
+
+
+@dataclass(frozen=True)
 class FeedbackPart:
     """One part as a student's feedback shows it."""
 
     id: str
+    kind: str
     status: str
     score: float | None
     max_score: float
     answer: str
     reads_as: str | None
-    feedback: tuple[str, ...]
+    feedback: tuple[Message, ...]
     comment: str
+    reading_mathml: Markup | None = None
 
 
-def feedback_parts(student: StudentResult) -> list[FeedbackPart]:
-    """The counted submission's parts, with the instructor's decisions applied."""
+def feedback_parts(student: StudentResult, problem_set: ProblemSet | None = None) -> list[FeedbackPart]:
+    """The counted submission's parts, with the instructor's decisions applied; with the problem set,
+    each answer also shows how the grader read it (text and MathML)."""
     if student.counted is None:
         return []
-    return [
-        FeedbackPart(
-            id=p.id, status=p.effective_status, score=p.effective_score, max_score=p.max_score,
-            answer=answer_text(p.answer), reads_as=readable(p.answer), feedback=p.feedback,
+    parts = []
+    for p in student.counted.parts:
+        reading = read_answer(problem_set, p.id, p.answer) if problem_set is not None else None
+        parts.append(FeedbackPart(
+            id=p.id, kind=kind_label(p.kind), status=p.effective_status, score=p.effective_score,
+            max_score=p.max_score, answer=answer_text(p.answer, p.kind),
+            reads_as=reading.text if reading is not None else readable(p.answer),
+            feedback=tuple(Message.of(m) for m in p.feedback),
             comment=p.override.comment if p.override else "",
-        )
-        for p in student.counted.parts
-    ]
+            # Markup: grader.reading builds the MathML from a parsed value, escaping every text node.
+            reading_mathml=Markup(reading.mathml) if reading is not None else None,
+        ))
+    return parts
 
 
-def feedback_documents(info: SetInfo, student: StudentResult) -> tuple[str, str]:
-    """One student's feedback as (Markdown, HTML)."""
-    context = {"info": info, "student": student, "counted": student.counted, "parts": feedback_parts(student),
-               "version": __version__}
+def kind_label(name: str) -> str:
+    """A kind as people call it ("vector of formulas"), not its spec name."""
+    kind = get_kind(name)
+    return kind.human_name() if kind is not None else name.replace("_", " ")
+
+
+def problem_set_for(info: SetInfo, ref: Any = None, near: str | Path | None = None) -> ProblemSet | None:
+    """The problem set a gradebook snapshot was graded with, to read answers again for display:
+    the one given, else the set found by id (in the places `grader.sets` looks) when its content
+    is the same. None when neither is at hand: answers are then shown as typed."""
+    if isinstance(ref, ProblemSet):
+        return ref if ref.digest == info.digest else None
+    from grader.sets import locate
+    from grader.spec import load_problem_set
+
+    del near  # sets are found by id in the documented places only
+    try:
+        found = load_problem_set(locate(info.id))
+    except GraderError:
+        return None
+    return found if found.digest == info.digest else None
+
+
+def feedback_documents(
+    info: SetInfo, student: StudentResult, problem_set: ProblemSet | None = None
+) -> tuple[str, str]:
+    """One student's feedback as (Markdown, HTML); without a problem set it is looked up by id."""
+    if problem_set is None and student.counted is not None:
+        problem_set = problem_set_for(info, None, student.counted.path)
+    context = {"info": info, "student": student, "counted": student.counted,
+               "parts": feedback_parts(student, problem_set), "version": __version__}
     env = environment()
     return env.get_template("feedback.md").render(**context), env.get_template("feedback.html").render(**context)
 
@@ -171,8 +254,12 @@ def write_feedback(gradebook: Gradebook, problem_set: SetRef, out_dir: str | Pat
         raise UsageError(f"{out_dir} is a file; give a folder for the feedback documents.")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
+    found: dict[str, ProblemSet | None] = {}
     for student in gradebook.students(info):
-        markdown, html = feedback_documents(info, student)
+        near = str(Path(student.counted.path).parent) if student.counted is not None else ""
+        if near not in found:
+            found[near] = problem_set_for(info, problem_set, near or None)
+        markdown, html = feedback_documents(info, student, found[near])
         name = sanitise_student_id(student.student)
         for suffix, text in ((".md", markdown), (".html", html)):
             path = out_dir / f"{name}{suffix}"

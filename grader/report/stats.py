@@ -121,7 +121,7 @@ def class_stats(gradebook: Gradebook, problem_set: SetRef = None) -> ClassStats:
             if part.misconception:
                 stats.misconceptions[part.misconception] = stats.misconceptions.get(part.misconception, 0) + 1
             if part.status in WRONG_STATUSES and not part.fully_correct:
-                shown = _shown(part.answer)
+                shown = shown_answer(part.answer)
                 wrong[part_id][shown] += 1
                 if part.misconception:
                     wrong_misconceptions.setdefault((part_id, shown), Counter())[part.misconception] += 1
@@ -196,7 +196,8 @@ def correlation(xs: list[float], ys: list[float]) -> float | None:
     return round(sxy / math.sqrt(sxx * syy), 4)
 
 
-def _shown(answer: Any) -> str:
+def shown_answer(answer: Any) -> str:
+    """An answer on one line, as the report lists it among the common wrong answers."""
     text = " ".join(answer_text(answer).split())
     return text if len(text) <= MAX_ANSWER_SHOWN else text[: MAX_ANSWER_SHOWN - 1] + "…"
 

@@ -9,20 +9,28 @@ stems of five letters or more), which the confidence takes into account.
 A match is *negated* when a negation word (not, no, never, without, n't, ne, pas, sans, ...)
 stands within four words before it in the same clause (not across and/et, or/ou, which/qui, ...), between its words, or (French "pas",
 "jamais") right after it, or when a negated remedy verb follows it ("batch normalization does
-not help", "la normalisation n'aide pas"), unless the phrase itself contains a negation word.
+not help", "la normalisation n'aide pas", "skip connections play no role"), unless the phrase
+itself contains a negation word. A later clause of the same sentence that denies what came before
+("..., but they play no role", "..., mais cela ne sert à rien") negates the clauses before it.
+
+Words also match by Snowball stem in the language of their clause, and numbers match whole: a
+stem never cuts a number, and no number matches another fuzzily. An expression with a `lang`
+is looked for only in clauses of that language (or of none clearly).
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from grader.rubric.model import DEFAULT_SLACK, Alternative, Expression, Pattern, Phrase, WordPattern
-from grader.rubric.text import Document, Role, word_set
+from grader.rubric.model import DEFAULT_SLACK, Alternative, Expression, Pattern, Phrase, Sizes, WordPattern
+from grader.rubric.text import CLAUSE_WORDS, Document, Role, is_number, word_set
 
 FUZZY_RATIO = 0.88
 FUZZY_MIN_WORD = 6
 FUZZY_MIN_STEM = 5
+MIN_STEM = 4  # shorter stems ("use", which is also the stem of "useful") match only as written
 NEGATION_LOOKBACK = 4
 # A negation does not reach back across these: "ne sature pas et elle est peu coûteuse".
 NEGATION_BARRIERS = word_set("and et or ou so donc because car since puisque which qui then puis alors")
@@ -30,7 +38,12 @@ _POSTVERBAL = frozenset({"pas", "jamais"})
 # "batch normalization does not help": a negated remedy verb right after a match negates it.
 REMEDY_STEMS = ("help", "work", "fix", "solv", "resolv", "address", "prevent", "avoid", "improv", "aid", "march",
                 "fonctionn", "resou", "regl", "corrig", "remedi", "amelior", "evit", "empech", "util", "use")
+# Words that deny a part in something: "plays no role", "has no effect", "ne sert à rien".
+DENIAL_STEMS = ("role", "effect", "impact", "matter", "contribut", "influen", "relevan", "importan",
+                "effet", "sert", "servent", "rien", "joue")
 REMEDY_LOOKAHEAD = 4
+# A denying clause refers back to what came before through one of these.
+BACK_REFERENCES = word_set("they it this that these those ils elles il elle cela ca ce ceci celles ceux")
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,7 @@ class Matcher:
         self.sig = [i for i, t in enumerate(doc.tokens) if t.role is not Role.STOP]
         self.by_norm: dict[str, list[int]] = {}
         self.by_text: dict[str, list[int]] = {}
+        self.by_stem: dict[tuple[str, str], list[int]] = {}  # (language, stem) -> positions
         self.negations: list[int] = []
         for pos, index in enumerate(self.sig):
             token = doc.tokens[index]
@@ -70,6 +84,12 @@ class Matcher:
             else:
                 self.by_norm.setdefault(token.norm, []).append(pos)
                 self.by_text.setdefault(token.text, []).append(pos)
+                for lang, stem in zip(("en", "fr", "fr"), token.stems, strict=True):
+                    if token.lang in ("", lang):
+                        positions = self.by_stem.setdefault((lang, stem), [])
+                        if not positions or positions[-1] != pos:
+                            positions.append(pos)
+        self._denials = self._denying_clauses()
         self._words: dict[WordPattern, dict[int, bool]] = {}
         self._found: dict[Expression, list[Occurrence]] = {}
 
@@ -83,7 +103,10 @@ class Matcher:
         if word.negation:
             found = dict.fromkeys(self.negations, False)
         elif word.prefix:
+            numeric = any(c.isdigit() for c in word.text)
             for text, positions in self.by_text.items():
+                if (numeric or is_number(text)) and text != word.text:
+                    continue  # numbers are whole: "1*" does not match 10, nor 0.5 match "0*"
                 if text.startswith(word.text):
                     found.update(dict.fromkeys(positions, False))
                 elif len(word.text) >= FUZZY_MIN_STEM and _similar_stem(word.text, text):
@@ -91,7 +114,10 @@ class Matcher:
                         found.setdefault(pos, True)
         else:
             found.update(dict.fromkeys(self.by_norm.get(word.text, []), False))
-            if len(word.text) >= FUZZY_MIN_WORD:
+            for lang, stem in zip(("en", "fr", "fr"), word.stems, strict=True):
+                if len(stem) >= MIN_STEM and stem.isalpha():
+                    found.update(dict.fromkeys(self.by_stem.get((lang, stem), []), False))
+            if len(word.text) >= FUZZY_MIN_WORD and not any(c.isdigit() for c in word.text):
                 for norm, positions in self.by_norm.items():
                     if norm != word.text and _similar(word.text, norm):
                         for pos in positions:
@@ -123,9 +149,32 @@ class Matcher:
     def find(self, expression: Expression) -> list[Occurrence]:
         """Every distinct place the expression matches."""
         if expression not in self._found:
-            self._found[expression] = (self._find_pattern(expression) if isinstance(expression, Pattern)
-                                       else self._find_phrase(expression))
+            if isinstance(expression, Pattern):
+                found = self._find_pattern(expression)
+            elif isinstance(expression, Sizes):
+                found = self._find_sizes(expression)
+            else:
+                found = self._find_phrase(expression)
+            if expression.lang:
+                found = [o for o in found if self.doc.tokens[o.first].lang in ("", expression.lang)]
+            self._found[expression] = found
         return list(self._found[expression])
+
+    def _find_sizes(self, sizes: Sizes) -> list[Occurrence]:
+        """Runs of numbers in one sentence with the expression's shape (e.g. 784-64-784); linear time."""
+        tokens = self.doc.tokens
+        by_sentence: dict[int, list[int]] = {}
+        for i, token in enumerate(tokens):
+            if is_number(token.text) and not token.masked:
+                by_sentence.setdefault(token.sentence, []).append(i)
+        found = []
+        for indices in by_sentence.values():
+            span = _shaped_run([float(tokens[i].norm) for i in indices], sizes.shape, sizes.min_length)
+            if span is not None:
+                first, last = indices[span[0]], indices[span[1]]
+                negated = self._negated(first, last, set(indices[span[0]: span[1] + 1]))
+                found.append(self._occurrence(first, last, False, negated))
+        return found
 
     def _find_phrase(self, phrase: Phrase) -> list[Occurrence]:
         per_slot = []
@@ -133,22 +182,28 @@ class Matcher:
             hits = [(hit, len(alt)) for alt in slot for hit in self.alternative_hits(alt)]
             if not hits:
                 return []
-            per_slot.append(hits)
+            per_slot.append(sorted(hits, key=lambda h: h[0].start))
         order = sorted(range(len(per_slot)), key=lambda i: len(per_slot[i]))
         scope = self._clause if phrase.scope == "clause" else self._sentence
+        # No match spans more than this many words: only hits that near the anchor are tried,
+        # so a long answer costs time in proportion to its matches, not to their square.
+        reach = phrase.window or sum(max(len(alt) for alt in slot) for slot in phrase.slots) + DEFAULT_SLACK
+        starts = [[h.start for h, _ in hits] for hits in per_slot]
         results: dict[tuple[int, int], Occurrence] = {}
         for anchor, anchor_len in per_slot[order[0]]:
             chosen: dict[int, tuple[_Hit, int]] = {order[0]: (anchor, anchor_len)}
             for i in order[1:]:
-                best: tuple[tuple[int, bool], _Hit, int] | None = None
-                for hit, length in per_slot[i]:
+                best: tuple[tuple[bool, int, bool], _Hit, int] | None = None
+                near = slice(bisect_left(starts[i], anchor.end - reach), bisect_right(starts[i], anchor.start + reach))
+                for hit, length in per_slot[i][near]:
                     if scope(hit.start) != scope(anchor.start) or _overlaps(hit, chosen.values()):
                         continue
                     if phrase.ordered and not _in_order(i, hit, chosen):
                         continue
                     lo = min(hit.start, *(h.start for h, _ in chosen.values()))
                     hi = max(hit.end, *(h.end for h, _ in chosen.values()))
-                    rank = (hi - lo, hit.fuzzy)
+                    # Words of the anchor's own clause first, then the tightest span, exact before fuzzy.
+                    rank = (self._clause(hit.start) != self._clause(anchor.start), hi - lo, hit.fuzzy)
                     if best is None or rank < best[0]:
                         best = (rank, hit, length)
                 if best is None:
@@ -172,8 +227,9 @@ class Matcher:
     def _find_pattern(self, pattern: Pattern) -> list[Occurrence]:
         tokens = self.doc.tokens
         found = []
-        for match in pattern.regex.finditer(self.doc.folded):
-            if match.end() == match.start():
+        folded = self.doc.folded
+        for match in pattern.regex.finditer(folded):
+            if match.end() == match.start() or _cuts_number(folded, match.start(), match.end()):
                 continue
             inside = [i for i, t in enumerate(tokens) if t.fstart < match.end() and t.fend > match.start()]
             if any(tokens[i].masked for i in inside):
@@ -220,7 +276,7 @@ class Matcher:
         after = last + 1
         if matched and after < len(tokens) and tokens[after].text in _POSTVERBAL:
             return tokens[after].clause == tokens[last].clause
-        return bool(matched) and self._remedy_negated(last)
+        return bool(matched) and (self._remedy_negated(last) or self._denied_later(last))
 
     def _remedy_negated(self, last: int) -> bool:
         """A negation then a remedy verb just after the match: "BN does not help", "n'aide pas"."""
@@ -229,7 +285,63 @@ class Matcher:
         negation = next((i for i, t in enumerate(window) if t.role is Role.NEGATION), None)
         if negation is None:
             return False
-        return any(t.text.startswith(REMEDY_STEMS) for t in window[max(negation - 1, 0):])
+        return any(t.text.startswith(REMEDY_STEMS + DENIAL_STEMS) for t in window[max(negation - 1, 0):])
+
+    def _denied_later(self, last: int) -> bool:
+        """A later clause of the sentence that denies what came before: "..., but they play no role"."""
+        here = self.doc.tokens[last]
+        return any(clause > here.clause for clause in self._denials.get(here.sentence, ()))
+
+    def _denying_clauses(self) -> dict[int, list[int]]:
+        """Per sentence, its clauses that deny what came before (found once per answer)."""
+        tokens = self.doc.tokens
+        clauses: dict[int, list[int]] = {}
+        for j, token in enumerate(tokens):
+            clauses.setdefault(token.clause, []).append(j)
+        denials: dict[int, list[int]] = {}
+        for clause, members in clauses.items():
+            head = [tokens[j].text for j in members[:3]]
+            if head[0] not in CLAUSE_WORDS or not any(w in BACK_REFERENCES for w in head):
+                continue
+            for n, j in enumerate(members):
+                if tokens[j].role is Role.NEGATION:
+                    near = members[max(n - 1, 0): n + 1 + REMEDY_LOOKAHEAD]
+                    if any(tokens[k].text.startswith(REMEDY_STEMS + DENIAL_STEMS) for k in near):
+                        denials.setdefault(tokens[j].sentence, []).append(clause)
+                        break
+        return denials
+
+def _cuts_number(text: str, start: int, end: int) -> bool:
+    """Whether a span begins or ends inside a number ("0.5" found in "0.55" or in "10.5")."""
+    def digit(i: int) -> bool:
+        return 0 <= i < len(text) and text[i].isdigit()
+    if digit(end - 1) and (digit(end) or (end + 1 < len(text) and text[end] in ".," and digit(end + 1))):
+        return True
+    return digit(start) and (digit(start - 1) or (start >= 2 and text[start - 1] in ".," and digit(start - 2)))
+
+
+def _shaped_run(values: list[float], shape: str, min_length: int) -> tuple[int, int] | None:
+    """The first run of at least min_length values with the shape, as (first, last) indices.
+
+    down_up: strictly falls to a low point, then strictly rises; decreasing / increasing: strictly.
+    """
+    n = len(values)
+    falling = [1] * n  # length of the strictly falling run that ends at i
+    for i in range(1, n):
+        if values[i] < values[i - 1]:
+            falling[i] = falling[i - 1] + 1
+    rising = [1] * n  # length of the strictly rising run that starts at i
+    for i in range(n - 2, -1, -1):
+        if values[i + 1] > values[i]:
+            rising[i] = rising[i + 1] + 1
+    for i in range(n):
+        if shape == "down_up" and falling[i] >= 2 and rising[i] >= 2 and falling[i] + rising[i] - 1 >= min_length:
+            return i - falling[i] + 1, i + rising[i] - 1
+        if shape == "decreasing" and falling[i] >= min_length:
+            return i - falling[i] + 1, i
+        if shape == "increasing" and rising[i] >= min_length:
+            return i, i + rising[i] - 1
+    return None
 
 
 def _similar(a: str, b: str) -> bool:

@@ -3,7 +3,7 @@
 Schema (YAML, `schema_version: 1`)::
 
     schema_version: 1
-    part: p1.4                 # the part id (checked against the part when both are known)
+    part: q1.explain           # the part id (checked against the part when both are known)
     points: 3                  # the most the rubric awards; equals the part's points
     review_threshold: 0.6      # confidence below this sends the part to review (0..1)
     always_review: false       # true: every answer goes to review, with its provisional score
@@ -33,14 +33,21 @@ Schema (YAML, `schema_version: 1`)::
         any: [...]
     model_answers: [...]       # answers that must score full marks with confidence
 
+An expression may also be `{phrase: ..., lang: fr}` (or `lang: en`): it is then looked for only
+in clauses written in that language, so a French word that looks like an English one ("plus",
+"pour") cannot trip an English pattern. `{sizes: down_up}` is a structural alternative: a run of
+numbers in one sentence that decreases then increases (layer sizes such as 784-64-784); also
+`decreasing` and `increasing`, with `min_length` numbers (3 by default).
+
 Phrase syntax: words separated by spaces; `a|b|c` alternatives for one word; `stem*` a word
-stem (prefix); `@name` a synonym group (whose items may be several words, which must then be
+stem (prefix), which never cuts a number (`1*` does not match 10); `@name` a synonym group (whose items may be several words, which must then be
 consecutive); a negation word (not, no, pas, sans, ...) matches any negation word. Words match
-after folding case, accents and plurals; the words of a phrase may come in any order within a
+after folding case, accents and plurals, or when their Snowball stems agree in the language of
+the clause ("reduces" = "reduced" = "reducing"); numbers match whole; the words of a phrase may come in any order within a
 window of `len(words) + 3` meaningful words (`window` to change it) in one sentence (`scope:
 clause` to stay within a clause; `ordered: true` to keep the written order). Function words
 (the, of, le, de, ...) are ignored. `re:` patterns run on the folded text (lower case, no
-accents, punctuation kept).
+accents, punctuation kept); a match that begins or ends inside a number is ignored.
 """
 
 from __future__ import annotations
@@ -80,12 +87,14 @@ class PhraseSpec(_Strict):
     window: int | None = Field(default=None, ge=1, le=40)
     scope: Literal["sentence", "clause"] = "sentence"
     ordered: bool = False
+    lang: Literal["en", "fr"] | None = None
 
 
 class RegexSpec(_Strict):
     """A short regular expression over the folded answer."""
 
     re: str = Field(min_length=1, max_length=MAX_REGEX_CHARS)
+    lang: Literal["en", "fr"] | None = None
 
     @field_validator("re")
     @classmethod
@@ -97,7 +106,14 @@ class RegexSpec(_Strict):
         return value
 
 
-ExpressionSpec = str | PhraseSpec | RegexSpec
+class SizesSpec(_Strict):
+    """A structural alternative: a run of numbers in one sentence with a given shape."""
+
+    sizes: Literal["down_up", "decreasing", "increasing"]
+    min_length: int = Field(default=3, ge=2, le=20)
+
+
+ExpressionSpec = str | PhraseSpec | RegexSpec | SizesSpec
 
 
 class ConceptSpec(_Strict):
@@ -196,6 +212,7 @@ class WordPattern:
     text: str
     prefix: bool = False
     negation: bool = False
+    stems: tuple[str, str, str] = ("", "", "")  # English and French stems of an exact word
 
 
 Alternative = tuple[WordPattern, ...]  # consecutive words
@@ -211,6 +228,7 @@ class Phrase:
     window: int | None
     scope: str
     ordered: bool
+    lang: str | None = None
 
     @property
     def has_negation(self) -> bool:
@@ -223,13 +241,28 @@ class Pattern:
 
     source: str
     regex: re.Pattern[str]
+    lang: str | None = None
 
     @property
     def has_negation(self) -> bool:
         return False
 
 
-Expression = Phrase | Pattern
+@dataclass(frozen=True)
+class Sizes:
+    """A run of numbers of a given shape (down_up, decreasing, increasing) in one sentence."""
+
+    source: str
+    shape: str
+    min_length: int
+    lang: str | None = None
+
+    @property
+    def has_negation(self) -> bool:
+        return False
+
+
+Expression = Phrase | Pattern | Sizes
 
 
 @dataclass(frozen=True)
@@ -293,8 +326,10 @@ class ExpressionError(ValueError):
 
 
 def _compile(expression: Any, synonyms: dict[str, tuple[Alternative, ...]], where: str) -> Expression:
+    if isinstance(expression, SizesSpec):
+        return Sizes(f"sizes: {expression.sizes}", expression.sizes, expression.min_length)
     if isinstance(expression, RegexSpec):
-        return Pattern(expression.re, re.compile(expression.re))
+        return Pattern(expression.re, re.compile(expression.re), expression.lang)
     if isinstance(expression, str) and expression.startswith("re:"):
         source = expression[3:].strip()
         try:
@@ -324,7 +359,8 @@ def _compile(expression: Any, synonyms: dict[str, tuple[Alternative, ...]], wher
             f"{where}: the phrase {expression.phrase!r} has only function words (the, of, le, de, ...), "
             "which are ignored; add a word that carries meaning"
         )
-    return Phrase(expression.phrase, tuple(slots), expression.window, expression.scope, expression.ordered)
+    return Phrase(expression.phrase, tuple(slots), expression.window, expression.scope, expression.ordered,
+                  expression.lang)
 
 
 def _alternative(text: str) -> Alternative:
@@ -347,5 +383,5 @@ def _alternative(text: str) -> Alternative:
             if token.role is Role.NEGATION or token.text in NEGATORS:
                 words.append(WordPattern(token.text, negation=True))
             elif token.role is Role.CONTENT:
-                words.append(WordPattern(fold_word(token.text)))
+                words.append(WordPattern(fold_word(token.text), stems=token.stems))
     return tuple(words)

@@ -14,21 +14,27 @@ Confidence (0..1) says how far the provisional score can be trusted without a pe
                 with the concept it contradicts
       - 0.10 x misconceptions found
     then capped at
-      0.40 for a very short answer (fewer than `min_words` content words) that earned something
+      0.40 for a very short answer (fewer than `min_words` content words), whatever it matched:
+           one rule for every part, so "dropout" and "a regularization" both reach a person
+      0.40 for a keyword list (3+ short items and almost no function words: no sentences to read)
+      0.40 when a concept and a misconception are found in the same clause
+      0.40 when most of the words that matched belong to misconceptions while a concept matched too
       0.50 for a very long answer (more than `max_words` content words): the more words, the more
            expressions match by accident, so a person checks
-      0.50 for a keyword list (8+ words and almost no function words: no sentences to read)
-      0.50 for a substantial answer (15 content words or more) in which nothing was recognised
+      0.50 for a substantial answer (15 content words or more) in which nothing was recognised,
+           or a long one (40 or more) that earned at most a third of the points
       0.00 for an answer in neither English nor French, or with no words at all
 
-Status. An answer that repeats the question is `incorrect` (0 points, confident). An empty
-answer (only punctuation) is `invalid`. Otherwise, when the rubric says `always_review` or the
-confidence is below `review_threshold`, the status is `needs_review` and the provisional score
-is kept; else `correct` (full points), `partial` or `incorrect` (0).
+Status. An answer that repeats the question (its meaningful words all come from the question, or
+it is mostly a copy of it) is `incorrect` (0 points, confident). An empty answer (only
+punctuation) is `invalid`. Otherwise, when the rubric says `always_review` or the confidence is
+below `review_threshold`, the status is `needs_review` and the provisional score is kept; else
+`correct` (full points), `partial` or `incorrect` (0).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Any
@@ -42,7 +48,11 @@ MAX_LIST_ITEMS = 100
 COPY_BLOCK = 3  # consecutive words shared with the question that count as copied
 COPY_SHARE = 0.7  # share of the answer's words copied from the question: a copied prompt
 KEYWORD_LIST_MIN = 8
+KEYWORD_ITEMS_MIN = 3  # items separated by commas, semicolons or lines
+KEYWORD_ITEM_WORDS = 4  # words in an item at most
 NOTHING_FOUND_WORDS = 15
+LITTLE_FOUND_WORDS = 40
+LITTLE_FOUND_SHARE = 1 / 3
 KEYWORD_LIST_FUNCTION_SHARE = 0.08
 
 PENALTY_FUZZY = 0.15
@@ -52,8 +62,10 @@ PENALTY_CONFLICT = 0.25
 PENALTY_MISCONCEPTION = 0.10
 CAP_VERY_LONG = 0.50
 CAP_VERY_SHORT = 0.40
-CAP_KEYWORD_LIST = 0.50
+CAP_KEYWORD_LIST = 0.40
 CAP_NOTHING_FOUND = 0.50
+CAP_OVERLAP = 0.40
+CAP_MOSTLY_MISCONCEPTIONS = 0.40
 
 
 class AnswerProblem(ValueError):
@@ -204,6 +216,11 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
     concept_mentions = {c.id: _mentions(matcher, c.expressions) for c in rubric.concepts}
     mistake_mentions = {m.id: _mentions(matcher, m.expressions) for m in rubric.misconceptions}
     _give_shared_words_to_misconceptions(rubric, concept_mentions, mistake_mentions)
+    # After the words of a misconception are taken from the concept it contradicts: what is left
+    # of a concept beside a misconception is a real clash, for a person to settle.
+    concept_words = _matched_tokens(concept_mentions.values())
+    mistake_words = _matched_tokens(mistake_mentions.values())
+    overlap = _clause_overlap(doc, concept_mentions.values(), mistake_mentions.values())
     concepts = _score_concepts(rubric, concept_mentions, doc)
     mistakes = _score_misconceptions(rubric, mistake_mentions, concepts, doc)
 
@@ -233,16 +250,28 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
     anything = any(c.found for c in concepts) or found_mistakes > 0
     if content_words < spec.min_words and "no_words" not in flags:
         flags.append("very_short")
-        if anything:
-            reasons.append(f"the answer is very short ({content_words} words)")
-            cap = min(cap, CAP_VERY_SHORT)
-    if not other_language and _is_keyword_list(doc):
+        reasons.append(f"the answer is very short ({content_words} words)")
+        cap = min(cap, CAP_VERY_SHORT)
+    elif not other_language and _is_keyword_list(doc):
         flags.append("keyword_list")
         reasons.append("the answer is a list of keywords rather than sentences")
         cap = min(cap, CAP_KEYWORD_LIST)
-    if not anything and content_words >= NOTHING_FOUND_WORDS and "very_long" not in flags:
-        reasons.append("a substantial answer in which none of the expected ideas was recognised")
-        cap = min(cap, CAP_NOTHING_FOUND)
+    if overlap and found_mistakes:
+        flags.append("concept_and_misconception")
+        reasons.append("one clause matches both an expected idea and a misconception")
+        cap = min(cap, CAP_OVERLAP)
+    if found_mistakes and concept_words and len(mistake_words) * 2 > len(mistake_words | concept_words):
+        flags.append("mostly_misconceptions")
+        reasons.append("most of the words recognised state misconceptions")
+        cap = min(cap, CAP_MOSTLY_MISCONCEPTIONS)
+    if "very_long" not in flags:
+        if not anything and content_words >= NOTHING_FOUND_WORDS:
+            reasons.append("a substantial answer in which none of the expected ideas was recognised")
+            cap = min(cap, CAP_NOTHING_FOUND)
+        elif content_words >= LITTLE_FOUND_WORDS and points <= LITTLE_FOUND_SHARE * spec.points + 1e-9:
+            flags.append("long_little_found")
+            reasons.append(f"a long answer ({content_words} words) in which little of what is expected was recognised")
+            cap = min(cap, CAP_NOTHING_FOUND)
     confidence = round(max(0.0, min(cap, confidence)), 2)
 
     if spec.always_review:
@@ -279,6 +308,18 @@ def _mentions(matcher: Matcher, expressions: tuple[Expression, ...]) -> _Mention
     # The clearest evidence first: exact before fuzzy, then the tightest span (the best quote).
     mentions.plain.sort(key=lambda o: (o.fuzzy, o.last - o.first, o.first))
     return mentions
+
+
+def _matched_tokens(mentions: Any) -> set[int]:
+    """The answer's tokens covered by plain (non-negated) matches."""
+    return {i for m in mentions for o in m.plain for i in range(o.first, o.last + 1)}
+
+
+def _clause_overlap(doc: Document, concepts: Any, mistakes: Any) -> bool:
+    """Whether a misconception and a concept both match within one clause."""
+    def clauses(mentions: Any) -> set[int]:
+        return {doc.tokens[i].clause for m in mentions for o in m.plain for i in (o.first, o.last)}
+    return bool(clauses(concepts) & clauses(mistakes))
 
 
 def _give_shared_words_to_misconceptions(
@@ -426,11 +467,16 @@ def _off_language(doc: Document) -> str | None:
 
 
 def _is_keyword_list(doc: Document) -> bool:
+    """Many words with no function words, or several short items separated by commas or lines."""
     words = doc.words
-    if len(words) < KEYWORD_LIST_MIN:
+    if not words:
         return False
     function = sum(1 for t in words if t.role is not Role.CONTENT)
-    return function / len(words) < KEYWORD_LIST_FUNCTION_SHARE
+    if len(words) >= KEYWORD_LIST_MIN and function / len(words) < KEYWORD_LIST_FUNCTION_SHARE:
+        return True
+    items = [item.split() for item in re.split(r"[,;\n/]+", doc.folded) if item.strip()]
+    return (len(items) >= KEYWORD_ITEMS_MIN and all(len(item) <= KEYWORD_ITEM_WORDS for item in items)
+            and function <= 1)
 
 
 def _mask_copied(doc: Document, question: Document) -> bool:
@@ -440,6 +486,12 @@ def _mask_copied(doc: Document, question: Document) -> bool:
     question_words = [t.norm for t in question.tokens if t.role is not Role.STOP]
     if not answer_words or not question_words:
         return False
+    every_word = {t.norm for t in doc.tokens}
+    if (every_word <= {t.norm for t in question.tokens} and not re.search(r"[=≈~<>+*^]", doc.folded)
+            and any(any(c.isalpha() for c in w) for w in answer_words)):
+        for i in answer_idx:
+            doc.tokens[i].masked = True
+        return True  # every meaningful word comes from the question: "dropout", "ResNet features"
     blocks = SequenceMatcher(None, answer_words, question_words, autojunk=False).get_matching_blocks()
     copied = 0
     for block in blocks:

@@ -5,7 +5,10 @@ removed) with a map back to the original, and a list of `Token`s. Each token kee
 the original text (so feedback can quote the student's own words), its sentence and clause,
 its role (a content word, a stopword or a negation word) and a plural-folded form.
 
-Everything here is English and French, hand-written and small: no NLP library.
+Words are also *stemmed* (Snowball, English and French) so that "reduces", "reduced" and
+"reducing", or "désactive" and "désactivés", compare equal; a token keeps both stems and the
+language of its sentence (told by its function words) says which one counts. A number is one
+token ("0.25", "1,5"), so it never matches a part of another number.
 """
 
 from __future__ import annotations
@@ -14,6 +17,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
+
+import snowballstemmer
 
 # Characters NFKD does not decompose, or that students paste from documents.
 CHAR_MAP = {
@@ -28,7 +34,8 @@ def word_set(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_WORD = re.compile(r"[a-z0-9]+")
+# A number with its decimals is one word ("0.25", "1,5"); "1x1" and "w1" stay words as before.
+_WORD = re.compile(r"\d+(?:[.,]\d+)+(?![a-z0-9])|[a-z0-9]+")
 _FOREIGN_WORD = re.compile(r"[^\W\d_a-z]+")  # letters outside a-z after folding: another script
 
 EN_STOP = word_set("""
@@ -94,6 +101,8 @@ class Token:
     clause: int = 0
     role: Role = Role.CONTENT
     masked: bool = False  # copied from the question: never earns credit
+    lang: str = ""  # "en" or "fr" when its sentence reads as one language, else "" (either)
+    stems: tuple[str, str, str] = ("", "", "")  # English, French, French of the accented word
 
 
 @dataclass
@@ -150,6 +159,8 @@ def fold_word(word: str) -> str:
     """Fold English and French plurals (and a final e / y) so singular and plural compare equal."""
     if word in IRREGULAR:
         return IRREGULAR[word]
+    if is_number(word):
+        return word.replace(",", ".")  # 0,5 and 0.5 are the same number
     base = word
     if len(word) > 3 and not word.isdigit() and word not in KEEP_FINAL_S:
         if word.endswith("eaux"):
@@ -166,6 +177,28 @@ def fold_word(word: str) -> str:
     if len(base) > 4 and base.endswith("e"):
         base = base[:-1]
     return base
+
+
+_STEMMERS = {"en": snowballstemmer.stemmer("english"), "fr": snowballstemmer.stemmer("french")}
+
+
+@lru_cache(maxsize=20_000)
+def stems(word: str, written: str = "") -> tuple[str, str, str]:
+    """The English and French Snowball stems of a folded word; a number is its own stem.
+
+    French suffixes carry accents ("désactivés"), so the French stem is also taken from the word
+    as written (lower case, accents kept) and then folded; both French stems count.
+    """
+    if not word.isalpha():
+        return word, word, word
+    french = _STEMMERS["fr"].stemWord(written.lower()) if written and written.lower() != word else ""
+    folded = fold_chars(french)[0] if french else ""
+    fr = _STEMMERS["fr"].stemWord(word)
+    return _STEMMERS["en"].stemWord(word), fr, folded if folded.isalpha() else fr
+
+
+def is_number(word: str) -> bool:
+    return bool(word) and word[0].isdigit() and all(c.isdigit() or c in ".," for c in word)
 
 
 def prepare(text: str) -> Document:
@@ -189,9 +222,12 @@ def prepare(text: str) -> Document:
             elif boundary == "clause" or word in CLAUSE_WORDS:
                 clause += 1
         ostart, oend = index[fstart], index[fend - 1] + 1
-        tokens.append(Token(word, fold_word(word), ostart, oend, fstart, fend, sentence, clause, _role(word)))
+        token = Token(word, fold_word(word), ostart, oend, fstart, fend, sentence, clause, _role(word))
+        token.stems = stems(word, text[ostart:oend])
+        tokens.append(token)
         previous_end = fend
     _resolve_negations(tokens)
+    _mark_languages(tokens)
     foreign = len(_FOREIGN_WORD.findall(folded))
     return Document(text, folded, index, tokens, foreign)
 
@@ -234,6 +270,35 @@ def _resolve_negations(tokens: list[Token]) -> None:
             partner = next((w for w in ahead if w in _FR_NEGATION_PARTNERS or w in ("que", "qu")), None)
             if partner in ("que", "qu"):
                 token.role = Role.STOP  # "n'est utilisé qu'à l'entraînement": only at training
+
+
+def _sentence_language(words: list[str]) -> str:
+    """ "en" or "fr" when the function words of a sentence clearly say so, else ""."""
+    en = sum(1 for w in words if w in LANGUAGE_WORDS["en"] and w not in LANGUAGE_WORDS["fr"])
+    fr = sum(1 for w in words if w in LANGUAGE_WORDS["fr"] and w not in LANGUAGE_WORDS["en"])
+    if en > fr and en >= 1 and fr * 3 <= en:
+        return "en"
+    if fr > en and fr >= 1 and en * 3 <= fr:
+        return "fr"
+    return ""
+
+
+def _mark_languages(tokens: list[Token]) -> None:
+    """Give every token the language of its clause, else of its sentence, else of the answer.
+
+    A mixed answer ("Dropout drops neurons; c'est une régularisation") is read clause by clause.
+    """
+    answer = _sentence_language([t.text for t in tokens])
+    sentences: dict[int, list[Token]] = {}
+    clauses: dict[int, list[Token]] = {}
+    for t in tokens:
+        sentences.setdefault(t.sentence, []).append(t)
+        clauses.setdefault(t.clause, []).append(t)
+    sentence_lang = {k: _sentence_language([t.text for t in v]) for k, v in sentences.items()}
+    for clause in clauses.values():
+        lang = _sentence_language([t.text for t in clause]) or sentence_lang[clause[0].sentence] or answer
+        for t in clause:
+            t.lang = lang
 
 
 # Stopword profiles to tell English and French from other languages.

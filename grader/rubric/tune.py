@@ -4,6 +4,11 @@ A samples file is a YAML list. Each item is an answer (a string or a list of lin
 mapping `{answer, expected_points, expected_status, note}` (the last three optional). An
 answer is *within tolerance* when its provisional points differ from the expected points by at
 most 25 % of the part's points.
+
+The run also reports, per phrase of the rubric, the ones that never fired on any sample (dead or
+misspelt phrases, or samples that do not cover an idea) and the ones that fired on a sample the
+rubric scored above its expected points (a concept phrase that over-credits) or below them (a
+misconception phrase that over-penalises), so an instructor knows which line to change.
 """
 
 from __future__ import annotations
@@ -15,8 +20,10 @@ from typing import Any
 
 from grader.errors import UsageError
 from grader.rubric.loader import load_rubric, part_options
+from grader.rubric.match import Matcher
 from grader.rubric.model import Rubric
-from grader.rubric.score import RubricResult, score_answer
+from grader.rubric.score import AnswerProblem, RubricResult, _mask_copied, answer_text, score_answer
+from grader.rubric.text import prepare
 
 TOLERANCE = 0.25
 STATUSES = ("correct", "partial", "incorrect", "needs_review", "invalid", "missing")
@@ -58,6 +65,19 @@ class SampleOutcome:
 
 
 @dataclass(frozen=True)
+class PhraseUse:
+    """How one phrase of the rubric fared on the samples (sample numbers count from 1)."""
+
+    owner: str  # "concept <id>" or "misconception <id>"
+    phrase: str
+    fired: tuple[int, ...]  # samples where it matched (not negated)
+    suspect: tuple[int, ...]  # of those, samples it pushed away from the expected points
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"owner": self.owner, "phrase": self.phrase, "fired": list(self.fired), "suspect": list(self.suspect)}
+
+
+@dataclass(frozen=True)
 class SampleRun:
     """Every sample of one rubric, scored."""
 
@@ -65,6 +85,15 @@ class SampleRun:
     source: str
     max_points: float
     outcomes: tuple[SampleOutcome, ...]
+    phrases: tuple[PhraseUse, ...] = ()
+
+    @property
+    def never_fired(self) -> tuple[PhraseUse, ...]:
+        return tuple(p for p in self.phrases if not p.fired)
+
+    @property
+    def suspects(self) -> tuple[PhraseUse, ...]:
+        return tuple(p for p in self.phrases if p.suspect)
 
     @property
     def with_expected(self) -> int:
@@ -96,6 +125,8 @@ class SampleRun:
             "summary": {"answers": len(self.outcomes), "with_expected": self.with_expected,
                         "within_25_percent": self.within, "needs_review": self.review,
                         "status_checked": self.status_checked, "status_matches": self.status_matches},
+            "never_fired": [p.to_dict() for p in self.never_fired],
+            "fired_off_expectation": [p.to_dict() for p in self.suspects],
             "answers": [
                 {"answer": o.sample.answer, "note": o.sample.note, "expected_points": o.sample.expected_points,
                  "expected_status": o.sample.expected_status, "within_25_percent": o.within,
@@ -163,7 +194,43 @@ def part_rubric(set_path: str | Path, part_id: str) -> tuple[Rubric, str]:
 def run_samples(rubric: Rubric, samples: list[Sample], prompt: str = "", part: str = "") -> SampleRun:
     """Score every sample against a rubric."""
     outcomes = tuple(SampleOutcome(s, score_answer(rubric, s.answer, prompt)) for s in samples)
-    return SampleRun(part or rubric.part or "", rubric.source, rubric.points, outcomes)
+    return SampleRun(part or rubric.part or "", rubric.source, rubric.points, outcomes,
+                     phrase_uses(rubric, outcomes, prompt))
+
+
+def phrase_uses(rubric: Rubric, outcomes: tuple[SampleOutcome, ...], prompt: str = "") -> tuple[PhraseUse, ...]:
+    """Which phrases fired on which samples, and which fired where the score missed the expected.
+
+    A concept phrase is suspect on a sample scored above its expected points; a misconception
+    phrase on a sample scored below them.
+    """
+    owners = [(f"concept {c.id}", c.expressions, 1) for c in rubric.concepts]
+    owners += [(f"misconception {m.id}", m.expressions, -1) for m in rubric.misconceptions]
+    fired: dict[tuple[str, int], list[int]] = {}
+    suspect: dict[tuple[str, int], list[int]] = {}
+    question = prompt or rubric.spec.prompt
+    for number, outcome in enumerate(outcomes, start=1):
+        if outcome.result.status in ("missing", "invalid") or "copied_prompt" in outcome.result.flags:
+            continue
+        try:
+            doc = prepare(answer_text(outcome.sample.answer))
+        except AnswerProblem:
+            continue
+        if question:
+            _mask_copied(doc, prepare(question))
+        matcher = Matcher(doc)
+        expected = outcome.sample.expected_points
+        off = 0 if expected is None or outcome.within else (1 if outcome.result.points > expected else -1)
+        for owner, expressions, sign in owners:
+            for k, expression in enumerate(expressions):
+                if any(not o.negated for o in matcher.find(expression)):
+                    fired.setdefault((owner, k), []).append(number)
+                    if off == sign:
+                        suspect.setdefault((owner, k), []).append(number)
+    return tuple(
+        PhraseUse(owner, expression.source, tuple(fired.get((owner, k), ())), tuple(suspect.get((owner, k), ())))
+        for owner, expressions, _ in owners for k, expression in enumerate(expressions)
+    )
 
 
 def run_part_samples(set_path: str | Path, part_id: str, samples_path: str | Path) -> SampleRun:
@@ -200,6 +267,14 @@ def format_run(run: SampleRun) -> str:
             lines += _wrapped("review: " + "; ".join(r.reasons))
         if r.status in ("invalid", "missing"):
             lines += _wrapped(" ".join(r.feedback))
+    if run.never_fired:
+        lines.append("Phrases that never fired on these samples:")
+        lines += [f"     {p.owner}: {p.phrase}" for p in run.never_fired]
+    if run.suspects:
+        lines.append("Phrases that fired where the score missed the expected points (concepts above it, "
+                     "misconceptions below it):")
+        lines += [f"     {p.owner}: {p.phrase}  (answers {', '.join(f'#{n}' for n in p.suspect)})"
+                  for p in run.suspects]
     summary = f"Summary: {len(run.outcomes)} answers; {run.review} sent to review"
     if run.with_expected:
         summary += f"; {run.within}/{run.with_expected} within 25% of the expected points"

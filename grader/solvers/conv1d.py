@@ -7,21 +7,21 @@ import sympy as sp
 from grader.solvers.registry import solver
 
 
-def _inputs(n: int, name: str) -> list[sp.Symbol]:
+def symbols_named(n: int, name: str) -> list[sp.Symbol]:
     return [sp.Symbol(f"{name}{k}", real=True) for k in range(1, n + 1)]
 
 
 @solver("conv1d.padded")
 def padded(n: int = 4, pad: int = 1, x: str = "x") -> sp.Matrix:
     """x̄: the input x1..xn with `pad` zeros at each end, as a column vector."""
-    return sp.Matrix([0] * pad + _inputs(n, x) + [0] * pad)
+    return sp.Matrix([0] * pad + symbols_named(n, x) + [0] * pad)
 
 
 @solver("conv1d.correlate")
 def correlate(n: int = 4, k: int = 3, pad: int = 1, x: str = "x", w: str = "w") -> sp.Matrix:
     """x̄ * w (cross-correlation, stride 1): entry i is sum_m x̄[i + m] w[m]."""
     xbar = padded(n, pad, x)
-    weights = _inputs(k, w)
+    weights = symbols_named(k, w)
     length = len(xbar) - k + 1
     return sp.Matrix([sum(xbar[i + m] * weights[m] for m in range(k)) for i in range(length)])
 
@@ -32,40 +32,16 @@ def matrix(n: int = 4, k: int = 3, pad: int = 1, x: str = "x", w: str = "w") -> 
     placeholders = sp.symbols(f"p0:{n + 2 * pad}")
     xbar = padded(n, pad, x)
     stand_in = sp.Matrix(placeholders)
-    weights = _inputs(k, w)
+    weights = symbols_named(k, w)
     out = sp.Matrix([sum(stand_in[i + m] * weights[m] for m in range(k)) for i in range(len(xbar) - k + 1)])
     return out.jacobian(stand_in)
 
 
-@solver("conv1d.mistake.true_convolution")
-def true_convolution(n: int = 4, k: int = 3, pad: int = 1, x: str = "x", w: str = "w") -> sp.Matrix:
-    """The kernel flipped (a true convolution), where the tutorial's convolution is a correlation."""
-    weights = _inputs(k, w)
-    flip = dict(zip(weights, reversed(weights), strict=False))
-    return correlate(n, k, pad, x, w).xreplace(flip)
 
 
-@solver("conv1d.mistake.matrix_flipped")
-def matrix_flipped(n: int = 4, k: int = 3, pad: int = 1, x: str = "x", w: str = "w") -> sp.Matrix:
-    """W built from the flipped kernel."""
-    weights = _inputs(k, w)
-    return matrix(n, k, pad, x, w).xreplace(dict(zip(weights, reversed(weights), strict=False)))
 
 
-@solver("conv1d.mistake.matrix_transposed")
-def matrix_transposed(n: int = 4, k: int = 3, pad: int = 1, x: str = "x", w: str = "w") -> sp.Matrix:
-    """The transpose of W (the shape of the transpose convolution)."""
-    return matrix(n, k, pad, x, w).T
 
 
-@solver("conv1d.mistake.unpadded")
-def unpadded(n: int = 4, k: int = 3, pad: int = 1, x: str = "x", w: str = "w") -> sp.Matrix:
-    """The correlation of the unpadded input (the padding forgotten)."""
-    del pad
-    return correlate(n, k, 0, x, w)
 
 
-@solver("conv1d.mistake.padded_once")
-def padded_once(n: int = 4, pad: int = 1, x: str = "x") -> sp.Matrix:
-    """Zeros at one end only."""
-    return sp.Matrix(_inputs(n, x) + [0] * pad)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
@@ -11,16 +12,20 @@ from pydantic import BaseModel, ValidationError
 
 from grader.errors import ProblemSetNotFound, SpecInvalid
 from grader.kinds import KNOWN_KIND_NAMES
+from grader.probability.notation import Notation, using_notation
 from grader.solvers import SOLVERS
-from grader.spec.models import PARAM_REF, SCHEMA_VERSION, Problem, ProblemSet, ProblemSetFile
+from grader.solvers.registry import SetSolvers, load_set_solvers
+from grader.spec.models import PARAM_REF, SCHEMA_VERSION, WRITTEN_SOLVER, Part, Problem, ProblemSet, ProblemSetFile
 from grader.spec.yamlsafe import YamlError, line_of, load_yaml
 
 SET_FILE = "set.yaml"
 
 
 def find_set_file(path: str | Path) -> Path:
-    """The `set.yaml` of a problem-set folder (or the file itself)."""
-    path = Path(path)
+    """The `set.yaml` of a problem-set folder (or the file itself); a bare id is looked up."""
+    from grader.sets import set_folder
+
+    path = set_folder(path)
     if path.is_dir():
         path = path / SET_FILE
     if not path.is_file():
@@ -35,27 +40,67 @@ def load_problem_set(path: str | Path) -> ProblemSet:
     set_file = find_set_file(path)
     errors: list[str] = []
     digest = hashlib.sha256()
-    meta = _load_model(set_file, ProblemSetFile, errors, digest)
+    nodes: dict[Path, Any] = {}
+    meta = _load_model(set_file, ProblemSetFile, errors, digest, nodes)
     problems: list[Problem] = []
+    table: SetSolvers | None = None
+    notation = None
     if meta is not None:
+        names = meta.probability
+        notation = Notation(names.observed, names.latent, names.model, names.approximation)
+        if meta.solvers:
+            table = load_set_solvers(set_file.parent, meta.solvers)
+            digest.update(b"solvers\0" + table.digest.encode() + b"\0")
         for name in meta.problems:
             problem_file = set_file.parent / name
             if not problem_file.is_file():
                 errors.append(f"{set_file}: problem file {name!r} listed in 'problems' does not exist")
                 continue
-            problem = _load_model(problem_file, Problem, errors, digest)
+            problem = _load_model(problem_file, Problem, errors, digest, nodes)
             if problem is not None:
-                errors.extend(_check_problem(problem, problem_file))
+                problem._solvers = table
+                problem._notation = notation
+                with using_notation(notation):  # written answers read with the set's letters
+                    errors.extend(_check_problem(problem, problem_file, table, nodes.get(problem_file)))
                 problems.append(problem)
         errors.extend(_check_unique_ids(problems, set_file))
         _digest_referenced_files(problems, set_file.parent, digest)
+        if table is not None and table.errors:
+            errors[:0] = [_with_users(error, problems, table) for error in table.errors]
     if errors:
         raise SpecInvalid("The problem set has errors:\n  " + "\n  ".join(errors))
     assert meta is not None
-    return ProblemSet(meta=meta, problems=problems, root=str(set_file.parent), digest=digest.hexdigest())
+    return ProblemSet(
+        meta=meta, problems=problems, root=str(set_file.parent), digest=digest.hexdigest(), solvers=table
+    )
 
 
-def _load_model(file: Path, model: type[BaseModel], errors: list[str], digest: Any) -> Any:
+def _with_users(error: str, problems: list[Problem], table: SetSolvers) -> str:
+    """A solver-file error, with the parts whose solvers could not be found because of it."""
+    users = [
+        part.id
+        for problem in problems
+        for part in problem.parts
+        for call in (part.solver, *(m.solver for m in part.misconceptions))
+        if call is not None and call.name not in table
+    ]
+    users = list(dict.fromkeys(users))
+    if users:
+        return error + f" (parts left without their solver: {', '.join(users)})"
+    named = re.search(r"solver '([^']+)' is defined twice", error)
+    if named:  # both definitions loaded: name the parts that use the name
+        using = list(dict.fromkeys(
+            part.id
+            for problem in problems
+            for part in problem.parts
+            for call in (part.solver, *(m.solver for m in part.misconceptions))
+            if call is not None and call.name == named.group(1)
+        ))
+        return error + (f" (used by {', '.join(using)})" if using else "")
+    return error
+
+
+def _load_model(file: Path, model: type[BaseModel], errors: list[str], digest: Any, nodes: dict[Path, Any]) -> Any:
     text = file.read_text(encoding="utf-8")
     digest.update(file.name.encode() + b"\0" + text.encode() + b"\0")
     try:
@@ -63,6 +108,7 @@ def _load_model(file: Path, model: type[BaseModel], errors: list[str], digest: A
     except YamlError as err:
         errors.append(f"{file}:{err.line or '?'}: {err.message}")
         return None
+    nodes[file] = node
     if not isinstance(data, dict):
         errors.append(f"{file}:1: expected a mapping of fields, found {type(data).__name__}")
         return None
@@ -106,21 +152,24 @@ def _model_at(model: type, loc: list[Any]) -> type | None:
     return current
 
 
-def _check_problem(problem: Problem, file: Path) -> list[str]:
-    """Cross-field checks pydantic cannot see: kinds, solver names, parameter references."""
+def _check_problem(problem: Problem, file: Path, table: SetSolvers | None = None, node: Any = None) -> list[str]:
+    """Cross-field checks pydantic cannot see: kinds, solver names, parameter references,
+    and that every written answer reads with its part's kind."""
     errors = []
-    for part in problem.parts:
+    known = table if table is not None else SOLVERS
+    for index, part in enumerate(problem.parts):
         where = f"{file}: part {part.id}"
         if part.kind not in KNOWN_KIND_NAMES:
             near = difflib.get_close_matches(part.kind, KNOWN_KIND_NAMES, n=1)
             hint = f" (did you mean {near[0]!r}?)" if near else ""
             errors.append(f"{where}: unknown kind {part.kind!r}{hint}")
+        errors.extend(_check_written(problem, part, index, file, node))
         calls = [("solver", part.solver)] + [(f"misconception {m.id}", m.solver) for m in part.misconceptions]
         for label, call in calls:
             if call is None:
                 continue
-            if call.name not in SOLVERS:
-                near = difflib.get_close_matches(call.name, SOLVERS, n=1)
+            if call.name not in known and not (table is not None and table.errors):
+                near = difflib.get_close_matches(call.name, list(known), n=1)
                 hint = f" (did you mean {near[0]!r}?)" if near else ""
                 errors.append(f"{where}: {label}: no solver named {call.name!r}{hint}")
             for arg, value in call.args.items():
@@ -129,6 +178,33 @@ def _check_problem(problem: Problem, file: Path) -> list[str]:
                     errors.append(f"{where}: {label}: argument {arg} refers to unknown parameter ${ref.group(1)}")
         if part.misconceptions and part.solver is None:
             errors.append(f"{where}: misconceptions need the part to have a solver")
+    return errors
+
+
+def _check_written(problem: Problem, part: Part, index: int, file: Path, node: Any) -> list[str]:
+    """Read each written answer of a part for the default parameters; report what fails with
+    the file and line of its `answer:`."""
+    from grader.solvers.written import written_answer
+
+    if part.kind not in KNOWN_KIND_NAMES:
+        return []
+    defaults = {name: param.default for name, param in problem.parameters.items()}
+    items: list[tuple[str, list[Any], Any]] = []
+    if part.solver is not None and part.solver.name == WRITTEN_SOLVER:
+        items.append(("answer", ["parts", index, "answer"], part.solver))
+    for k, mistake in enumerate(part.misconceptions):
+        if mistake.solver.name == WRITTEN_SOLVER:
+            items.append((f"misconception {mistake.id}: answer", ["parts", index, "misconceptions", k, "answer"],
+                          mistake.solver))
+    errors = []
+    for label, path, call in items:
+        args = {k: (defaults.get(v[1:]) if isinstance(v, str) and PARAM_REF.match(v) else v)
+                for k, v in call.args.items()}
+        try:
+            written_answer(**args)
+        except Exception as err:  # noqa: BLE001 - any failure is the author's to see, with its line
+            message = str(err).strip().replace("\n", "\n      ")
+            errors.append(f"{file}:{line_of(node, path)}: part {part.id}: {label}: {message}")
     return errors
 
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 SCHEMA_VERSION = 1
 PART_ID = re.compile(r"^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z0-9_]+)*$")
 PARAM_REF = re.compile(r"^\$([A-Za-z_][A-Za-z0-9_]*)$")
+# The built-in solver that reads a written answer (`answer: "..."`) with the part's kind.
+WRITTEN_SOLVER = "written.answer"
+TEST_STATUSES = ("correct", "partial", "incorrect", "invalid", "needs_review")
 
 
 class Strict(BaseModel):
@@ -68,12 +71,23 @@ class SolverCall(Strict):
 
 
 class Misconception(Strict):
-    """A typical mistake: a solver computes what it would produce; a match gives its feedback."""
+    """A typical mistake: a solver (or a written answer) gives what it would produce; a match
+    gives its feedback."""
 
     id: str
     solver: SolverCall
+    answer: Any = None
     feedback: str
     credit: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class QuestionTest(Strict):
+    """An author's check of a part: this answer must be graded with this status (and score)."""
+
+    answer: Any
+    status: Literal["correct", "partial", "incorrect", "invalid", "needs_review"]
+    score: float | None = None
+    feedback_contains: str | None = None
 
 
 class Part(Strict):
@@ -85,9 +99,11 @@ class Part(Strict):
     kind: str
     options: dict[str, Any] = Field(default_factory=dict)
     solver: SolverCall | None = None
+    answer: Any = None
     misconceptions: list[Misconception] = Field(default_factory=list)
     hint: str = ""
     aliases: list[str] = Field(default_factory=list)
+    tests: list[QuestionTest] = Field(default_factory=list)
 
     @field_validator("id")
     @classmethod
@@ -114,6 +130,54 @@ class Problem(Strict):
     intro: str = ""
     parameters: dict[str, Parameter] = Field(default_factory=dict)
     parts: list[Part]
+    # The set's solver table (its own solver files, then the library) and its probability
+    # notation, set by the loader.
+    _solvers: Any = PrivateAttr(default=None)
+    _notation: Any = PrivateAttr(default=None)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _written_answers(cls, data: Any) -> Any:
+        """`answer: "<text>"` on a part or a misconception is a call of the built-in solver that
+        reads the text with the part's kind, every parameter of the problem bound by name."""
+        if not isinstance(data, dict) or not isinstance(data.get("parts"), list):
+            return data
+        params = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
+        parts = []
+        for part in data["parts"]:
+            if isinstance(part, dict):
+                part = dict(part)
+                base = {"_kind": part.get("kind"), "_options": part.get("options") or {}}
+                _write_call(part, base, params)
+                if isinstance(part.get("misconceptions"), list):
+                    part["misconceptions"] = [
+                        _write_call(dict(m), base, params) if isinstance(m, dict) else m
+                        for m in part["misconceptions"]
+                    ]
+            parts.append(part)
+        return {**data, "parts": parts}
+
+    @property
+    def solvers(self) -> Any:
+        """The table solver names are looked up in (None: the built-in library)."""
+        return getattr(self, "_solvers", None)
+
+    @property
+    def notation(self) -> Any:
+        """The set's probability notation (None: the default x, z, p, q)."""
+        return getattr(self, "_notation", None)
+
+
+def _write_call(item: dict[str, Any], base: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
+    """Turn `answer:` into a call of the written-answer solver, binding the parameters the text
+    names (only those, so that a part depends on no other parameter)."""
+    if "answer" in item and item["answer"] is not None:
+        if "solver" in item:
+            raise ValueError(f"{item.get('id', 'part')}: give either 'solver' or 'answer', not both")
+        words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", str(item["answer"])))
+        bound = {str(name): f"${name}" for name in params if str(name) in words}
+        item["solver"] = {"name": WRITTEN_SOLVER, "args": {**base, **bound, "_text": item["answer"]}}
+    return item
 
 
 class VariantPolicy(Strict):
@@ -121,6 +185,22 @@ class VariantPolicy(Strict):
 
     enabled: bool = False
     seed: int = 0
+
+
+class ProbabilityNames(Strict):
+    """The letters of the set's latent-variable model in probability notation (default x, z, p, q)."""
+
+    observed: str = "x"
+    latent: str = "z"
+    model: str = "p"
+    approximation: str = "q"
+
+    @model_validator(mode="after")
+    def _letters(self) -> ProbabilityNames:
+        from grader.probability.notation import Notation
+
+        Notation(self.observed, self.latent, self.model, self.approximation)  # raises ValueError
+        return self
 
 
 class ProblemSetFile(Strict):
@@ -132,6 +212,8 @@ class ProblemSetFile(Strict):
     description: str = ""
     variants: VariantPolicy = VariantPolicy()
     problems: list[str]
+    solvers: list[str] = Field(default_factory=list)
+    probability: ProbabilityNames = ProbabilityNames()
     policy: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -144,6 +226,7 @@ class ProblemSet(BaseModel):
     problems: list[Problem]
     root: str
     digest: str
+    solvers: Any = None  # the set's SetSolvers table, when it lists solver files
 
     @property
     def id(self) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,12 +48,27 @@ def load_yaml(text: str, *, allow_aliases: bool = False) -> tuple[Any, yaml.Node
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         problem = err.problem or err.context or "invalid YAML"
+        if "escape" in problem and mark is not None:
+            problem = _escape_advice(text, mark.line, mark.column)
         raise YamlError(problem, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
     except yaml.YAMLError as err:
         raise YamlError(str(err)) from None
     except RecursionError:
         raise YamlError("the document is nested too deeply") from None
     return data, node
+
+
+def _escape_advice(text: str, line: int, column: int) -> str:
+    """The message for a double-quoted string with a backslash YAML does not know (`"\\max"`)."""
+    lines = text.splitlines()
+    row = lines[line] if line < len(lines) else ""
+    start = row.rfind("\\", 0, column + 1)
+    word = re.match(r"\\[A-Za-z]+", row[start:]) if start >= 0 else None
+    command = word.group(0) if word else "\\max"
+    return (
+        f'"{command[:2]}" in double quotes is not a YAML escape: write LaTeX in single quotes, '
+        f"'{command}', or leave the quotes out"
+    )
 
 
 def line_of(node: yaml.Node | None, path: Sequence[str | int]) -> int | None:

@@ -34,6 +34,8 @@ BUSY_TIMEOUT_MS = 30_000
 class GradebookUnusable(GraderError):
     """The gradebook file cannot be opened, or holds no grades for what was asked."""
 
+    exit_code = 2
+
 
 @dataclass(frozen=True)
 class PartInfo:
@@ -123,6 +125,7 @@ class EffectivePart:
     answer: Any
     misconception: str | None
     override: Override | None = None
+    provisional: str | None = None  # why the computed result is not final, if it is not
 
     @property
     def waiting(self) -> bool:
@@ -310,6 +313,13 @@ class Gradebook:
         )
         return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
+    def provisional_submissions(self, problem_set: str) -> set[int]:
+        """Submissions with a result that is not final for the set (a check ran out of budget)."""
+        return {row[0] for row in self.conn.execute(
+            "SELECT DISTINCT submission_id FROM results WHERE problem_set = ? AND provisional IS NOT NULL",
+            (problem_set,),
+        )}
+
     def record_problem_set(self, problem_set: ProblemSet) -> SetInfo:
         """Remember this version of the problem set (parts, points, policy) for later reports."""
         info = SetInfo.of(problem_set)
@@ -329,7 +339,7 @@ class Gradebook:
         rows = [
             (submission_id, report.problem_set, position, p.id, p.problem, p.kind, p.status.value, p.score,
              p.max_score, json.dumps(list(p.feedback), ensure_ascii=False), _answer_json(p.answer),
-             p.misconception)
+             p.misconception, p.provisional)
             for position, p in enumerate(report.parts)
         ]
         with self.transaction() as conn:
@@ -339,7 +349,8 @@ class Gradebook:
             )
             conn.executemany(
                 "INSERT INTO results (submission_id, problem_set, position, part_id, problem, kind, status,"
-                " score, max_score, feedback, answer, misconception) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " score, max_score, feedback, answer, misconception, provisional)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 rows,
             )
 
@@ -512,7 +523,7 @@ class Gradebook:
         parts: dict[int, list[EffectivePart]] = {}
         for row in self.conn.execute(
             "SELECT submission_id, part_id, problem, kind, status, score, max_score, feedback, answer,"
-            f" misconception FROM results WHERE problem_set = ? AND submission_id IN ({marks})"
+            f" misconception, provisional FROM results WHERE problem_set = ? AND submission_id IN ({marks})"
             " ORDER BY submission_id, position",
             (set_id, *submission_ids),
         ):
@@ -520,7 +531,7 @@ class Gradebook:
                 EffectivePart(
                     id=row[1], problem=row[2], kind=row[3], status=row[4], score=row[5], max_score=row[6],
                     feedback=tuple(json.loads(row[7])), answer=None if row[8] is None else json.loads(row[8]),
-                    misconception=row[9], override=overrides.get((row[0], row[1])),
+                    misconception=row[9], override=overrides.get((row[0], row[1])), provisional=row[10],
                 )
             )
         return parts

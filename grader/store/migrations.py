@@ -82,6 +82,14 @@ MIGRATIONS: list[tuple[str, tuple[str, ...]]] = [
             "CREATE INDEX overrides_by_part ON overrides (submission_id, problem_set, part_id)",
         ),
     ),
+    (
+        "0002_provisional_results",
+        (
+            # Why a result is not final (a check ran out of its budget); NULL for a final one.
+            # `grader grade` grades a submission with any provisional result again.
+            "ALTER TABLE results ADD COLUMN provisional TEXT",
+        ),
+    ),
 ]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import sympy as sp
 
+from grader import solver
 from grader.probability.formula_steps import ReparamFacts, VarianceFacts
 from grader.probability.nodes import (
     KL,
@@ -28,10 +29,12 @@ from grader.probability.nodes import (
     SumData,
     SumZ,
     Var,
+    walk,
 )
 from grader.probability.reference import Alternatives, Derivation, StepPattern
-from grader.solvers.registry import solver
-from grader.solvers.symbolic import var, xavier_variance
+from grader.solvers.symbolic import var
+
+from .formulas import xavier_variance
 
 # --- the model's densities -----------------------------------------------------------------------
 
@@ -185,13 +188,41 @@ def log_of_sum_as_sum_of_logs(index: str = "i", form: str = "expression") -> Any
     "step", for a derivation): an equality that moves a log inside a sum over z.
     """
     if form == "step":
-        return StepPattern("log_of_sum_as_sum_of_logs", "an equality that moves the log inside a sum over z")
+        return StepPattern(
+            "log_of_sum_as_sum_of_logs", "an equality that moves the log inside a sum over z", detect=moves_log_inside
+        )
     i = index
     return Alternatives((
         SumData(i, SumZ(Log(_joint_factored(i)))),
         SumData(i, SumZ(Add((Log(likelihood(i)), Log(prior()))))),
         SumData(i, Expect(prior(), Log(likelihood(i)))),
     ))
+
+
+def _log_of_sum(expr: Any) -> int:
+    """Logs of a sum over z (or of the marginal p(x), itself such a sum)."""
+    count = 0
+    for node in walk(expr):
+        if isinstance(node, Log) and any(
+            isinstance(n, (SumZ, Expect)) or (isinstance(n, Dist) and n.family == "p" and not n.given
+                                              and [v.name for v in n.vars] == ["x"])
+            for n in walk(node.arg)
+        ):
+            count += 1
+    return count
+
+
+def _sum_of_log(expr: Any) -> int:
+    """Sums over z (or expectations) of a log."""
+    return sum(
+        1 for node in walk(expr)
+        if isinstance(node, (SumZ, Expect)) and any(isinstance(n, (Log, KL)) for n in walk(node.body))
+    )
+
+
+def moves_log_inside(before: Any, after: Any, relation: str) -> bool:
+    """A step claimed as an equality that moves a log inside a sum over z (or an expectation)."""
+    return relation == "=" and _log_of_sum(after) < _log_of_sum(before) and _sum_of_log(after) > _sum_of_log(before)
 
 
 @solver("vae.mistake.missing_data_sum")

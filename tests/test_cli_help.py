@@ -1,0 +1,61 @@
+"""The command line's face: every --help renders plain metavars, flags as flags, no type reprs."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from grader.cli import app, version
+from tests.conftest import run_cli
+from tests.test_docs import command_paths
+
+# What a help page shows when the CLI library renders Python types instead of metavars.
+LEAKS = ["<bool>", "<str>", "<path>", "<int", "<float", "list[", "{", "}"]
+
+
+def help_text(*path: str) -> str:
+    result = CliRunner().invoke(app, [*path, "--help"], terminal_width=100)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.mark.parametrize("path", [(), *command_paths()], ids=lambda p: " ".join(p) or "grader")
+def test_help_shows_no_python_types(path):
+    text = help_text(*path)
+    leaked = [leak for leak in LEAKS if leak in text]
+    assert not leaked, f"`grader {' '.join(path)} --help` shows {leaked}:\n{text}"
+
+
+def test_flags_show_as_flags_and_outputs_as_file():
+    check = help_text("check")
+    assert re.search(r"--json\s+Print", check)  # no metavar between a flag and its help
+    assert re.search(r"Usage: .*check \[OPTIONS\] FILES\.\.\.", check)
+    assert re.search(r"--out\s+-o\s+FILE\s", help_text("report"))
+    assert re.search(r"--output\s+-o\s+FILE\s", help_text("template"))
+
+
+def test_version_and_completion_are_offered():
+    top = help_text()
+    for option in ("--version", "--install-completion", "--show-completion"):
+        assert option in top
+    shown = run_cli("--version")
+    assert shown.returncode == 0 and shown.stdout == f"grader {version()}\n"
+    assert re.fullmatch(r"\d+\.\d+\.\d+\S*", version())
+
+
+def test_shell_completion_completes_commands_and_options():
+    def complete(words: str) -> list[str]:
+        cword = len(words.split()) - (0 if words.endswith(" ") else 1)
+        env = {"_GRADER_COMPLETE": "complete_bash", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+        done = CliRunner().invoke(app, [], env=env, prog_name="grader")
+        assert done.exit_code == 0, done.output
+        return done.output.split()
+
+    assert complete("grader che") == ["check"]
+    assert complete("grader check --js") == ["--json"]
+    assert complete("grader review ") == ["list", "set", "export", "import"]
+    root = typer.main.get_command(app)
+    assert set(complete("grader ")) >= set(root.commands)

@@ -1,0 +1,362 @@
+"""Free text read for its meaning: one table per kind of failure, each in English and in French.
+
+The kinds: word forms (stems and synonyms), clause-level meaning (negation and denial scoped to
+the clause), numbers as whole words, French read with French patterns, concrete answers
+(structural alternatives such as layer sizes), and confidence that sends unsure cases to review.
+Then one rule for very short answers on every text part, and what `rubric-test` reports about
+the phrases of a rubric.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.rubric import load_rubric, score_answer
+from grader.rubric.text import prepare
+from grader.rubric.tune import Sample, run_samples
+from tests.conftest import SET_DIR
+
+# A rubric of its own, so that these tests say what the matcher does, whatever the set's rubrics.
+RUBRIC = {
+    "schema_version": 1,
+    "points": 2,
+    "min_words": 4,
+    "synonyms": {
+        "unit": ["neuron*", "unit*", "neurone*"],
+        "off": ["drop", "deactivate", "remove", "switch* off", "désactiver", "supprimer", "éteindre"],
+        "larger_fr": ["plus grand*", "plus large*"],
+    },
+    "concepts": [
+        {"id": "drop", "points": 0.5, "label": "units are switched off at random", "hint": "what happens to units",
+         "any": ["random* @unit @off", "hasard @unit @off"]},
+        {"id": "overfit", "points": 0.5, "label": "it reduces overfitting", "hint": "why it helps",
+         "any": ["reduce overfitting", "réduire surapprentissage", "limiter surapprentissage"]},
+        {"id": "keep", "points": 0.5, "label": "units are kept with probability 0.5", "hint": "which probability",
+         "any": ["keep probability 0.5", "garder probabilité 0.5", "1x1*"]},
+        {"id": "shape", "points": 0.5, "label": "the sizes shrink then grow", "hint": "the layer sizes",
+         "any": [{"sizes": "down_up"}]},
+    ],
+    "misconceptions": [
+        {"id": "code_larger", "penalty": 0.5, "contradicts": "shape", "feedback": "the code is smaller",
+         "any": [{"phrase": "code larger|bigger|more|plus input", "window": 5, "scope": "clause", "lang": "en"},
+                 {"phrase": "code @larger_fr entrée", "window": 5, "scope": "clause", "lang": "fr"}]},
+        {"id": "at_test", "penalty": 0.5, "contradicts": "drop", "feedback": "only while training",
+         "any": [{"phrase": "@unit @off test|inference|inférence", "window": 5, "scope": "clause"}]},
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def rubric():
+    return load_rubric(RUBRIC)
+
+
+def found(rubric, answer: str) -> set[str]:
+    return {c.id for c in score_answer(rubric, answer).found}
+
+
+def mistakes(rubric, answer: str) -> set[str]:
+    return {m.id for m in score_answer(rubric, answer).misconceptions if m.found}
+
+
+# ---------------------------------------------------------------------------------------------
+# Word forms: a verb in another tense or person, a noun in another number, a synonym
+
+WORD_FORMS = [
+    ("en past tense", "Neurons are randomly dropped at each step and this reduced overfitting.", {"drop", "overfit"}),
+    ("en -ing form", "Randomly removing units is a way of reducing the overfitting.", {"drop", "overfit"}),
+    ("en third person", "It randomly deactivates units, which reduces overfitting.", {"drop", "overfit"}),
+    ("en synonym from the rubric", "Units are switched off at random during training.", {"drop"}),
+    ("fr participe passé", "Des neurones sont désactivés au hasard.", {"drop"}),
+    ("fr troisième personne", "On supprime des neurones au hasard et on limite le surapprentissage.",
+     {"drop", "overfit"}),
+    ("fr participe présent", "En supprimant des neurones au hasard, on évite de surapprendre.", {"drop"}),
+    ("fr synonyme de la grille", "Il s'agit d'éteindre des neurones au hasard pour réduire le surapprentissage.",
+     {"drop", "overfit"}),
+]
+
+
+@pytest.mark.parametrize("what,answer,ids", WORD_FORMS, ids=[w[0] for w in WORD_FORMS])
+def test_word_forms_match_by_stem(rubric, what, answer, ids):
+    assert ids <= found(rubric, answer)
+
+
+def test_stems_do_not_join_unrelated_words(rubric):
+    # "general" and "generate", "reduction" and "red" stay apart; a stem shorter than 3 letters counts only as written
+    assert "overfit" not in found(rubric, "The red curve shows overfitting of the generated data.")
+
+
+def test_a_short_stem_does_not_reach_a_longer_word():
+    # "useful" stems to "use"; the misconception "dropout used at test time" must not read it so
+    rubric = load_rubric(SET_DIR / "rubrics" / "p1.4.yaml")
+    for answer in ("Dropout randomly drops neurons. Dropout is useful to improve test accuracy when it overfits.",
+                   "Le dropout éteint des neurones au hasard ; il est utile pour améliorer la précision en test."):
+        result = score_answer(rubric, answer)
+        assert not [m.id for m in result.misconceptions if m.found], result.feedback
+
+
+# ---------------------------------------------------------------------------------------------
+# Clause-level meaning: a concept in a clause that denies it is not credited
+
+CLAUSE_MEANING = [
+    ("en later clause denies", "Units are randomly dropped, but this plays no role in reducing overfitting.",
+     "drop", False),
+    ("en long sentence, no role", ("Dropout randomly drops neurons during each training step of the network, "
+                                   "but it has no effect on anything."), "drop", False),
+    ("en negation in the clause", "It does not reduce overfitting, although units are randomly dropped.",
+     "overfit", False),
+    ("en negation in another clause only", "Nothing else changes, and units are randomly dropped.", "drop", True),
+    ("fr la proposition suivante nie", "On désactive des neurones au hasard, mais cela ne joue aucun rôle.",
+     "drop", False),
+    ("fr ne sert à rien", "Des neurones sont supprimés au hasard, mais cela ne sert à rien.", "drop", False),
+    ("fr négation dans la proposition", "Cela ne réduit pas le surapprentissage.", "overfit", False),
+    ("fr négation ailleurs seulement", "Rien ne change au test, mais des neurones sont désactivés au hasard.",
+     "drop", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,concept,credited", CLAUSE_MEANING, ids=[c[0] for c in CLAUSE_MEANING])
+def test_negation_and_denial_are_scoped_to_the_clause(rubric, what, answer, concept, credited):
+    assert (concept in found(rubric, answer)) is credited
+
+
+MISCONCEPTION_SHARES_KEYWORD = [
+    ("en", "Units are switched off at random, and units are also switched off at test time."),
+    ("fr", "Des neurones sont désactivés au hasard, et on désactive aussi des neurones en inférence."),
+]
+
+
+@pytest.mark.parametrize("lang,answer", MISCONCEPTION_SHARES_KEYWORD, ids=[m[0] for m in MISCONCEPTION_SHARES_KEYWORD])
+def test_a_misconception_sharing_a_keyword_is_checked_first_and_goes_to_review(rubric, lang, answer):
+    result = score_answer(rubric, answer)
+    assert "at_test" in {m.id for m in result.misconceptions if m.found}
+    assert result.status == "needs_review"
+    assert {"concept_and_misconception", "mostly_misconceptions"} & set(result.flags)
+
+
+# ---------------------------------------------------------------------------------------------
+# Numbers are whole words
+
+NUMBERS = [
+    ("en same number", "Each unit keeps its place with probability 0.5 during training.", True),
+    ("en longer decimal", "Each unit keeps its place with probability 0.55 during training.", False),
+    ("en number split by a dot", "Keep the probability at 0. 5 units are enough.", False),
+    ("en a stem never cuts a number", "We use a 10x10 filter and keep everything.", False),
+    ("en stem on its own number", "We use a 1x1 filter here.", True),
+    ("fr virgule décimale", "On va garder chaque neurone avec une probabilité de 0,5.", True),
+    ("fr autre décimale", "On va garder chaque neurone avec une probabilité de 0,55.", False),
+]
+
+
+@pytest.mark.parametrize("what,answer,credited", NUMBERS, ids=[n[0] for n in NUMBERS])
+def test_numbers_match_whole(rubric, what, answer, credited):
+    assert ("keep" in found(rubric, answer)) is credited
+
+
+REGEX_NUMBERS = [
+    ("en same number", "We keep p = 0.5 here.", True),
+    ("en longer decimal", "We keep p = 0.55 here.", False),
+    ("en larger number", "We keep p = 10.5 here.", False),
+    ("fr même nombre", "On prend p = 0,5 ici.", True),
+    ("fr autre nombre", "On prend p = 0,52 ici.", False),
+]
+
+
+@pytest.mark.parametrize("what,answer,credited", REGEX_NUMBERS, ids=[n[0] for n in REGEX_NUMBERS])
+def test_a_pattern_never_matches_part_of_a_number(what, answer, credited):
+    rubric = load_rubric({**RUBRIC, "concepts": [{"id": "half", "points": 2, "label": "p is a half", "hint": "p",
+                                                  "any": [{"re": "p\\s*=\\s*0[.,]5"}]}], "misconceptions": []})
+    assert ("half" in found(rubric, answer)) is credited
+
+
+@pytest.mark.parametrize("text,number", [("p = 0.25 here", "0.25"), ("p vaut 0,25 ici", "0,25"), ("784-32-784", "784")])
+def test_a_decimal_number_is_one_token(text, number):
+    assert number in [t.text for t in prepare(text).tokens]
+
+
+# ---------------------------------------------------------------------------------------------
+# French answers are read with French patterns, English with English ones
+
+LANGUAGE = [
+    ("fr comparative is not the English plus", "Le code est de plus petite dimension que l'entrée.", set()),
+    ("fr a real French misconception", "Le code est plus grand que l'entrée.", {"code_larger"}),
+    ("en a real English misconception", "The code is larger than the input.", {"code_larger"}),
+    ("en French words in an English pattern do not fire", "The code has plus signs, not the input.", set()),
+    ("mixed answer, French clause", "Units are dropped at random; le code est plus grand que l'entrée.",
+     {"code_larger"}),
+]
+
+
+@pytest.mark.parametrize("what,answer,ids", LANGUAGE, ids=[lang[0] for lang in LANGUAGE])
+def test_patterns_with_a_language_fire_only_in_that_language(rubric, what, answer, ids):
+    assert mistakes(rubric, answer) == ids
+
+
+SAME_IDEA = [
+    ("Units are randomly switched off, to reduce overfitting.",
+     "Des neurones sont désactivés au hasard, pour réduire le surapprentissage."),
+    ("We keep units with probability 0.5; the sizes go 100, 10, 100.",
+     "On va garder les neurones avec une probabilité de 0,5 ; les tailles sont 100, 10, 100."),
+]
+
+
+@pytest.mark.parametrize("english,french", SAME_IDEA)
+def test_the_same_idea_scores_alike_in_english_and_french(rubric, english, french):
+    en, fr = score_answer(rubric, english), score_answer(rubric, french)
+    assert en.points == fr.points > 0 and {c.id for c in en.found} == {c.id for c in fr.found}
+    assert (en.language, fr.language) == ("en", "fr")
+
+
+# ---------------------------------------------------------------------------------------------
+# Concrete answers: the idea given as an example (layer sizes that shrink, then grow)
+
+CONCRETE = [
+    ("en arrows", "Layers of 784 -> 256 -> 32 -> 256 -> 784 units.", True),
+    ("en dashes", "For instance 512-64-512, and the output copies the input.", True),
+    ("en shrinking only", "Layers of 784, 256 and 32 units.", False),
+    ("en growing then shrinking", "Layers of 32, 256 and 32 units.", False),
+    ("fr virgules", "Par exemple des couches de 1000, 100, 10, 100 puis 1000 neurones.", True),
+    ("fr décroissant seulement", "Des couches de 1000, 100 puis 10 neurones.", False),
+    ("fr séparées par des phrases", "La première couche a 100 neurones. La suivante en a 10. La dernière 100.", False),
+]
+
+
+@pytest.mark.parametrize("what,answer,credited", CONCRETE, ids=[c[0] for c in CONCRETE])
+def test_layer_sizes_that_shrink_then_grow_are_a_structural_alternative(rubric, what, answer, credited):
+    assert ("shape" in found(rubric, answer)) is credited
+
+
+def test_the_set_credits_a_bottleneck_given_as_layer_sizes():
+    rubric = load_rubric(SET_DIR / "rubrics" / "p4.1.yaml")
+    for answer in ("Layers of 784 - 128 - 16 - 128 - 784 units.", "Des couches de 800, 80, 8, 80 et 800 neurones."):
+        result = score_answer(rubric, answer)
+        assert result.points == 1, result.feedback
+
+
+# ---------------------------------------------------------------------------------------------
+# Confidence: unsure cases go to review, with the provisional score shown
+
+CONFIDENCE = [
+    ("en concept and misconception in one clause",
+     "Units are randomly switched off at test time to reduce overfitting.",
+     "concept_and_misconception"),
+    ("fr concept et idée fausse dans une proposition",
+     "On va désactiver des neurones au hasard en inférence pour réduire le surapprentissage.",
+     "concept_and_misconception"),
+    ("en mostly misconceptions", "The code is larger than the input; units are randomly dropped.",
+     "mostly_misconceptions"),
+    ("fr surtout des idées fausses", "Le code latent est bien plus grand que l'entrée ; neurones désactivés au hasard.",
+     "mostly_misconceptions"),
+    ("en long answer, little found", " ".join(["Training deep models takes patience, careful tuning of many knobs,",
+     "a sensible initialisation, normalised inputs, monitoring of gradients and losses, early stopping,",
+     "plenty of data, good hardware, logging of every experiment, and a clear validation protocol;",
+     "we also compare optimisers, schedules, batch sizes, augmentations, architectures and seeds,",
+     "then report the mean and the spread over several runs. Units are randomly dropped."]),
+     "long_little_found"),
+    ("fr réponse longue, peu reconnu", " ".join(["Entraîner des modèles profonds demande de la patience, un réglage",
+     "une initialisation raisonnable, des entrées normalisées, un suivi des gradients et des pertes, un arrêt précoce,",
+     "soigneux de nombreux paramètres, beaucoup de données, du bon matériel, un suivi de chaque expérience et",
+     "un protocole de validation clair ; on compare aussi les optimiseurs, les calendriers, les tailles de lots,",
+     "les augmentations, les architectures et les graines. Des neurones sont désactivés au hasard."]),
+     "long_little_found"),
+]
+
+
+@pytest.mark.parametrize("what,answer,flag", CONFIDENCE, ids=[c[0] for c in CONFIDENCE])
+def test_unsure_cases_go_to_review_with_the_provisional_score(rubric, what, answer, flag):
+    result = score_answer(rubric, answer)
+    assert flag in result.flags, (result.flags, result.feedback)
+    assert result.status == "needs_review" and result.confidence < rubric.spec.review_threshold
+    assert f"provisional score {result.points:g}/2" in result.feedback[0]
+
+
+def test_a_plain_answer_stays_confident(rubric):
+    for answer in ("Units are randomly switched off, to reduce overfitting.",
+                   "Des neurones sont désactivés au hasard, pour réduire le surapprentissage."):
+        result = score_answer(rubric, answer)
+        assert result.confidence == 1.0 and result.status == "partial", result.feedback
+
+
+# ---------------------------------------------------------------------------------------------
+# Very short answers: one rule for every text part
+
+TEXT_PARTS = {"p1.1d.explain": "channels", "p1.2c": "Toeplitz", "p1.3a": "U-Net", "p1.4": "regularization",
+              "p1.5": "shortcuts", "p2.1.small_inputs": "linear", "p3.4": "faster", "p3.5": "Leaky",
+              "p4.1": "encoder-decoder", "p4.2": "reparametrization"}
+KEYWORDS = {"p1.1d.explain": "channels, depth, cheap", "p1.2c": "sparse, Toeplitz, shared weights",
+            "p1.3a": "encoder, decoder, upsampling", "p1.4": "random, neurons, zero, overfitting",
+            "p1.5": "skip, identity, gradient flow", "p2.1.small_inputs": "linear, slope 1, identity",
+            "p3.4": "no saturation, cheap, sparse", "p3.5": "dead units, leaky, ELU",
+            "p4.1": "encoder, code, decoder", "p4.2": "sampling, gradient, reparametrization"}
+COPIED_WORD = {"p1.1d.explain": "convolution", "p1.2c": "matrix W", "p1.3a": "segmentation", "p1.4": "Dropout",
+               "p1.5": "ResNet", "p2.1.small_inputs": "tanh", "p3.4": "ReLU", "p3.5": "ReLU layers",
+               "p4.1": "auto-encoder", "p4.2": "Gaussian"}
+
+
+@pytest.fixture(scope="module")
+def set_rubrics(problem_set):
+    from grader.rubric import part_options
+    found = {}
+    for _, part in problem_set.parts():
+        if part.kind == "text":
+            options = part_options(part.options, problem_set.root, part.prompt)
+            found[part.id] = (load_rubric(options["rubric"]), options["prompt"])
+    return found
+
+
+@pytest.mark.parametrize("part", sorted(TEXT_PARTS))
+def test_one_word_answers_go_to_review_on_every_part(set_rubrics, part):
+    """Fewer content words than the rubric's min_words: review, whatever matched or not.
+
+    p2.1.small_inputs sets min_words to 1, since "tanh(x) ≈ x" is a full answer there; one word
+    is then not very short, and the rule gives a confident score.
+    """
+    rubric, prompt = set_rubrics[part]
+    for answer in (TEXT_PARTS[part], "No idea.", "Je ne sais pas."):
+        result = score_answer(rubric, answer, prompt)
+        if rubric.spec.min_words > 2:
+            assert result.status == "needs_review" and "very_short" in result.flags, (answer, result.feedback)
+        else:
+            assert "very_short" not in result.flags and result.status != "needs_review", (answer, result.feedback)
+
+
+@pytest.mark.parametrize("part", sorted(KEYWORDS))
+def test_keyword_lists_go_to_review_on_every_part(set_rubrics, part):
+    rubric, prompt = set_rubrics[part]
+    result = score_answer(rubric, KEYWORDS[part], prompt)
+    assert result.status == "needs_review", result.feedback
+    assert {"very_short", "keyword_list"} & set(result.flags)
+
+
+@pytest.mark.parametrize("part", sorted(COPIED_WORD))
+def test_a_word_copied_from_the_prompt_earns_nothing_on_every_part(set_rubrics, part):
+    rubric, prompt = set_rubrics[part]
+    result = score_answer(rubric, COPIED_WORD[part], prompt)
+    assert result.status == "incorrect" and result.points == 0 and "copied_prompt" in result.flags
+    assert "repeats the question" in result.feedback[0]
+
+
+def test_a_formula_made_of_prompt_words_is_not_a_copy(set_rubrics):
+    rubric, prompt = set_rubrics["p2.1.small_inputs"]
+    result = score_answer(rubric, "tanh(x) ≈ x", prompt)
+    assert "copied_prompt" not in result.flags and result.points == 1
+
+
+# ---------------------------------------------------------------------------------------------
+# rubric-test: phrases that never fired, phrases that fired off the expected score
+
+def test_rubric_test_reports_dead_and_misleading_phrases(rubric):
+    samples = [
+        Sample("Units are randomly dropped, which reduces overfitting.", 1.0),
+        Sample("Units are randomly dropped, which reduces overfitting.", 0.0),  # the instructor gives nothing
+        Sample("Units are dropped at random; the code is larger than the input.", 1.0),
+    ]
+    run = run_samples(rubric, samples)
+    never = {(p.owner, p.phrase) for p in run.never_fired}
+    assert ("concept keep", "keep probability 0.5") in never
+    assert ("concept drop", "random* @unit @off") not in never
+    suspects = {(p.owner, p.phrase): p.suspect for p in run.suspects}
+    assert suspects[("concept drop", "random* @unit @off")] == (2,)
+    assert suspects[("misconception code_larger", "code larger|bigger|more|plus input")] == (3,)
+    report = run.to_dict()
+    assert {"never_fired", "fired_off_expectation"} <= set(report)
