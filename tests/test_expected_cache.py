@@ -36,8 +36,8 @@ def solver_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = engine.get_solver
 
-    def counting(name: str):
-        func = real(name)
+    def counting(name: str, *where):
+        func = real(name, *where)
 
         @functools.wraps(func)
         def run(*args, **kwargs):
@@ -99,6 +99,8 @@ CHANGES = {
         _first_rubric(d).read_text(encoding="utf-8") + "\n# reviewed again\n", encoding="utf-8"),
     "solver argument": lambda d: _edit(d / "problem1.yaml", "padding: 0, filters: 1}", "padding: 0, filters: 2}"),
     "parameter": lambda d: _edit(d / "problem1.yaml", "H: {default: 32,", "H: {default: 28,"),
+    "solver file": lambda d: (d / "solvers" / "conv.py").write_text(
+        (d / "solvers" / "conv.py").read_text(encoding="utf-8") + "\n# reviewed again\n", encoding="utf-8"),
 }
 
 
