@@ -33,8 +33,9 @@ def imported_by(*args: str) -> list[str]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def test_help_imports_neither_sympy_nor_numpy():
-    assert imported_by("--help") == []
+@pytest.mark.parametrize("option", ["--help", "--version"])
+def test_help_and_version_import_neither_sympy_nor_numpy(option):
+    assert imported_by(option) == []
 
 
 def test_every_command_help_is_light():
