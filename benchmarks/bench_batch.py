@@ -1,7 +1,7 @@
 """Batch grading benchmark: submissions per second, peak memory, and the time to merely load the files.
 
     python benchmarks/bench_batch.py --n 100 1000 10000            # both variant modes
-    python benchmarks/bench_batch.py --n 1000 --modes fixed --jobs 2
+    python benchmarks/bench_batch.py --n 1000 --modes fixed --jobs 2 --repeat 3
 
 For each N and mode it generates N synthetic full submissions (correct answers in varied
 notations, known misconceptions, other wrong values, invalid values and blanks; YAML, TOML and
@@ -12,8 +12,9 @@ JSON), then, in a fresh process so peak memory is that run's own:
 Peak memory is `ru_maxrss` of the batch process (the gradebook writer) and of its largest worker.
 Modes: `fixed` (variants off: every student has the tutorial's numbers) and `per-student`
 (variants on: each student has their own parameters and expected answers).
-Targets from the issue: fixed N=1000 graded in < 10x the load time; peak memory at N=10000
-within 1.5x that at N=1000.
+Each run starts with an empty cache folder of its own (expected answers, parse tables), so the
+grading time includes computing every expected answer once. Targets: fixed N=1000 graded in
+at most 5x the load time; peak memory at N=10000 within 1.5x that at N=1000.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import random
 import resource
 import shutil
@@ -62,8 +64,13 @@ def answer_pool() -> dict[str, list[Any]]:
     from grader.answers import read_submission
 
     pool: dict[str, list[Any]] = {}
-    for path in EXAMPLES.iterdir():
-        for part_id, raw in read_submission(path).answers.items():
+    for path in sorted(EXAMPLES.iterdir()):
+        if not path.is_file():  # other sets' examples live in sub-folders
+            continue
+        submission = read_submission(path)
+        if submission.problem_set not in (None, "mlp_cnn"):
+            continue
+        for part_id, raw in submission.answers.items():
             if raw not in (None, ""):
                 pool.setdefault(part_id, []).append(raw)
     return pool
@@ -138,11 +145,11 @@ def generate(folder: Path, set_dir: Path, n: int, seed: int = 0) -> None:
                 if part.id in pool:
                     answers[part.id] = rng.choice(pool[part.id])
                 continue
-            expected = cache.get(variant, problem, part, "", part.solver)
+            expected = cache.get(variant, problem, part, part.solver)
             if outcome == "misconception" and part.misconceptions:
                 mistake = rng.choice(part.misconceptions)
                 with contextlib.suppress(Exception):  # a misconception that does not apply to this variant
-                    expected = cache.get(variant, problem, part, mistake.id, mistake.solver)
+                    expected = cache.get(variant, problem, part, mistake.solver)
             elif outcome in ("wrong", "misconception"):
                 expected = wrong(part.kind, expected, rng)
             answers[part.id] = notations(part.kind, expected, rng)
@@ -165,6 +172,7 @@ def _dump(fmt: str, student: str, set_id: str, answers: dict[str, Any]) -> str:
 
 
 def run_one(n: int, mode: str, jobs: int | None, work: Path) -> dict[str, Any]:
+    os.environ["GRADER_CACHE_DIR"] = str(work / "cache")  # cold: nothing computed by an earlier run
     from grader.answers import read_submission
     from grader.batch import discover, grade_folder
     from grader.spec import load_problem_set
@@ -207,6 +215,7 @@ def main() -> int:
     parser.add_argument("--n", type=int, nargs="+", default=[100, 1000, 10000], help="class sizes")
     parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: one per core)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs of each size and mode (each is printed)")
     parser.add_argument("--one", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:  # a child run: one N, one mode, JSON on stdout
@@ -218,7 +227,7 @@ def main() -> int:
               f"{'rerun s':>9}{'failed':>8}{'parent MiB':>12}{'worker MiB':>12}")
     print(header)
     for mode in args.modes:
-        for n in args.n:
+        for n in [n for n in args.n for _ in range(max(1, args.repeat))]:
             command = [sys.executable, __file__, "--one", "--n", str(n), "--modes", mode]
             if args.jobs is not None:
                 command += ["--jobs", str(args.jobs)]
@@ -235,8 +244,8 @@ def _targets(rows: list[dict[str, Any]]) -> int:
     ok = True
     if ("fixed", 1000) in by:
         ratio = by[("fixed", 1000)]["grade_over_load"]
-        print(f"target: fixed N=1000 graded in < 10x the load time: {ratio}x -> {'met' if ratio < 10 else 'MISSED'}")
-        ok &= ratio < 10
+        print(f"target: fixed N=1000 graded in <= 5x the load time: {ratio}x -> {'met' if ratio <= 5 else 'MISSED'}")
+        ok &= ratio <= 5
     for mode in MODES:
         if (mode, 1000) in by and (mode, 10000) in by:
             for key in ("parent_peak_mib", "worker_peak_mib"):

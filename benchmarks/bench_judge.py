@@ -1,6 +1,6 @@
 """Benchmark the math judge on the corpus, and compare with plain `sympy.simplify`.
 
-Run: python benchmarks/bench_judge.py [--repeats N] [--simplify-cap SECONDS]
+Run: python benchmarks/bench_judge.py [--repeats N] [--simplify-cap SECONDS] [--n PAIRS]
 
 After one warm-up pass, every pair is judged N times; the figures are the median, 95th
 percentile and worst time per check (wall clock and CPU time of this process: on a shared
@@ -163,10 +163,11 @@ def bench_simplify(pairs: list[Pair], cap: float) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--repeats", "--repeat", dest="repeats", type=int, default=5)
     parser.add_argument("--simplify-cap", type=float, default=5.0)
+    parser.add_argument("--n", type=int, default=None, help="judge only the first N pairs of the corpus")
     args = parser.parse_args()
-    pairs = corpus()
+    pairs = corpus()[: args.n]
     groups = Counter(p.group for p in pairs)
     print(f"corpus: {len(pairs)} pairs ({', '.join(f'{n} {g}' for g, n in groups.items())})")
     bench_judge(pairs, args.repeats)

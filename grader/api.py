@@ -99,7 +99,7 @@ def validate(set_path: str | Path, variants: int = VALIDATE_VARIANTS) -> Validat
         result.notes.extend(problem_set.solvers.notes)
     coincidences: dict[tuple[str, str], int] = {}
     # Variants that agree on a problem's parameters share its solver results.
-    solved = ExpectedCache()
+    solved = ExpectedCache().use(problem_set)  # and the on-disk cache, which this fills
     for problem, part in problem_set.parts():
         kind = get_kind(part.kind)
         if kind is None or (part.solver is None and kind.needs_solver):
@@ -130,6 +130,7 @@ def validate(set_path: str | Path, variants: int = VALIDATE_VARIANTS) -> Validat
                         f"{part.id} (variant {variant.key}): the kind {part.kind} cannot check the reference "
                         f"{part.solver.name}{_failed_at(problem, err)} gives: {type(err).__name__}: {err}"
                     )
+    solved.save()
     for (part_id, mistake), count in sorted(coincidences.items()):
         result.notes.append(
             f"{part_id}: misconception {mistake} gives the right answer in {count} random variant(s); "

@@ -8,7 +8,7 @@ import inspect
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader import budget
 from grader.answers import Submission
@@ -20,6 +20,9 @@ from grader.solvers import get_solver
 from grader.solvers.registry import grading_with
 from grader.spec.models import PARAM_REF, Part, Problem, ProblemSet, SolverCall
 from grader.variants import Variant, render_prompt, resolve_args
+
+if TYPE_CHECKING:
+    from grader.expected_store import ExpectedStore
 
 MAX_ANSWER_CHARS = LIMITS.max_answer_chars
 NOT_GRADED_MESSAGE = "This part is not graded automatically yet; your instructor will grade it."
@@ -98,16 +101,37 @@ class Report:
         }
 
 
+def _default_store() -> ExpectedStore | None:
+    from grader.expected_store import ExpectedStore
+
+    return ExpectedStore.default()
+
+
 @dataclass
 class ExpectedCache:
-    """Solver results keyed by (solver, resolved arguments): solvers are pure, so this is safe.
+    """Solver results keyed by (set digest, solver, resolved arguments): solvers are pure, so this
+    is safe.
 
     Keying by the arguments rather than the variant lets students whose variants agree on a
     problem's parameters (all of them, for a problem that does not vary) share one computation.
+    Results also go to the on-disk store (unless caching is off), so the next process reads them
+    instead of running the solvers again; `use` names the set being graded, `save` writes.
     """
 
     values: dict[tuple[str, str, str], Any] = field(default_factory=dict)
     kind_options: dict[tuple[str, str], Any] = field(default_factory=dict)
+    store: ExpectedStore | None = field(default_factory=_default_store)
+    digest: str = ""
+
+    def use(self, problem_set: ProblemSet) -> ExpectedCache:
+        """Look results up under this set's digest from now on."""
+        self.digest = problem_set.digest
+        return self
+
+    def save(self) -> None:
+        """Write new results to the on-disk store (a failure to write only costs time later)."""
+        if self.store is not None:
+            self.store.flush()
 
     def options(self, kind: Kind, part: Part, root: str) -> Any:
         """A part's validated kind options, with paths resolved against the set's folder (once)."""
@@ -120,10 +144,24 @@ class ExpectedCache:
         func, args = resolve_solver(variant, problem, part, call)
         # Two sets may give one name to different solvers: the set's table is part of the key.
         table = problem.solvers
-        key = ("" if table is None else f"{table.root}\0{table.digest}", call.name, repr(sorted(args.items())))
+        where = self.digest if table is None else f"{self.digest}\0{table.root}\0{table.digest}"
+        key = (where, call.name, repr(sorted(args.items())))
         if key not in self.values:
-            self.values[key] = func(**args)
+            self.values[key] = self._stored_or_computed(variant.key, key, func, args)
         return self.values[key]
+
+    def _stored_or_computed(self, variant: str, key: tuple[str, str, str], func: Callable[..., Any],
+                            args: dict[str, Any]) -> Any:
+        if self.store is None or not self.digest:
+            return func(**args)
+        from grader.expected_store import MISSING
+
+        entry = f"{key[1]}\0{key[2]}"
+        value = self.store.lookup(self.digest, variant, entry)
+        if value is MISSING:
+            value = func(**args)
+            self.store.remember(self.digest, variant, entry, value)
+        return value
 
 
 @dataclass
@@ -211,7 +249,7 @@ def grade(
     verdicts: VerdictCache | None = None,
 ) -> Report:
     """Grade every part of the set; a bad or crashing answer costs only that part."""
-    cache = cache or ExpectedCache()
+    cache = (cache or ExpectedCache()).use(problem_set)
     answers = dict(submission.answers)
     for _, part in problem_set.parts():
         for alias in part.aliases:
@@ -223,6 +261,7 @@ def grade(
         )
         for problem, part in problem_set.parts()
     ]
+    cache.save()
     return Report(
         student=submission.student,
         problem_set=problem_set.id,

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,14 @@ settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
 
-from grader.spec import ProblemSet, load_problem_set
+# The suite never reads or fills the user's real cache (parse tables, expected answers): it gets
+# its own folder, set before grader is imported and inherited by the commands tests run.
+_TEST_CACHE = tempfile.mkdtemp(prefix="grader-test-cache-")
+os.environ["GRADER_CACHE_DIR"] = _TEST_CACHE
+os.environ.pop("GRADER_CACHE", None)
+atexit.register(shutil.rmtree, _TEST_CACHE, ignore_errors=True)
+
+from grader.spec import ProblemSet, load_problem_set  # noqa: E402 - after the cache folder is set
 
 ROOT = Path(__file__).resolve().parents[1]
 SET_DIR = ROOT / "problems" / "mlp_cnn"

@@ -19,9 +19,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "grader"
 # package itself (`grader`, its __init__) is an entry of its own and places no other module.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("grader.errors", "grader.budget", "grader.config", "grader.limits", "grader.students",
-              "grader.notation", "grader.submission", "grader.caret", "grader.spreadsheet")),
+              "grader.notation", "grader.submission", "grader.caret", "grader.spreadsheet", "grader.cachedir")),
     ("spec", ("grader.spec.models", "grader.spec.yamlsafe", "grader.sets", "grader.variants")),
-    ("solvers", ("grader", "grader.solvers")),
+    ("solvers", ("grader", "grader.solvers", "grader.expected_store")),
     ("kinds", ("grader.mathparse", "grader.mathjudge", "grader.probability", "grader.rubric",
                "grader.reading", "grader.kinds", "grader.answers", "grader.answer_documents",
                "grader.compare")),

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import typer
 
-from grader import api
 from grader.budget import QUESTION_TEST_VARIANTS
 from grader.cli import app
 
@@ -18,6 +17,8 @@ def test_command(
     variants: int = typer.Option(QUESTION_TEST_VARIANTS, "--variants", min=0, help="Random variants to try when variants are on."),
 ) -> None:
     """Run the question tests of a set (each part's `tests:`) and print a table of the results."""
+    from grader import api  # imported when the command runs: `grader --help` stays light
+
     outcomes = api.question_tests(problem_set, part, variants)
     rows = [("part", "#", "variant", "result", "got", "expected", "answer")]
     for o in outcomes:
@@ -43,6 +44,8 @@ def new_command(
     title: str = typer.Option(..., "--title", help="The problem set's title."),
 ) -> None:
     """Write a working skeleton problem set: set.yaml, a problem with a part of every common kind, solvers.py, a rubric."""
+    from grader import api  # imported when the command runs: `grader --help` stays light
+
     written = api.new_set(folder, title)
     for path in written:
         typer.echo(f"  wrote {path}")
@@ -52,6 +55,8 @@ def new_command(
 @app.command("sets")
 def sets_command() -> None:
     """List the problem sets found (GRADER_PROBLEMS, the course grader.toml, the bundled sets): id, title, parts, points."""
+    from grader import api  # imported when the command runs: `grader --help` stays light
+
     found = api.problem_sets()
     if not found:
         typer.echo("No problem set found; pass a folder to --set, or set GRADER_PROBLEMS to a folder of sets.")

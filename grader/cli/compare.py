@@ -8,7 +8,6 @@ from pathlib import Path
 
 import typer
 
-from grader import compare as comparing
 from grader.budget import DEFAULT_SECONDS, MAX_SECONDS, MIN_SECONDS
 from grader.cli import app
 
@@ -25,6 +24,8 @@ def compare(
                                   help="CPU seconds allowed per check."),
 ) -> None:
     """Judge an answer against a reference the way the grader would (equivalent, not_equivalent, invalid, undecided)."""
+    from grader import compare as comparing
+
     if batch is not None:
         lines = sys.stdin if str(batch) == "-" else batch.read_text(encoding="utf-8").splitlines()
         for verdict in comparing.compare_batch(lines, budget):

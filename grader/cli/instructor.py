@@ -8,19 +8,22 @@ import math
 import sys
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from grader import batch, config
+from grader import config
 from grader.cli import app
 from grader.errors import UsageError
-from grader.report import write_class_report, write_feedback
-from grader.report.feedback import format_points
-from grader.spec import load_problem_set
-from grader.store import Gradebook, set_ref
-from grader.store import review as reviews
+from grader.scores import PENDING_STATUSES  # the review statuses (a light module)
+
+# Each command imports what it uses when it runs, so `grader --help` and the other commands start fast.
+if TYPE_CHECKING:
+    from rich.progress import Progress
+
+    from grader import batch
+    from grader.store import Gradebook
+    from grader.store import review as reviews
 
 DB_OPTION = typer.Option(None, "--db", help="The gradebook file (default: from grader.toml, else gradebook.sqlite).")
 SET_ID_OPTION = typer.Option(None, "--set", "-s", help="Problem-set id in the gradebook, or its folder "
@@ -32,6 +35,8 @@ app.add_typer(review_app, name="review")
 
 
 def _gradebook(db: Path | None, *, create: bool = False) -> Gradebook:
+    from grader.store import Gradebook
+
     return Gradebook.open(db or config.load_config().db, create=create)
 
 
@@ -46,6 +51,9 @@ def grade(
     dask: str | None = typer.Option(None, "--dask", help="Grade on this Dask scheduler (tcp://host:8786)."),
 ) -> None:
     """Grade every answer file under FOLDER into the gradebook; unchanged ones are skipped."""
+    from grader import batch
+    from grader.spec import load_problem_set
+
     problem_set = load_problem_set(set_path)
     batch.check_folder(folder, problem_set)  # before the gradebook file is created
     with _gradebook(db, create=True) as gradebook, _progress() as bar:
@@ -61,12 +69,15 @@ def grade(
 def review_list(
     db: Path | None = DB_OPTION,
     set_id: str | None = SET_ID_OPTION,
-    status: list[str] = typer.Option(list(reviews.REVIEW_STATUSES), "--status", help="Statuses to list "
+    status: list[str] = typer.Option(sorted(PENDING_STATUSES), "--status", help="Statuses to list "
                                      "(repeatable): needs_review, not_graded."),
     decided: bool = typer.Option(False, "--all", help="Also list parts already scored by a person."),
     as_json: bool = typer.Option(False, "--json", help="Print the queue as JSON."),
 ) -> None:
     """List the parts waiting for a person: student, part, provisional score, answer and feedback."""
+    from grader.store import review as reviews
+    from grader.store import set_ref
+
     with _gradebook(db) as gradebook:
         items = reviews.review_queue(gradebook, set_ref(set_id), statuses=status, decided=decided)
     if as_json:
@@ -91,6 +102,10 @@ def review_set(
     set_id: str | None = SET_ID_OPTION,
 ) -> None:
     """Score one part of a student's counted submission; a regrade never undoes it."""
+    from grader.report.feedback import format_points
+    from grader.store import review as reviews
+    from grader.store import set_ref
+
     with _gradebook(db) as gradebook:
         decision = reviews.set_score(gradebook, set_ref(set_id), student, part, _points(score), comment=comment,
                                      author=by or getpass.getuser())
@@ -116,6 +131,9 @@ def review_export(
     set_id: str | None = SET_ID_OPTION,
 ) -> None:
     """Write the review queue as a CSV: fill the `score` (and `comment`) column, then import it."""
+    from grader.store import review as reviews
+    from grader.store import set_ref
+
     with _gradebook(db) as gradebook:
         count = reviews.write_csv(reviews.review_queue(gradebook, set_ref(set_id), decided=decided), output)
     typer.echo(f"Wrote {count} row(s) to {output}. Fill in 'score', then: grader review import {output}")
@@ -129,6 +147,9 @@ def review_import(
     set_id: str | None = SET_ID_OPTION,
 ) -> None:
     """Record the scores of a filled-in review CSV (all rows, or none if one is wrong)."""
+    from grader.store import review as reviews
+    from grader.store import set_ref
+
     with _gradebook(db) as gradebook:
         result = reviews.import_csv(gradebook, set_ref(set_id), file, author=by or getpass.getuser())
     typer.echo(f"Recorded {len(result.recorded)} score(s); {result.unchanged} unchanged, "
@@ -142,6 +163,9 @@ def feedback(
     set_id: str | None = SET_ID_OPTION,
 ) -> None:
     """Write each student's feedback: every part's status, score, answer and feedback."""
+    from grader.report import write_feedback
+    from grader.store import set_ref
+
     with _gradebook(db) as gradebook:
         written = write_feedback(gradebook, set_ref(set_id), out)
     typer.echo(f"Wrote {len(written)} file(s) for {len(written) // 2} student(s) to {out}.")
@@ -155,6 +179,10 @@ def report(
     set_id: str | None = SET_ID_OPTION,
 ) -> None:
     """Write the class report: score histogram, per-part statistics, common wrong answers, review load."""
+    from grader.report.feedback import format_points
+    from grader.report import write_class_report
+    from grader.store import set_ref
+
     with _gradebook(db) as gradebook:
         stats = write_class_report(gradebook, set_ref(set_id), out, as_json=as_json)
     mean = format_points(round(stats.mean_total or 0.0, 2))
@@ -166,6 +194,9 @@ def report(
 
 
 def _progress() -> Progress:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
         console=Console(stderr=True), transient=True, disable=not sys.stderr.isatty(),
@@ -192,6 +223,9 @@ def _show_summary(summary: batch.BatchSummary, db: Path) -> None:
 
 
 def _show_item(item: reviews.ReviewItem) -> None:
+    from grader.report.feedback import format_points
+    from grader.store import review as reviews
+
     part = item.part
     decided = f"  -> {format_points(item.override.score)} by {item.override.author}" if item.override else ""
     typer.echo(f"{item.student}  {part.id}  [{part.status}]  {format_points(part.score)}/"

@@ -7,13 +7,10 @@ from pathlib import Path
 
 import typer
 
-from grader import config, export, inbox
+from grader import config, export
 from grader.cli import app
-from grader.export import gradescope_bundle as gradescope
 from grader.export import roster
 from grader.export.common import ExportOptions, ExportResult
-from grader.report.feedback import report_text
-from grader.score_source import load_table
 
 receipt_app = typer.Typer(help="Check submission receipts against the inbox.", no_args_is_help=True)
 roster_app = typer.Typer(help="Import the course roster from an LMS export.", no_args_is_help=True)
@@ -39,6 +36,9 @@ def submit(
         help="Where to keep your copy of the receipt, a file or a folder (default: beside the answer file)."),
 ) -> None:
     """Submit an answer file: it is checked, stored unchanged in the inbox, and you keep a receipt."""
+    from grader import inbox
+    from grader.report.feedback import report_text
+
     course = config.load_config()
     destination = to or course.inbox
     done = inbox.submit(file, destination, set_path=set_path)
@@ -75,6 +75,8 @@ def receipt_verify(
                                              "the folder the receipt is in)."),
 ) -> None:
     """Check that the inbox holds the submission a receipt describes, unchanged (SHA-256)."""
+    from grader import inbox
+
     result = inbox.verify_receipt(receipt_file, inbox_dir or config.load_config().inbox)
     for problem in result.problems:
         typer.echo(f"MISMATCH: {problem}", err=True)
@@ -98,6 +100,8 @@ def roster_import(
                                                "(or inbox) in this folder."),
 ) -> None:
     """Read an LMS roster, map student ids to LMS ids, save it, and report who is missing."""
+    from grader import inbox
+
     target = roster_path or config.load_config().roster
     read = roster.import_roster(file, target, key=key, fmt=fmt, replace=replace)
     typer.echo(f"{roster.FORMAT_NAMES[read.format]}: {read.rows} student row(s), keyed by {read.key}; "
@@ -144,6 +148,8 @@ def export_(
     allow_empty: bool = typer.Option(False, "--allow-empty", help="Write the file even if it carries nobody."),
 ) -> None:
     """Write grades in an LMS's import format (see docs/lms.md); never a blank grade, formulas neutralised."""
+    from grader.score_source import load_table
+
     course = config.load_config()
     source = load_table(db=db or course.db, from_dir=from_dir, set_path=set_path)
     options = ExportOptions.from_config(course.export, title=title, assignment_id=assignment_id,
@@ -167,6 +173,8 @@ def gradescope_bundle(
                                    "after_due_date or after_published."),
 ) -> None:
     """Build the Gradescope autograder zip (setup.sh + run_autograder) that runs this grader."""
+    from grader.export import gradescope_bundle as gradescope
+
     bundle = gradescope.build_bundle(problem_set, output, visibility=visibility)
     typer.echo(f"Wrote {bundle.path} ({bundle.files} files, {bundle.size // 1024} KiB) for {bundle.problem_set}. "
                "Upload it as the assignment's autograder (Configure Autograder > Zip file upload).")

@@ -7,9 +7,7 @@ from pathlib import Path
 
 import typer
 
-from grader import authoring
 from grader.cli import app
-from grader.rubric import tune
 
 
 @app.command("rubric-test")
@@ -21,6 +19,9 @@ def rubric_test(
     strict: bool = typer.Option(False, "--strict", help="Exit 1 when a sample misses its expected points or status."),
 ) -> None:
     """Score sample answers against a text part's rubric, to tune the rubric before grading a class."""
+    from grader import authoring
+    from grader.rubric import tune
+
     run = authoring.run_part_samples(problem_set, part, samples)
     typer.echo(json.dumps(run.to_dict(), indent=2, ensure_ascii=False) if as_json else tune.format_run(run))
     if strict and not run.as_expected:

@@ -10,11 +10,9 @@ from typing import Any
 
 import typer
 
-from grader import api
 from grader.budget import VALIDATE_VARIANTS
 from grader.cli import _state, app
 from grader.errors import GraderError
-from grader.report.feedback import report_text
 
 SET_OPTION = typer.Option(None, "--set", "-s", help="Problem-set folder or id (default: the file's problem_set, looked up).")
 
@@ -27,6 +25,8 @@ def template(
     fmt: str = typer.Option("yaml", "--format", help="yaml, toml, json, md (Markdown) or ipynb (Jupyter notebook)."),
 ) -> None:
     """Write a blank answer file with every question, rendered for the student's variant."""
+    from grader import api
+
     text = api.template(problem_set, student, fmt)
     if output is None:
         typer.echo(text, nl=False)
@@ -55,6 +55,9 @@ def check(
     Every readable file is graded; a file that cannot be read or graded is reported on stderr
     and the command exits non-zero (2) once the others are done.
     """
+    from grader import api
+    from grader.report.feedback import report_text
+
     checked, graded, failed = [], [], []
     for file in files:
         try:
@@ -105,6 +108,8 @@ def validate(
     variants: int = typer.Option(VALIDATE_VARIANTS, "--variants", min=0, help="How many random variants to try."),
 ) -> None:
     """Check a problem set: schema, solvers on the default and random variants, references and misconceptions."""
+    from grader import api
+
     result = api.validate(problem_set, variants)
     for note in result.notes:
         typer.echo(f"note: {note}")

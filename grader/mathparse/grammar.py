@@ -16,9 +16,11 @@ context-free rules would be ambiguous, the lexer decides with a lookahead instea
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 from lark import Lark
 
+from grader.cachedir import grammar_cache
 from grader.mathparse.latex import (
     FUNCTION_COMMANDS,
     IGNORED_COMMANDS,
@@ -231,10 +233,7 @@ for _key, _value in {
 @lru_cache(maxsize=1)
 def get_parser() -> Lark:
     """The LALR parser, built once on first use (about 0.1 s) and shared afterwards."""
-    return Lark(
-        GRAMMAR,
-        parser="lalr",
-        lexer="contextual",
-        maybe_placeholders=False,
-        propagate_positions=False,
-    )
+    options: dict[str, Any] = {
+        "parser": "lalr", "lexer": "contextual", "maybe_placeholders": False, "propagate_positions": False,
+    }
+    return Lark(GRAMMAR, cache=grammar_cache("mathparse", GRAMMAR, **options), **options)

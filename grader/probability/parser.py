@@ -22,6 +22,7 @@ from lark.exceptions import (
 )
 from lark.lexer import Lexer
 
+from grader.cachedir import grammar_cache
 from grader.probability.errors import ProbSyntaxError
 from grader.probability.lexer import tokenize
 from grader.probability.nodes import (
@@ -686,7 +687,8 @@ class _TokenList(Lexer):
         yield from data
 
 
-_PARSER = Lark(GRAMMAR, parser="lalr", lexer=_TokenList, transformer=_Build(), start="start")
+_OPTIONS: dict[str, Any] = {"parser": "lalr", "lexer": _TokenList, "start": "start"}
+_PARSER = Lark(GRAMMAR, cache=grammar_cache("probability", GRAMMAR, **_OPTIONS), transformer=_Build(), **_OPTIONS)
 
 TOKEN_WORDS = {
     "RPAR": "')'", "RSQB": "']'", "RBRACE": "'}'", "LPAR": "'('", "LSQB": "'['", "LBRACE": "'{'",

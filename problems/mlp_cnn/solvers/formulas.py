@@ -4,11 +4,12 @@ Xavier's variance (derived with sympy.stats) and the reparametrisation gradient.
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 
 import sympy as sp
-from sympy import stats
 
 from grader import solver
+from grader.expected_store import stored
 from grader.solvers.symbolic import (
     count_symbol,
     leaky_relu,
@@ -121,16 +122,23 @@ def _linear_slope_at_zero() -> sp.Expr:
     return sp.series(sp.tanh(t), t, 0, 2).removeO().coeff(t)
 
 
+def _stats() -> Any:
+    """sympy.stats, imported when a solver first needs it (it is slow to import)."""
+    from sympy import stats
+
+    return stats
+
+
 @lru_cache(maxsize=1)
 def _var_of_product() -> tuple[sp.Expr, sp.Symbol, sp.Symbol]:
     """Var(W a) for independent zero-mean W and a, computed with sympy.stats."""
     sw, sa = positive_symbol("sigma_W"), positive_symbol("sigma_a")
-    W, a = stats.Normal("W", 0, sw), stats.Normal("a", 0, sa)
-    return sp.simplify(stats.variance(W * a)), sw, sa
+    W, a = _stats().Normal("W", 0, sw), _stats().Normal("a", 0, sa)
+    return sp.simplify(_stats().variance(W * a)), sw, sa
 
 
 @solver("xavier.variance")
-@lru_cache(maxsize=64)  # sympy.stats takes a quarter of a second; the result depends on names only
+@stored  # sympy.stats takes seconds; the result depends on the names only, so it is kept on disk
 def xavier_variance(size: str = "D_a", fan_out: str = "D_b") -> sp.Expr:
     """Var(W_ij) that keeps Var(a) constant through a tanh layer of fan-in `size`.
 
@@ -170,7 +178,7 @@ def xavier_inverted(size: str = "D_a", fan_out: str = "D_b") -> sp.Expr:
 def _reparam_parts(mean: str, std: str | float, power: int) -> tuple[sp.Symbol, sp.Expr, sp.Expr]:
     theta = real_symbol(mean)
     s = positive_symbol(std) if isinstance(std, str) else sp.nsimplify(std)
-    eps = stats.Normal("epsilon", 0, 1)
+    eps = _stats().Normal("epsilon", 0, 1)
     return theta, s, (theta + s * eps) ** power
 
 
@@ -178,15 +186,15 @@ def _reparam_parts(mean: str, std: str | float, power: int) -> tuple[sp.Symbol, 
 def reparam_gradient(mean: str = "theta", std: str | float = 1, power: int = 2) -> sp.Expr:
     """d/dtheta E_{x~N(theta, s^2)}[x^p] with x = theta + s * eps: E[d/dtheta (theta + s eps)^p]."""
     theta, _, integrand = _reparam_parts(mean, std, power)
-    return sp.expand(sp.simplify(stats.E(sp.diff(integrand, theta))))
+    return sp.expand(sp.simplify(_stats().E(sp.diff(integrand, theta))))
 
 
 @solver("reparam.mistake.no_chain_factor")
 def reparam_no_chain_factor(mean: str = "theta", std: str | float = 1, power: int = 2) -> sp.Expr:
     """E[x^(p-1)] (theta for p = 2): the factor p of the power rule dropped."""
     theta, s, _ = _reparam_parts(mean, std, power)
-    eps = stats.Normal("epsilon", 0, 1)
-    return sp.expand(stats.E((theta + s * eps) ** (power - 1)))
+    eps = _stats().Normal("epsilon", 0, 1)
+    return sp.expand(_stats().E((theta + s * eps) ** (power - 1)))
 
 
 @solver("reparam.mistake.variance_added")
@@ -209,4 +217,4 @@ def reparam_without_reparametrising(mean: str = "theta", std: str | float = 1, p
 def reparam_objective_not_gradient(mean: str = "theta", std: str | float = 1, power: int = 2) -> sp.Expr:
     """E_q[x^p] itself (theta^2 + 1) instead of its gradient."""
     _, _, integrand = _reparam_parts(mean, std, power)
-    return sp.expand(stats.E(integrand))
+    return sp.expand(_stats().E(integrand))
