@@ -214,7 +214,7 @@ def _explain(check: StepCheck, step: Step) -> str:
 # --- the kind ----------------------------------------------------------------------------------------------
 
 
-class DerivationKind(Kind[DerivationOptions]):
+class DerivationKind(Kind[DerivationOptions, DerivationAnswer]):
     name: ClassVar[str] = "derivation"
     description: ClassVar[str] = (
         "a derivation: a list of steps, one per line, each an expression or a relation to the line before "
@@ -222,7 +222,7 @@ class DerivationKind(Kind[DerivationOptions]):
     )
     Options: ClassVar[type[KindOptions]] = DerivationOptions
 
-    def parse(self, raw: Any, options: DerivationOptions) -> Any:
+    def parse(self, raw: Any, options: DerivationOptions) -> DerivationAnswer | InvalidAnswer:
         problem = escape_problem(raw, formula=True, multiline=True)
         if problem:
             return InvalidAnswer(problem)
@@ -478,7 +478,7 @@ def credit_and_feedback(
         feedback.append(f"{step_label(value, broken.index)} does not follow from the line before: {broken.message}.")
     claimed = compose([s.relation for s in value.steps[1:] if not s.implicit and s.relation in SYMBOL])  # type: ignore[misc]
     if claimed is not None and review.reversed:
-        claimed = flip(claimed)  # type: ignore[arg-type]
+        claimed = flip(claimed)
     wrong_way = targets.relation in (">=", "<=") and claimed not in (targets.relation, "=")
     if review.result_ok and not wrong_way and broken and result_given:
         feedback.append(_GIVEN_RESULT)
@@ -798,5 +798,5 @@ def render_expression(value: Any) -> str:
     if isinstance(value, sp.Equality):
         return f"{sp.sstr(value.lhs)} = {sp.sstr(value.rhs)}"
     if isinstance(value, sp.Basic):
-        return sp.sstr(value)
+        return str(sp.sstr(value))
     return str(value)

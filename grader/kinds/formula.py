@@ -142,12 +142,12 @@ def family_member(value: Any, family: ParameterFamily, options: FormulaOptions) 
     return None
 
 
-class ExpressionKind(Kind[FormulaOptions]):
+class ExpressionKind(Kind[FormulaOptions, sp.Basic]):
     name: ClassVar[str] = "expression"
     description: ClassVar[str] = "a formula, e.g. 1 - tanh(x)^2 or \\frac{1}{D_a} (plain text or LaTeX)"
     Options: ClassVar[type[KindOptions]] = FormulaOptions
 
-    def parse(self, raw: Any, options: FormulaOptions) -> Any:
+    def parse(self, raw: Any, options: FormulaOptions) -> sp.Basic | InvalidAnswer:
         value = parse_formula(raw, options)
         return value if isinstance(value, InvalidAnswer) else as_expression(value)
 
@@ -157,7 +157,7 @@ class ExpressionKind(Kind[FormulaOptions]):
     def render(self, value: Any) -> str:
         if isinstance(value, ParameterFamily):
             value = value.instance(value.example)
-        return sp.sstr(value)
+        return str(sp.sstr(value))
 
     def read_form(self, value: Any) -> Any:
         from grader.reading import expression_reading
@@ -252,12 +252,12 @@ class EquationOptions(FormulaOptions):
     drop_indices: bool = False
 
 
-class EquationKind(Kind[EquationOptions]):
+class EquationKind(Kind[EquationOptions, sp.Equality]):
     name: ClassVar[str] = "equation"
     description: ClassVar[str] = "an equation such as Var(z) = Var(a) (any equivalent rearrangement)"
     Options: ClassVar[type[KindOptions]] = EquationOptions
 
-    def parse(self, raw: Any, options: EquationOptions) -> Any:
+    def parse(self, raw: Any, options: EquationOptions) -> sp.Equality | InvalidAnswer:
         value = parse_formula(raw, options)
         if isinstance(value, InvalidAnswer) and options.drop_indices:
             # Var(z) = Var(a) without indices names the same quantities as Var(z_i) = Var(a_j).
@@ -328,13 +328,13 @@ class MatrixExprOptions(FormulaOptions):
     variables: dict[str, str] = Field(default_factory=dict)
 
 
-class MatrixExprKind(Kind[MatrixExprOptions]):
+class MatrixExprKind(Kind[MatrixExprOptions, sp.MatrixBase]):
     name: ClassVar[str] = "matrix_expr"
     description: ClassVar[str] = "a matrix of formulas, e.g. [[w1, w2, 0], [0, w1, w2]] or a LaTeX bmatrix"
     Options: ClassVar[type[KindOptions]] = MatrixExprOptions
     vector: ClassVar[bool] = False
 
-    def parse(self, raw: Any, options: MatrixExprOptions) -> Any:
+    def parse(self, raw: Any, options: MatrixExprOptions) -> sp.MatrixBase | InvalidAnswer:
         if isinstance(raw, list) and raw and all(isinstance(row, list) for row in raw):
             raw = "[" + ", ".join("[" + ", ".join(str(v) for v in row) + "]" for row in raw) + "]"
         if isinstance(raw, str):

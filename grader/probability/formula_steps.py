@@ -206,21 +206,23 @@ class Facts:
 
 
 def _walk(expr: sp.Basic, call: Any, atom: Any = None) -> sp.Basic:
+    result: sp.Basic
     if isinstance(expr, AppliedUndef):
         args = tuple(_walk(a, call, atom) for a in expr.args) if expr.func.__name__ == DERIV else expr.args
-        return call(expr, args)  # type: ignore[no-any-return]
-    if not expr.args:
-        return atom(expr) if atom else expr  # type: ignore[no-any-return]
-    if isinstance(expr, sp.Indexed):
-        return atom(expr) if atom else expr  # type: ignore[no-any-return]
-    return expr.func(*(_walk(a, call, atom) for a in expr.args))
+        result = call(expr, args)
+    elif not expr.args or isinstance(expr, sp.Indexed):
+        result = atom(expr) if atom else expr
+    else:
+        result = expr.func(*(_walk(a, call, atom) for a in expr.args))
+    return result
 
 
 def _base_name(expr: sp.Basic) -> str | None:
     if isinstance(expr, sp.Indexed):
         return str(expr.base)
     if isinstance(expr, sp.Symbol):
-        return expr.name.split("_")[0]
+        name: str = expr.name
+        return name.split("_")[0]
     return None
 
 

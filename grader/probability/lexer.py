@@ -199,8 +199,9 @@ def _scan(original: str, s: str, origins: list[int]) -> Iterator[Token]:
                 if word == "d" + notation.latent:
                     yield _token("DZ", "dz", here)
                     continue
-                if word == "d" and D_LATENT.match(s, i) and s[D_LATENT.match(s, i).end() - 1] == notation.latent:
-                    i = D_LATENT.match(s, i).end()  # type: ignore[union-attr]
+                latent = D_LATENT.match(s, i) if word == "d" else None
+                if latent is not None and s[latent.end() - 1] == notation.latent:
+                    i = latent.end()
                     yield _token("DZ", "dz", here)
                     continue
                 try:

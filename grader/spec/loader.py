@@ -149,7 +149,7 @@ def _model_at(model: type, loc: list[Any]) -> type | None:
         current = next((c for c in candidates if hasattr(c, "model_fields")), None)
         if current is None:
             return None
-    return current
+    return current if isinstance(current, type) else None
 
 
 def _check_problem(problem: Problem, file: Path, table: SetSolvers | None = None, node: Any = None) -> list[str]:
@@ -198,7 +198,7 @@ def _check_written(problem: Problem, part: Part, index: int, file: Path, node: A
                           mistake.solver))
     errors = []
     for label, path, call in items:
-        args = {k: (defaults.get(v[1:]) if isinstance(v, str) and PARAM_REF.match(v) else v)
+        args: dict[str, Any] = {k: (defaults.get(v[1:]) if isinstance(v, str) and PARAM_REF.match(v) else v)
                 for k, v in call.args.items()}
         try:
             written_answer(**args)
