@@ -263,8 +263,9 @@ def cell_part(cell: Any) -> str | None:
     if not isinstance(metadata, dict):
         return None
     tagged = metadata.get(NOTEBOOK_KEY, {})
-    if isinstance(tagged, dict) and isinstance(tagged.get("part"), str):
-        return tagged["part"]
+    part = tagged.get("part") if isinstance(tagged, dict) else None
+    if isinstance(part, str):
+        return part
     tags = metadata.get("tags", [])
     for tag in tags if isinstance(tags, list) else []:
         if isinstance(tag, str) and tag.startswith(PART_TAG):

@@ -92,11 +92,11 @@ class Checker:
     """Checks answers against a problem set, for the student named in the notebook (or given)."""
 
     def __init__(self, problem_set: str | Path, student: str | None = None, notebook: str | Path | None = None):
-        from grader.api import locate_problem_set
+        from grader.sets import locate
 
         folder = Path(problem_set)
         if not (folder / "set.yaml").is_file():
-            folder = locate_problem_set(str(problem_set), Path.cwd() / "notebook")
+            folder = locate(str(problem_set))
         self.problem_set: ProblemSet = load_problem_set(folder)
         self.notebook = Path(notebook) if notebook is not None else None
         self.student = student

@@ -27,7 +27,7 @@ from grader.export.common import (
     skip_without,
     write_rows,
 )
-from grader.export.table import ScoreTable
+from grader.export.table import ScoreTable, StudentRow
 from grader.roster import MOODLE_FEEDBACK, MOODLE_REAL, Roster
 
 # The Moodle "Map from" column for each identity, named as Moodle's own export names it.
@@ -82,7 +82,7 @@ def write(table: ScoreTable, out: TextIO, *, per_part: bool = False, roster: Ros
     return result
 
 
-def _feedback(table: ScoreTable, row: Any, col: Column, options: ExportOptions) -> str:
+def _feedback(table: ScoreTable, row: StudentRow, col: Column, options: ExportOptions) -> str:
     if not options.feedback:
         return row.comment
     if col.part is None:
