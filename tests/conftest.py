@@ -11,12 +11,12 @@ import pytest
 import yaml
 from hypothesis import settings
 
+from grader.spec import ProblemSet, load_problem_set
+
 # CI explores the same examples on every run (reproducible); local runs keep exploring anew.
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-from grader.spec import ProblemSet, load_problem_set
 
 ROOT = Path(__file__).resolve().parents[1]
 SET_DIR = ROOT / "problems" / "mlp_cnn"

@@ -12,7 +12,6 @@ from grader.kinds import KINDS, Status
 from grader.variants import default_variant, render_prompt
 from tests.conftest import EXAMPLES, SET_DIR, as_typed, run_cli, write_answers
 
-
 NUMERIC_KINDS = {"integer", "number", "shape", "matrix"}
 
 

@@ -226,7 +226,7 @@ def test_justification_is_stripped_and_kept(line):
 def test_steps_from_a_list_or_a_block():
     block = "log p(x)\n= log sum_z p(x, z)  # marginal\n\\\\ >= E_q[log p(x,z) - log q(z|x)] (Jensen)"
     lines = split_lines(block)
-    assert [l.justification for l in lines] == ["", "marginal", "Jensen"]
+    assert [line.justification for line in lines] == ["", "marginal", "Jensen"]
     assert len(split_lines(["log p(x)", "= log sum_z p(x, z)"])) == 2
     assert split_lines(r"\begin{align*} a &= b \\ &\geq c \end{align*}")[1].text.startswith(r"\geq")
 
