@@ -3,6 +3,7 @@ evaluator against independent numpy definitions, the judge, and the probability 
 
 from __future__ import annotations
 
+import re
 import time
 
 import numpy as np
@@ -368,3 +369,20 @@ def test_marginal_and_integral_get_the_specs_share():
     assert marginal.status is Status.PARTIAL and "write p(x_i) out" in marginal.feedback[0]
     integral = kind.compare(kind.parse(r"\sum_i \log \int p(x_i|z)p(z)dz", options), log_likelihood(), options)
     assert integral.status is Status.PARTIAL and any("sum" in f for f in integral.feedback)
+
+
+@pytest.mark.parametrize("answer", [
+    "log p(x_i|z) + frobnicate(z)",  # an unknown name
+    "log p(x_i|z) $ 2",  # a character no formula uses
+    "log p(x_i|z) + )",  # a token out of place
+    "sum_k log p(x_i|z)",  # a sum that does not say what it runs over
+    "E_{foo}[log p(x_i|z)]",  # an unreadable subscript of E
+    r"\frobnicate p(z)",  # an unknown LaTeX command
+    "p(x_i|z|z)",  # a density written in no known way
+])
+def test_a_student_is_never_told_what_the_parser_cannot_do_in_the_first_person(answer):
+    kind = KINDS["probability"]
+    parsed = kind.parse(answer, kind.options({}))
+    assert isinstance(parsed, InvalidAnswer), answer
+    first_line = parsed.message.splitlines()[0]
+    assert first_line.strip() and not re.search(r"\b(I|me|my)\b", first_line), first_line

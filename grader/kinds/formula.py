@@ -73,12 +73,14 @@ def verdict_from(judgement: Any) -> Verdict:
     if judgement.verdict == "equivalent":
         return Verdict.correct()
     if judgement.verdict == "undecided":
-        return Verdict.undecided(f"The grader could not decide this answer ({judgement.message}); a person will check it.")
+        # Never the judge's `message`: that one is for authors and may name an exception.
+        return Verdict.undecided(student_message(judgement) + ".")
     return Verdict.incorrect(student_message(judgement))
 
 
 def student_message(judgement: Any) -> str:
-    """Where the answer differs, without revealing the expected value, as a sentence."""
+    """Where the answer differs (or why it goes to a person), without revealing the expected
+    value, as a sentence."""
     text = judgement.student_message or "your formula is not equivalent to the expected one."
     return text[0].upper() + text[1:]
 

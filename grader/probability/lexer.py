@@ -173,7 +173,7 @@ def _scan(original: str, s: str, origins: list[int]) -> Iterator[Token]:
                 continue
             kind = COMMANDS.get(name)
             if kind is None:
-                raise ProbSyntaxError(f"'\\{name}' is not a LaTeX command I can read here", original, here)
+                raise ProbSyntaxError(f"'\\{name}' is not a LaTeX command the grader reads here", original, here)
             if kind == "NAME":
                 yield _token("NAME", name, here)
                 continue
@@ -219,7 +219,7 @@ def _scan(original: str, s: str, origins: list[int]) -> Iterator[Token]:
             kind = WORDS.get(word, "NAME")
             if kind == "NAME" and len(word) > 1 and word not in GREEK and word not in ("infty", "N", "K"):
                 word_hint = _word_hint(word)
-                raise ProbSyntaxError(f"I do not know the name '{word}'{word_hint}", original, here)
+                raise ProbSyntaxError(f"unknown name '{word}'{word_hint}", original, here)
             token, i = _maybe_call(kind, word, s, i, here)
             yield token
             continue
@@ -251,7 +251,7 @@ def _scan(original: str, s: str, origins: list[int]) -> Iterator[Token]:
             yield _token(SINGLE[char], char, here)
             i += 1
             continue
-        raise ProbSyntaxError(f"I cannot read the character {char!r} here", original, here)
+        raise ProbSyntaxError(f"unexpected character {char!r}", original, here)
 
 
 def _maybe_call(kind: str, word: str, s: str, i: int, here: int) -> tuple[Token, int]:
