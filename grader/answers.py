@@ -150,8 +150,8 @@ def _refuse_unprintable(data: Any, name: str, lines: dict[str, int]) -> None:
                 stack.append((item, label))
         elif isinstance(value, list | tuple):
             stack.extend((item, top) for item in value)
-        elif isinstance(value, str) and _SURROGATE.search(value):
-            bad = _SURROGATE.search(value).group()  # type: ignore[union-attr]
+        elif isinstance(value, str) and (surrogate := _SURROGATE.search(value)):
+            bad = surrogate.group()
             raise SubmissionUnreadable(
                 f"{name}:{_where(top, lines)} the text contains {bad!a}, half of a UTF-16 surrogate pair "
                 "and not a character; retype that text and save the file as UTF-8."

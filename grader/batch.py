@@ -396,18 +396,18 @@ def _run_dask(
     except ImportError:
         raise UsageError("--dask needs the Dask extra: pip install 'mlgrader[dask]'.") from None
     try:
-        client = Client(address, timeout=30)  # type: ignore[no-untyped-call]
+        client = Client(address, timeout=30)
     except OSError as err:
         raise UsageError(f"Cannot reach the Dask scheduler at {address} ({err}); check the address.") from None
     try:
         # The set travels once to every worker; each task then carries only one file.
-        shared = client.scatter(problem_set, broadcast=True, hash=False)  # type: ignore[no-untyped-call]
-        executor = client.get_executor(pure=False)  # type: ignore[no-untyped-call]
-        threads = sum(client.nthreads().values()) or 1  # type: ignore[no-untyped-call]
+        shared = client.scatter(problem_set, broadcast=True, hash=False)
+        executor = client.get_executor(pure=False)
+        threads = sum(client.nthreads().values()) or 1
         _dispatch(lambda: executor, lambda ex, payload: ex.submit(grade_item, payload, shared), threads, work,
                   store)
     finally:
-        client.close()  # type: ignore[no-untyped-call]
+        client.close()
 
 
 def _dispatch(

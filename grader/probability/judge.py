@@ -153,5 +153,8 @@ def compose(relations: list[RelOp] | tuple[RelOp, ...]) -> RelOp | None:
     return None
 
 
+_FLIPPED: dict[RelOp, RelOp] = {"=": "=", ">=": "<=", "<=": ">="}
+
+
 def flip(relation: RelOp) -> RelOp:
-    return {"=": "=", ">=": "<=", "<=": ">="}[relation]  # type: ignore[return-value]
+    return _FLIPPED[relation]

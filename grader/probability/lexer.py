@@ -208,12 +208,14 @@ def _scan(original: str, s: str, origins: list[int]) -> Iterator[Token]:
                     word = notation.read(word)
                 except ValueError as err:
                     raise ProbSyntaxError(str(err), original, here) from None
-            if word == "D" and D_KL.match(s, i):
-                i = D_KL.match(s, i).end()  # type: ignore[union-attr]
+            kl = D_KL.match(s, i) if word == "D" else None
+            if kl is not None:
+                i = kl.end()
                 yield _token("KL", "D_KL", here)
                 continue
-            if word == "d" and D_Z.match(s, i):
-                i = D_Z.match(s, i).end()  # type: ignore[union-attr]
+            dz = D_Z.match(s, i) if word == "d" else None
+            if dz is not None:
+                i = dz.end()
                 yield _token("DZ", "dz", here)
                 continue
             kind = WORDS.get(word, "NAME")
