@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 import sympy as sp
 from pydantic import Field
@@ -144,16 +144,17 @@ def family_member(value: Any, family: ParameterFamily, options: FormulaOptions) 
     return None
 
 
-class ExpressionKind(Kind[FormulaOptions, sp.Basic]):
-    name: ClassVar[str] = "expression"
-    description: ClassVar[str] = "a formula, e.g. 1 - tanh(x)^2 or \\frac{1}{D_a} (plain text or LaTeX)"
-    Options: ClassVar[type[KindOptions]] = FormulaOptions
+FormulaOptionsT = TypeVar("FormulaOptionsT", bound=FormulaOptions)
 
-    def parse(self, raw: Any, options: FormulaOptions) -> sp.Basic | InvalidAnswer:
+
+class _SingleFormula(Kind[FormulaOptionsT, sp.Basic]):
+    """What the expression and function kinds share: one formula, read and judged alike."""
+
+    def parse(self, raw: Any, options: FormulaOptionsT) -> sp.Basic | InvalidAnswer:
         value = parse_formula(raw, options)
         return value if isinstance(value, InvalidAnswer) else as_expression(value)
 
-    def compare(self, value: Any, expected: Any, options: FormulaOptions) -> Verdict:
+    def compare(self, value: Any, expected: Any, options: FormulaOptionsT) -> Verdict:
         return verdict_from(judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.tolerance))
 
     def render(self, value: Any) -> str:
@@ -168,11 +169,17 @@ class ExpressionKind(Kind[FormulaOptions, sp.Basic]):
             value = value.instance(value.example)
         return expression_reading(value)
 
-    def matches(self, value: Any, other: Any, options: FormulaOptions) -> bool:
+    def matches(self, value: Any, other: Any, options: FormulaOptionsT) -> bool:
         if isinstance(other, ParameterFamily):
             member = family_member(value, other, options)
             return member is not None and self.compare(value, member, options).is_full
         return super().matches(value, other, options)
+
+
+class ExpressionKind(_SingleFormula[FormulaOptions]):
+    name: ClassVar[str] = "expression"
+    description: ClassVar[str] = "a formula, e.g. 1 - tanh(x)^2 or \\frac{1}{D_a} (plain text or LaTeX)"
+    Options: ClassVar[type[KindOptions]] = FormulaOptions
 
     def examples(self) -> list[Example]:
         x = sp.Symbol("x", real=True)
@@ -222,14 +229,14 @@ def jump_points(expr: Any) -> tuple[dict[str, float], ...]:
     return tuple(points)
 
 
-class FunctionKind(ExpressionKind):
+class FunctionKind(_SingleFormula[FunctionOptions]):
     name: ClassVar[str] = "function"
     description: ClassVar[str] = (
         "a function of the named variables, e.g. max(0, x), x if x > 0 else alpha*x, or a LaTeX cases block"
     )
     Options: ClassVar[type[KindOptions]] = FunctionOptions
 
-    def compare(self, value: Any, expected: Any, options: FunctionOptions) -> Verdict:  # type: ignore[override]
+    def compare(self, value: Any, expected: Any, options: FunctionOptions) -> Verdict:
         ignore = (options.kinks or jump_points(expected)) if options.at_kinks == "any" else None
         return verdict_from(
             judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.tolerance,
