@@ -32,7 +32,7 @@ from grader.probability import (
     render,
 )
 from grader.probability.judge import SYMBOL, StepCheck
-from grader.probability.nodes import Log, Sample, SumData, is_expr, walk
+from grader.probability.nodes import Log, RelOp, Sample, SumData, is_expr, walk
 from grader.probability.reference import Alternatives, Derivation, StepPattern
 from grader.probability.steps import RawLine, StepsUnreadable, split_lines
 
@@ -82,7 +82,7 @@ class Step:
     """One line of a derivation (or one item of a chain written on one line)."""
 
     expr: Any
-    relation: str | None  # to the previous step; None for the first
+    relation: RelOp | None  # to the previous step; None for the first
     line: int
     text: str
     justification: str = ""
@@ -176,7 +176,7 @@ def check_probability_steps(answer: DerivationAnswer) -> list[StepOutcome]:
     for k in range(1, len(answer.steps)):
         before, step = answer.steps[k - 1], answer.steps[k]
         relation = step.relation or "="
-        check = check_relation(before.expr, step.expr, relation)  # type: ignore[arg-type]
+        check = check_relation(before.expr, step.expr, relation)
         if not check.ok:
             outcomes.append(StepOutcome(k, False, message=_explain(check, step), mistake=check.mistake))
             continue
@@ -353,7 +353,7 @@ def reference_answer(reference: Derivation) -> DerivationAnswer:
 class Targets:
     start: Any
     result: Any
-    relation: str | None  # what the reference shows between start and result
+    relation: RelOp | None  # what the reference shows between start and result
 
 
 _BY_NAME: dict[str, Any] = {}
@@ -381,7 +381,7 @@ def probability_targets(expected: Any, options: DerivationOptions) -> Targets:
 
     start = result = relation = None
     if isinstance(expected, Derivation):
-        start, result, relation = expected.start, expected.result, compose(expected.relations)  # type: ignore[arg-type]
+        start, result, relation = expected.start, expected.result, compose(expected.relations)
     elif is_expr(expected):
         result = expected
     start = resolve_reference(options.start, parse_expression) if options.start else start
@@ -476,7 +476,7 @@ def credit_and_feedback(
         earned += w_steps * (valid_prefix / len(explicit) if explicit else (0.0 if broken else 1.0))
     if broken:
         feedback.append(f"{step_label(value, broken.index)} does not follow from the line before: {broken.message}.")
-    claimed = compose([s.relation for s in value.steps[1:] if not s.implicit and s.relation in SYMBOL])  # type: ignore[misc]
+    claimed = compose([s.relation for s in value.steps[1:] if not s.implicit and s.relation in SYMBOL])
     if claimed is not None and review.reversed:
         claimed = flip(claimed)
     wrong_way = targets.relation in (">=", "<=") and claimed not in (targets.relation, "=")
@@ -484,11 +484,11 @@ def credit_and_feedback(
         feedback.append(_GIVEN_RESULT)
     elif review.result_ok and not wrong_way:
         earned += w_result
-    elif review.result_ok:
+    elif review.result_ok and targets.relation is not None:  # wrong way: the reference shows ≥ or ≤
         said = "mixes ≥ and ≤" if claimed is None else f"concludes {SYMBOL[claimed]}"
         feedback.append(
             f"Your last line is the right expression, but your chain {said}; the question asks to show "
-            f"{SYMBOL[targets.relation]}, so the result earns no points."  # type: ignore[index]
+            f"{SYMBOL[targets.relation]}, so the result earns no points."
         )
     elif targets.result is not None:
         feedback.append(_result_message(targets, options, show))

@@ -19,6 +19,8 @@ from typing import Any
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from grader.probability.nodes import RelOp
+
 EXPECT = "Expect"
 DERIV = "Deriv"
 
@@ -26,7 +28,7 @@ RELATIONS = re.compile(
     r"(>=|<=|==|≥|≤|⩾|⩽|≈|≃|\\approx(?![A-Za-z])|\\simeq(?![A-Za-z])|\\geqslant|\\leqslant"
     r"|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|=)"
 )
-REL_NAMES = {
+REL_NAMES: dict[str, RelOp] = {
     ">=": ">=", "≥": ">=", "⩾": ">=", "\\geq": ">=", "\\ge": ">=", "\\geqslant": ">=",
     "<=": "<=", "≤": "<=", "⩽": "<=", "\\leq": "<=", "\\le": "<=", "\\leqslant": "<=",
     "=": "=", "==": "=", "≈": "=", "≃": "=", "\\approx": "=", "\\simeq": "=",
@@ -56,10 +58,10 @@ class Undecidable(Exception):
 # --- text ---------------------------------------------------------------------------------------------
 
 
-def split_relations(text: str) -> tuple[str | None, list[str], list[str]]:
+def split_relations(text: str) -> tuple[RelOp | None, list[str], list[RelOp]]:
     """(leading relation, pieces, relations between them), split at relations outside brackets."""
     pieces: list[str] = []
-    relations: list[str] = []
+    relations: list[RelOp] = []
     depth = 0
     start = 0
     k = 0

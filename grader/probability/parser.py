@@ -223,15 +223,16 @@ def _expr(item: Any, pos: int | None = None) -> Expr:
         raise _fail(f"'{item.spelled()}' is not a quantity of this model", item.pos)
     if isinstance(item, (_Sub, _Arg, Token)) or item is None:
         raise _fail("this part of the expression is incomplete", _pos(item) if item is not None else pos)
-    return item  # type: ignore[no-any-return]
+    expr: Expr = item
+    return expr
 
 
-def _flat(cls: type, parts: list[Expr]) -> Expr:
+def _flat(cls: type[Add] | type[Mul], parts: list[Expr]) -> Expr:
     out: list[Expr] = []
     for part in parts:
         out.extend(part.terms if cls is Add and isinstance(part, Add) else
                    part.factors if cls is Mul and isinstance(part, Mul) else (part,))
-    return cls(tuple(out))  # type: ignore[no-any-return]
+    return cls(tuple(out))
 
 
 def _negate(value: Expr) -> Expr:
@@ -356,7 +357,7 @@ def _bare_density(item: Any, role: str) -> Dist:
 # --- the callbacks -------------------------------------------------------------------------------------------
 
 
-class _Build(Transformer):  # type: ignore[type-arg]
+class _Build(Transformer[Token, Any]):
     """Called by the LALR parser at each reduction; builds the tree bottom-up without recursion."""
 
     # lines
@@ -457,14 +458,14 @@ class _Build(Transformer):  # type: ignore[type-arg]
         _check_close(items[0], items[2])
         return Exp(_expr(items[1], _pos(items[0])))
 
-    def close(self, items: list[Any]) -> Token:
-        return items[0]  # type: ignore[no-any-return]
+    def close(self, items: list[Token]) -> Token:
+        return items[0]
 
-    def kopen(self, items: list[Any]) -> Token:
-        return items[0]  # type: ignore[no-any-return]
+    def kopen(self, items: list[Token]) -> Token:
+        return items[0]
 
-    def ksep(self, items: list[Any]) -> Token:
-        return items[0]  # type: ignore[no-any-return]
+    def ksep(self, items: list[Token]) -> Token:
+        return items[0]
 
     # sums, integrals, expectations
 
@@ -682,6 +683,8 @@ class _TokenList(Lexer):
     def __init__(self, lexer_conf: Any) -> None:
         del lexer_conf
 
+    # lark calls a custom lexer's lex with what the parser was given (our tokens), not with the
+    # LexerState its stub declares.
     def lex(self, data: Any) -> Any:  # type: ignore[override]
         yield from data
 
