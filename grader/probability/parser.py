@@ -376,6 +376,7 @@ class _Build(Transformer[Token, Any]):
             items = items[1:]
         exprs = [_expr(x) for x in items[0::2]]
         relations = tuple(items[1::2])
+        # `leading` is narrowed to str above; the grammar's relation rules only ever give RelOp strings.
         return Chain(tuple(exprs), relations, leading, label)  # type: ignore[arg-type]
 
     def sample(self, items: list[Any]) -> Sample:
