@@ -8,10 +8,15 @@ A problem set's solver files register their reference solvers with::
     def grad(p, y): ...
 """
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 __version__ = "0.1.0"
 
+_F = TypeVar("_F", bound=Callable[..., Any])
 
-def solver(name: str):  # type: ignore[no-untyped-def]
+
+def solver(name: str) -> Callable[[_F], _F]:
     """Register a pure function as a reference solver under `name` (see grader.solvers.registry)."""
     from grader.solvers.registry import solver as register
 

@@ -81,8 +81,9 @@ def read_answer_text(source: str) -> Any:
     fence = _FENCE.match(body[0])
     if fence and len(body) >= 2 and body[-1].strip().startswith(fence.group(1)):
         return "\n".join(body[1:-1]).strip("\n") or None
-    if all(_LIST_ITEM.match(line) or not line.strip() for line in body):
-        return [_item(_LIST_ITEM.match(line).group(1)) for line in body if line.strip()]  # type: ignore[union-attr]
+    items = [_LIST_ITEM.match(line) for line in body if line.strip()]
+    if all(item is not None for item in items):
+        return [_item(item.group(1)) for item in items if item is not None]
     if all(line.strip().startswith("|") for line in body):
         rows = [line for line in body if not _is_table_rule(line)]
         return [[_item(cell.replace("\\|", "|")) for cell in _cells(row)] for row in rows]
@@ -263,8 +264,9 @@ def cell_part(cell: Any) -> str | None:
     if not isinstance(metadata, dict):
         return None
     tagged = metadata.get(NOTEBOOK_KEY, {})
-    if isinstance(tagged, dict) and isinstance(tagged.get("part"), str):
-        return tagged["part"]
+    part = tagged.get("part") if isinstance(tagged, dict) else None
+    if isinstance(part, str):
+        return part
     tags = metadata.get("tags", [])
     for tag in tags if isinstance(tags, list) else []:
         if isinstance(tag, str) and tag.startswith(PART_TAG):

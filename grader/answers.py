@@ -13,7 +13,7 @@ import yaml
 from grader.errors import SubmissionNotFound, SubmissionUnreadable
 from grader.limits import LIMITS
 from grader.spec.yamlsafe import YamlError, key_lines, load_yaml
-from grader.submission import Submission
+from grader.submission import Submission as Submission  # re-exported: readers return it
 
 MAX_FILE_BYTES = LIMITS.max_file_bytes
 # Integers longer than this are refused: no answer needs one, and Python will not print them.
@@ -135,8 +135,8 @@ def _refuse_unprintable(data: Any, name: str, lines: dict[str, int]) -> None:
                 stack.append((item, label))
         elif isinstance(value, list | tuple):
             stack.extend((item, top) for item in value)
-        elif isinstance(value, str) and _SURROGATE.search(value):
-            bad = _SURROGATE.search(value).group()  # type: ignore[union-attr]
+        elif isinstance(value, str) and (surrogate := _SURROGATE.search(value)):
+            bad = surrogate.group()
             raise SubmissionUnreadable(
                 f"{name}:{_where(top, lines)} the text contains {bad!a}, half of a UTF-16 surrogate pair "
                 "and not a character; retype that text and save the file as UTF-8."

@@ -99,7 +99,7 @@ def grade_folder(
     queue = _intake(folder, problem_set, gradebook, regrade, summary)
     summary.remaining = len(queue)
 
-    def store(item: _Queued, outcome: dict[str, Any]) -> None:
+    def store(item: _Queued, outcome: Outcome) -> None:
         _record(gradebook, problem_set, item, outcome, summary)
         summary.remaining -= 1
         if progress is not None:
@@ -292,8 +292,22 @@ def _state(problem_set: ProblemSet) -> _WorkerState:
     return state
 
 
-def grade_item(payload: dict[str, Any], problem_set: ProblemSet | str) -> dict[str, Any]:
-    """Worker entry point: grade one stored submission into a plain dict.
+@dataclass(frozen=True)
+class Outcome:
+    """What a worker made of one stored submission: its report as a plain dict (it crosses process
+    and Dask boundaries), or the error that stopped it and the student it was for."""
+
+    report: dict[str, Any] | None = None
+    error: str = ""
+    student: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.report is not None
+
+
+def grade_item(payload: dict[str, Any], problem_set: ProblemSet | str) -> Outcome:
+    """Worker entry point: grade one stored submission into an Outcome.
 
     problem_set: the set itself (Dask), or the digest of the one the pool initializer stored.
     """
@@ -301,8 +315,8 @@ def grade_item(payload: dict[str, Any], problem_set: ProblemSet | str) -> dict[s
     return _grade(state, payload)
 
 
-def _grade(state: _WorkerState, payload: dict[str, Any]) -> dict[str, Any]:
-    """Expected problems (unreadable, wrong set, bad student id) become a failure dict."""
+def _grade(state: _WorkerState, payload: dict[str, Any]) -> Outcome:
+    """Expected problems (unreadable, wrong set, bad student id) become a failed Outcome."""
     slow = os.environ.get(SLOW_ENV)
     if slow:
         time.sleep(int(slow) / 1000)
@@ -323,8 +337,8 @@ def _grade(state: _WorkerState, payload: dict[str, Any]) -> dict[str, Any]:
         variant = state.variant(submission.student)
         report = grade(state.problem_set, variant, submission, cache=state.expected, verdicts=state.verdicts)
     except GraderError as err:
-        return {"ok": False, "error": str(err), "student": student}
-    return {"ok": True, "report": report.to_dict()}
+        return Outcome(error=str(err), student=student)
+    return Outcome(report=report.to_dict())
 
 
 def _check_student_id(path: str, student: str | None) -> None:
@@ -352,7 +366,7 @@ def _die_with_parent() -> None:
 # ----- the parent side: dispatch and record ------------------------------------------------------
 
 
-Store = Callable[[_Queued, dict[str, Any]], None]
+Store = Callable[[_Queued, Outcome], None]
 
 
 def _run_inline(problem_set: ProblemSet, work: Iterable[tuple[_Queued, dict[str, Any]]], store: Store) -> None:
@@ -382,23 +396,23 @@ def _run_dask(
     except ImportError:
         raise UsageError("--dask needs the Dask extra: pip install 'mlgrader[dask]'.") from None
     try:
-        client = Client(address, timeout=30)  # type: ignore[no-untyped-call]
+        client = Client(address, timeout=30)
     except OSError as err:
         raise UsageError(f"Cannot reach the Dask scheduler at {address} ({err}); check the address.") from None
     try:
         # The set travels once to every worker; each task then carries only one file.
-        shared = client.scatter(problem_set, broadcast=True, hash=False)  # type: ignore[no-untyped-call]
-        executor = client.get_executor(pure=False)  # type: ignore[no-untyped-call]
-        threads = sum(client.nthreads().values()) or 1  # type: ignore[no-untyped-call]
+        shared = client.scatter(problem_set, broadcast=True, hash=False)
+        executor = client.get_executor(pure=False)
+        threads = sum(client.nthreads().values()) or 1
         _dispatch(lambda: executor, lambda ex, payload: ex.submit(grade_item, payload, shared), threads, work,
                   store)
     finally:
-        client.close()  # type: ignore[no-untyped-call]
+        client.close()
 
 
 def _dispatch(
     make: Callable[[], Executor],
-    submit: Callable[[Executor, dict[str, Any]], Future[dict[str, Any]]],
+    submit: Callable[[Executor, dict[str, Any]], Future[Outcome]],
     workers: int,
     work: Iterator[tuple[_Queued, dict[str, Any]]],
     store: Store,
@@ -409,7 +423,7 @@ def _dispatch(
     graded again one at a time, so only the file that kills a worker is recorded as failed.
     """
     executor = make()
-    pending: dict[Future[dict[str, Any]], tuple[_Queued, dict[str, Any], bool]] = {}
+    pending: dict[Future[Outcome], tuple[_Queued, dict[str, Any], bool]] = {}
     suspects: deque[tuple[_Queued, dict[str, Any]]] = deque()
     work = iter(work)
     try:
@@ -433,7 +447,7 @@ def _dispatch(
                 except BrokenProcessPool:
                     broken = True
                     if alone:
-                        store(item, {"ok": False, "error": WORKER_DIED})
+                        store(item, Outcome(error=WORKER_DIED))
                     else:
                         suspects.append((item, payload))
                     continue
@@ -459,24 +473,24 @@ def _stop(executor: Executor, *, cancel: bool) -> None:
         executor.shutdown(wait=not cancel)
 
 
-def _crash(err: BaseException) -> dict[str, Any]:
-    return {"ok": False, "error": f"the grader crashed on this file ({type(err).__name__}: {err}); "
-                                  "please report it with the file"}
+def _crash(err: BaseException) -> Outcome:
+    return Outcome(error=f"the grader crashed on this file ({type(err).__name__}: {err}); "
+                         "please report it with the file")
 
 
 def _record(
-    gradebook: Gradebook, problem_set: ProblemSet, item: _Queued, outcome: dict[str, Any], summary: BatchSummary
+    gradebook: Gradebook, problem_set: ProblemSet, item: _Queued, outcome: Outcome, summary: BatchSummary
 ) -> None:
-    if outcome.get("ok"):
-        report = report_from_dict(outcome["report"], problem_set.digest)
+    if outcome.report is not None:
+        report = report_from_dict(outcome.report, problem_set.digest)
         gradebook.record_results(item.submission_id, report, problem_set.digest)
         summary.graded += 1
         waiting = [p.status.value for p in report.parts if p.status.value in PENDING_STATUSES]
         summary.review_parts.update(waiting)
         summary.needs_review += bool(waiting)
     else:
-        reason = str(outcome.get("error") or "unknown error")
-        student = str(outcome.get("student") or item.student_hint)
+        reason = outcome.error or "unknown error"
+        student = outcome.student or item.student_hint
         gradebook.record_failure(item.submission_id, problem_set.id, problem_set.digest, student, reason)
         summary.failed.append((item.path, reason))
 

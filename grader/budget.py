@@ -26,7 +26,7 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import FrameType
@@ -108,18 +108,18 @@ class Deadline:
     steps_left: int
     guarded: bool = False
     seconds: float = 0.0
-    cpu_clock: object = field(default=time.thread_time, repr=False)
+    cpu_clock: Callable[[], float] = field(default=time.thread_time, repr=False)
 
     def remaining(self) -> float:
         """Seconds of computing time left (negative once past)."""
-        return self.cpu_end - self.cpu_clock()  # type: ignore[operator]
+        return self.cpu_end - self.cpu_clock()
 
     def check(self) -> None:
         """Raise BudgetExceeded when any limit is spent; counts as one step."""
         self.steps_left -= 1
         if self.steps_left < 0:
             raise BudgetExceeded(STEPS)
-        if self.cpu_clock() > self.cpu_end:  # type: ignore[operator]
+        if self.cpu_clock() > self.cpu_end:
             raise BudgetExceeded(CPU)
         if time.monotonic() > self.wall_end:
             raise BudgetExceeded(WATCHDOG)

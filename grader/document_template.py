@@ -91,7 +91,8 @@ def notebook_template(
     notebook.metadata[NOTEBOOK_KEY] = {"student": student, "problem_set": problem_set.id, "variant": variant.key}
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     notebook.metadata["language_info"] = {"name": "python"}
-    return nbformat.writes(notebook) + "\n"
+    text: str = nbformat.writes(notebook)
+    return text + "\n"
 
 
 def question(part: Part, variant: Variant, problem_id: str) -> str:

@@ -133,7 +133,7 @@ class ExpectedCache:
         if self.store is not None:
             self.store.flush()
 
-    def options(self, kind: Kind, part: Part, root: str) -> Any:
+    def options(self, kind: Kind[Any, Any], part: Part, root: str) -> Any:
         """A part's validated kind options, with paths resolved against the set's folder (once)."""
         key = (root, part.id)
         if key not in self.kind_options:
@@ -372,7 +372,7 @@ def _grade_part(
 
 
 def _apply_misconceptions(
-    kind: Kind, options: Any, value: Any, verdict: Verdict, variant: Variant,
+    kind: Kind[Any, Any], options: Any, value: Any, verdict: Verdict, variant: Variant,
     problem: Problem, part: Part, cache: ExpectedCache,
 ) -> tuple[Verdict, str | None]:
     for mistake in part.misconceptions:

@@ -61,7 +61,8 @@ class Notation:
             return canonical
         for role, canon in CANONICAL.items():
             if canonical == canon:
-                return getattr(self, role)
+                shown: str = getattr(self, role)
+                return shown
         return canonical
 
 

@@ -39,7 +39,7 @@ class Reading:
 # ----- text ---------------------------------------------------------------------------------------
 
 
-class _TextPrinter(StrPrinter):
+class _TextPrinter(StrPrinter):  # type: ignore[misc]  # sympy's printers carry no type information
     """sympy's str printer with the notation of a blackboard: powers raised, · for products."""
 
     printmethod = "_grader_text"  # not the objects' own `_sympystr`, which would skip the methods here
@@ -54,11 +54,11 @@ class _TextPrinter(StrPrinter):
             raised = str(int(exp)).translate(_SUPERSCRIPT)
             if isinstance(base, sp.Function) and len(base.args) == 1 and not isinstance(base, (sp.Max, sp.Min)):
                 return f"{self._function_name(base)}{raised}({self._print(base.args[0])})"
-            return self.parenthesize(base, 60) + raised
-        return super()._print_Pow(expr, rational)
+            return str(self.parenthesize(base, 60)) + raised
+        return str(super()._print_Pow(expr, rational))
 
     def _print_Mul(self, expr: Any) -> str:
-        return super()._print_Mul(expr).replace("*", "·")
+        return str(super()._print_Mul(expr)).replace("*", "·")
 
     def _print_Max(self, expr: Any) -> str:
         return "max(" + ", ".join(self._print(a) for a in expr.args) + ")"
@@ -80,13 +80,13 @@ class _TextPrinter(StrPrinter):
         body = self._print(expr.function)
         for index, low, high in reversed(expr.limits):
             body = f"Σ_({self._print(index)}={self._print(low)}..{self._print(high)}) {body}"
-        return body
+        return str(body)
 
     def _print_Indexed(self, expr: Any) -> str:
         return f"{self._print(expr.base)}_" + "".join(self._print(i) for i in expr.indices)
 
     def _print_IndexedBase(self, expr: Any) -> str:
-        return self._print(expr.label)
+        return str(self._print(expr.label))
 
     def _print_Relational(self, expr: Any) -> str:
         symbol = {"==": "=", ">=": "≥", "<=": "≤", "!=": "≠"}.get(expr.rel_op, expr.rel_op)
@@ -96,7 +96,7 @@ class _TextPrinter(StrPrinter):
         return f"{self._print(expr.lhs)} = {self._print(expr.rhs)}"
 
     def _function_name(self, func: Any) -> str:
-        return func.func.__name__
+        return str(func.func.__name__)
 
 
 def expression_text(expr: Any) -> str:
@@ -109,7 +109,7 @@ def expression_text(expr: Any) -> str:
 # ----- MathML -------------------------------------------------------------------------------------
 
 
-class _MathMLPrinter(MathMLPresentationPrinter):
+class _MathMLPrinter(MathMLPresentationPrinter):  # type: ignore[misc]  # sympy's printers carry no type information
     """sympy's presentation printer, with cases for piecewise functions."""
 
     def _print_Piecewise(self, expr: Any) -> Any:

@@ -172,20 +172,20 @@ EQUIVALENT_NOTATIONS = {
 
 # (part, answer, misconception id, words of its message)
 MISCONCEPTION_ANSWERS = [
-    ("p4.4", JENSEN_STEPS[:3] + ["<= sum_i E_q[log p(z) - log q(z|x_i) + log p(x_i|z)]  # Jensen"],
+    ("p4.4", [*JENSEN_STEPS[:3], "<= sum_i E_q[log p(z) - log q(z|x_i) + log p(x_i|z)]  # Jensen"],
      "jensen_wrong_direction", "Jensen's inequality goes the other way"),
     ("p4.4", ["sum_i log p(x_i) <= sum_i E_q[log p(x_i, z) - log q(z|x_i)]"],
      "jensen_wrong_direction", "Jensen's inequality goes the other way"),
-    ("p4.4", JENSEN_STEPS[:3] + ["= sum_i E_q[log p(z) - log q(z|x_i) + log p(x_i|z)]"],
+    ("p4.4", [*JENSEN_STEPS[:3], "= sum_i E_q[log p(z) - log q(z|x_i) + log p(x_i|z)]"],
      "log_of_sum_as_sum_of_logs", "The log of a sum is not the sum of the logs"),
     ("p4.4", ["sum_i log p(x_i)", "= sum_i log sum_z p(x_i|z) p(z)", "= sum_i sum_z log( p(x_i|z) p(z) )"],
      "log_of_sum_as_sum_of_logs", "The log of a sum is not the sum of the logs"),
     ("p4.3", "sum_i sum_z log( p(x_i|z) p(z) )", "log_of_sum_as_sum_of_logs", "The log of a sum is not the sum"),
     ("p4.3", "sum_i sum_z (log p(x_i|z) + log p(z))", "log_of_sum_as_sum_of_logs", "The log of a sum is not the sum"),
     ("p4.3", "log sum_z p(x|z) p(z)", "missing_data_sum", "one data point"),
-    ("p4.5", ELBO_STEPS[:2] + ["= E_q[log p(x_i|z)] + KL(q(z|x_i) || p(z))"], "kl_added", "The KL term is subtracted"),
+    ("p4.5", [*ELBO_STEPS[:2], "= E_q[log p(x_i|z)] + KL(q(z|x_i) || p(z))"], "kl_added", "The KL term is subtracted"),
     ("p4.5", "E_q[log p(x_i|z)] + D_KL(q(z|x_i) || p(z))", "kl_added", "The KL term is subtracted"),
-    ("p4.5", ELBO_STEPS[:2] + ["= E_q[log p(x_i|z)] - KL(p(z) || q(z|x_i))"], "kl_swapped",
+    ("p4.5", [*ELBO_STEPS[:2], "= E_q[log p(x_i|z)] - KL(p(z) || q(z|x_i))"], "kl_swapped",
      "The arguments of the KL divergence are swapped"),
     ("p4.5", r"\mathbb{E}_q[\log p(x_i|z)] - D_{KL}(p(z) \| q(z|x_i))", "kl_swapped", "swapped"),
     ("p4.6", "p(z)", "sample_prior", "not from the prior p(z)"),
@@ -285,13 +285,13 @@ def test_broken_step_keeps_the_valid_prefix_and_the_result(problem_set):
 
 
 def test_feedback_explains_an_equality_that_only_holds_at_the_posterior(problem_set):
-    result = grade(problem_set, "p4.4", JENSEN_STEPS[:3] + ["= sum_i E_q[log p(z) - log q(z|x_i) + log p(x_i|z)]"])
+    result = grade(problem_set, "p4.4", [*JENSEN_STEPS[:3], "= sum_i E_q[log p(z) - log q(z|x_i) + log p(x_i|z)]"])
     text = " ".join(result.feedback)
     assert "this step claims equality, but the two sides differ when q(z|x) is not the posterior p(z|x)" in text
 
 
 def test_inequality_direction_is_checked(problem_set):
-    wrong = grade(problem_set, "p4.4", JENSEN_STEPS[:3] + ["<= " + JENSEN_STEPS[3][3:]])
+    wrong = grade(problem_set, "p4.4", [*JENSEN_STEPS[:3], "<= " + JENSEN_STEPS[3][3:]])
     text = " ".join(wrong.feedback)
     assert "this step claims ≤, but the inequality goes the other way" in text
     assert "the question asks to show ≥" in text

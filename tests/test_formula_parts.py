@@ -388,3 +388,54 @@ def test_a_matrix_of_formulas_is_judged_as_one_matrix_naming_the_entry_that_diff
     assert any(line.lower().startswith(where) for line in verdict.feedback), verdict.feedback
     right = kind.parse(kind.render(expected if name == "matrix_expr" else expected.reshape(3, 1)), options)
     assert kind.compare(right, expected, options).status == Status.CORRECT
+
+
+def test_a_check_that_fails_inside_shows_the_student_no_exception(monkeypatch):
+    """sympy can raise anything on an unusual formula: the part goes to a person, and the student
+    reads a sentence, not the exception the author and reviewer see."""
+    import importlib
+
+    import sympy as sp
+
+    from grader.kinds import KINDS
+    from grader.mathjudge import judge
+
+    judge_module = importlib.import_module("grader.mathjudge.judge")
+
+    def fails(*args, **kwargs):
+        raise sp.PolynomialError("leading coefficient vanished in tanh")
+
+    monkeypatch.setattr(judge_module, "_judge_objects", fails)
+    x = sp.Symbol("x", real=True)
+    kind = KINDS["expression"]
+    options = kind.options({"variables": {"x": "real"}})
+    verdict = kind.compare(kind.parse("1 - tanh(x)^2", options), 1 - sp.tanh(x) ** 2, options)
+    assert verdict.status is Status.NEEDS_REVIEW
+    shown = " ".join(verdict.feedback)
+    assert "PolynomialError" not in shown and "leading coefficient" not in shown and "sent to a human" not in shown
+    assert shown.startswith("Your answer could not be checked automatically") and "a person" in shown
+    author = judge(sp.tanh(x), sp.tanh(x))
+    assert "PolynomialError: leading coefficient vanished" in author.message
+
+
+def test_a_check_out_of_time_tells_the_student_why_without_the_judges_words(monkeypatch):
+    import importlib
+
+    import sympy as sp
+
+    from grader.kinds import KINDS
+
+    def spins(*args):
+        deadline = args[-1]
+        while True:
+            deadline.check()
+
+    monkeypatch.setattr(importlib.import_module("grader.mathjudge.judge"), "_judge_objects", spins)
+    x = sp.Symbol("x", real=True)
+    kind = KINDS["expression"]
+    options = kind.options({"variables": {"x": "real"}, "budget": 0.05})
+    verdict = kind.compare(kind.parse("1 - tanh(x)^2", options), 1 - sp.tanh(x) ** 2, options)
+    assert verdict.status is Status.NEEDS_REVIEW
+    shown = " ".join(verdict.feedback)
+    assert shown.startswith("Your answer could not be checked automatically (") and "computing time" in shown
+    assert "sent to a human" not in shown and "could not decide:" not in shown

@@ -30,6 +30,14 @@ def test_check_one_answer_outside_jupyter_is_text(tmp_path, monkeypatch):
     assert ET.fromstring(html).find(f".//{{{MATHML_NS}}}math") is not None
 
 
+def test_a_checker_finds_its_set_by_id_as_the_template_notebook_names_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GRADER_PROBLEMS", str(SET_DIR.parent))
+    checker = Checker(SET_DIR.name, student="ana")
+    assert checker.problem_set.id == SET_DIR.name
+    assert checker.check("p2.1.derivative", r"1 - \tanh^2(x)").result.status.value == "correct"
+
+
 def test_an_unknown_part_says_did_you_mean(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     with pytest.raises(UsageError, match=re.escape("did you mean p2.1.derivative")):

@@ -3,6 +3,7 @@ evaluator against independent numpy definitions, the judge, and the probability 
 
 from __future__ import annotations
 
+import re
 import time
 
 import numpy as np
@@ -226,7 +227,7 @@ def test_justification_is_stripped_and_kept(line):
 def test_steps_from_a_list_or_a_block():
     block = "log p(x)\n= log sum_z p(x, z)  # marginal\n\\\\ >= E_q[log p(x,z) - log q(z|x)] (Jensen)"
     lines = split_lines(block)
-    assert [l.justification for l in lines] == ["", "marginal", "Jensen"]
+    assert [line.justification for line in lines] == ["", "marginal", "Jensen"]
     assert len(split_lines(["log p(x)", "= log sum_z p(x, z)"])) == 2
     assert split_lines(r"\begin{align*} a &= b \\ &\geq c \end{align*}")[1].text.startswith(r"\geq")
 
@@ -378,3 +379,20 @@ def test_a_probability_error_points_like_a_formula_error():
         parse_line("sum_i log p(x_i|z) + * p(z)")
     position = err.value.pos
     assert err.value.render() == MathSyntaxError(err.value.message, position, err.value.text).render()
+
+
+@pytest.mark.parametrize("answer", [
+    "log p(x_i|z) + frobnicate(z)",  # an unknown name
+    "log p(x_i|z) $ 2",  # a character no formula uses
+    "log p(x_i|z) + )",  # a token out of place
+    "sum_k log p(x_i|z)",  # a sum that does not say what it runs over
+    "E_{foo}[log p(x_i|z)]",  # an unreadable subscript of E
+    r"\frobnicate p(z)",  # an unknown LaTeX command
+    "p(x_i|z|z)",  # a density written in no known way
+])
+def test_a_student_is_never_told_what_the_parser_cannot_do_in_the_first_person(answer):
+    kind = KINDS["probability"]
+    parsed = kind.parse(answer, kind.options({}))
+    assert isinstance(parsed, InvalidAnswer), answer
+    first_line = parsed.message.splitlines()[0]
+    assert first_line.strip() and not re.search(r"\b(I|me|my)\b", first_line), first_line

@@ -17,7 +17,7 @@ from grader.kinds import KINDS, Verdict
 from grader.report import class_report_html, class_stats, write_class_report
 from grader.scores import PENDING_STATUSES
 from grader.store import Gradebook
-from tests.conftest import EXAMPLES, example_files, run_cli, write_answers
+from tests.conftest import EXAMPLES, SET_DIR, example_files, run_cli, write_answers
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -155,3 +155,12 @@ def test_the_readme_command_grades_the_examples_and_writes_the_report(tmp_path):
     root = parse_xhtml(out.read_text(encoding="utf-8"))
     assert "".join(root.itertext()).count("alice") == 0  # names only appear in per-student documents
     assert f"{len(list(example_files()))} student(s)" in written.stdout
+
+
+def test_feedback_without_the_set_at_hand_finds_it_by_id(graded, problem_set, monkeypatch):
+    from grader.report.render import problem_set_for
+
+    monkeypatch.setenv("GRADER_PROBLEMS", str(SET_DIR.parent))
+    info = graded.set_info(problem_set)
+    found = problem_set_for(info)
+    assert found is not None and found.digest == problem_set.digest

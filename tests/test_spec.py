@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -66,7 +67,8 @@ def test_schema_error_names_file_line_and_field(spec_copy):
     with pytest.raises(SpecInvalid) as err:
         load_problem_set(spec_copy)
     message = str(err.value)
-    line = next(i for i, l in enumerate((spec_copy / "problem1.yaml").read_text().splitlines(), 1) if "points: -2" in l)
+    line = next(i for i, text in enumerate((spec_copy / "problem1.yaml").read_text().splitlines(), 1)
+                if "points: -2" in text)
     assert f"problem1.yaml:{line}: parts." in message and "points" in message
 
 
@@ -85,6 +87,34 @@ def test_unknown_solver_and_kind_are_reported(spec_copy):
     assert "unknown kind 'fonction' (did you mean 'function'?)" in str(err.value)
 
 
+def test_an_unknown_solver_argument_is_an_error_with_its_line_and_a_suggestion(spec_copy):
+    edit(spec_copy / "problem1.yaml", "kernel: $F, stride: $S, padding: 0, filters: 1}",
+         "kernel: $F, stride: $S, paddin: 0, filters: 1}")
+    edit(spec_copy / "problem1.yaml", "solver: {name: conv.mistake.depth_is_input_channels}",
+         "solver: {name: conv.mistake.depth_is_input_channels, args: {filter: 2}}")
+    lines = (spec_copy / "problem1.yaml").read_text(encoding="utf-8").splitlines()
+    typo = next(i for i, text in enumerate(lines, 1) if "paddin: 0" in text)
+    own = next(i for i, text in enumerate(lines, 1) if "args: {filter: 2}" in text)
+    with pytest.raises(SpecInvalid) as err:
+        load_problem_set(spec_copy)
+    message = str(err.value)
+    assert (f"problem1.yaml:{typo}: part p1.1a: solver: solver 'conv.output_shape' has no argument 'paddin' "
+            "(did you mean 'padding'?)") in message
+    assert (f"problem1.yaml:{own}: part p1.1a: misconception depth_is_input_channels: solver "
+            "'conv.mistake.depth_is_input_channels' has no argument 'filter' (did you mean 'filters'?)") in message
+
+
+def test_validate_refuses_an_unknown_solver_argument(spec_copy):
+    from tests.conftest import run_cli
+
+    edit(spec_copy / "problem1.yaml", "kernel: $F, stride: $S, padding: 0, filters: 1}",
+         "kernel: $F, stride: $S, padding: 0, filters: 1, dilation: 2}")
+    result = run_cli("validate", str(spec_copy), "--variants", "0")
+    assert result.returncode != 0
+    assert "has no argument 'dilation' (it takes height, width, channels, kernel, stride, padding, filters)" in (
+        result.stdout + result.stderr)
+
+
 def test_wrong_schema_version_is_refused(spec_copy):
     edit(spec_copy / "problem2.yaml", "schema_version: 1", "schema_version: 7")
     with pytest.raises(SpecInvalid, match="schema_version is 7"):
@@ -93,7 +123,7 @@ def test_wrong_schema_version_is_refused(spec_copy):
 
 def test_duplicate_part_id_is_reported(spec_copy):
     edit(spec_copy / "problem4.yaml", "- id: p4.7", "- id: p4.6")
-    with pytest.raises(SpecInvalid, match="part id 'p4.6' is used by both"):
+    with pytest.raises(SpecInvalid, match=re.escape("part id 'p4.6' is used by both")):
         load_problem_set(spec_copy)
 
 

@@ -228,3 +228,28 @@ def test_an_empty_folder_is_a_usage_error(tmp_path, problem_set):
     (tmp_path / "empty").mkdir()
     with Gradebook.open(tmp_path / "g.sqlite") as gb, pytest.raises(UsageError, match="No answer files"):
         grade_folder(tmp_path / "empty", problem_set, gb, jobs=0)
+
+
+def _positional_reads(source: str) -> list[str]:
+    """Row reads by an integer index (`row[2]`, `r[0]`) in a module's source."""
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not (isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Constant)
+                and isinstance(node.slice.value, int)):
+            continue
+        target = ast.unparse(node.value)
+        if target.lower().endswith("row") or target == "r":  # a row, not a list of rows
+            found.append(f"line {node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_the_gradebook_reads_its_rows_by_column_name_never_by_position(tmp_path):
+    """A column added to or moved in a SELECT must not shift what a field reads."""
+    import grader.store.gradebook as module
+
+    assert _positional_reads("x = row[2] + r[0] + rows[0][\"id\"]") == ["line 1: row[2]", "line 1: r[0]"]
+    assert _positional_reads(Path(module.__file__).read_text(encoding="utf-8")) == []
+    with Gradebook.open(tmp_path / "g.sqlite") as gb:
+        assert gb.conn.row_factory is sqlite3.Row

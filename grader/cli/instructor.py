@@ -179,8 +179,8 @@ def report(
     set_id: str | None = SET_ID_OPTION,
 ) -> None:
     """Write the class report: score histogram, per-part statistics, common wrong answers, review load."""
-    from grader.report.feedback import format_points
     from grader.report import write_class_report
+    from grader.report.feedback import format_points
     from grader.store import set_ref
 
     with _gradebook(db) as gradebook:

@@ -6,13 +6,16 @@ import difflib
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from grader.budget import VALIDATE_VARIANTS
 from grader.cli import _state, app
 from grader.errors import GraderError
+
+if TYPE_CHECKING:
+    from grader.engine import Report
 
 SET_OPTION = typer.Option(None, "--set", "-s", help="Problem-set folder or id (default: the file's problem_set, looked up).")
 
@@ -94,7 +97,7 @@ def _only_part(report: Any, part_id: str, file: Path) -> Any:
     return replace(report, parts=chosen)
 
 
-def _with_readings(report: Any, readings: dict[str, Any]) -> dict[str, Any]:
+def _with_readings(report: Report, readings: dict[str, Any]) -> dict[str, Any]:
     data = report.to_dict()
     for part in data["parts"]:
         reading = readings.get(part["id"])

@@ -28,7 +28,7 @@ from grader.export.common import (
     write_rows,
 )
 from grader.export.roster import MOODLE_FEEDBACK, MOODLE_REAL, Roster
-from grader.scores import ScoreTable
+from grader.scores import ScoreTable, StudentRow
 
 # The Moodle "Map from" column for each identity, named as Moodle's own export names it.
 KEY_HEADERS = {"email": "Email address", "idnumber": "ID number", "username": "Username"}
@@ -82,7 +82,7 @@ def write(table: ScoreTable, out: TextIO, *, per_part: bool = False, roster: Ros
     return result
 
 
-def _feedback(table: ScoreTable, row: Any, col: Column, options: ExportOptions) -> str:
+def _feedback(table: ScoreTable, row: StudentRow, col: Column, options: ExportOptions) -> str:
     if not options.feedback:
         return row.comment
     if col.part is None:

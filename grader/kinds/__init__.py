@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from grader.kinds.base import Example, InvalidAnswer, Kind, KindOptions, Status, Verdict
 from grader.kinds.choice import ChoiceKind
 from grader.kinds.derivation import DerivationKind
@@ -13,7 +15,7 @@ from grader.kinds.probability import ProbabilityKind
 from grader.kinds.shape import ShapeKind
 from grader.kinds.text import TextKind
 
-KINDS: dict[str, Kind] = {
+KINDS: dict[str, Kind[Any, Any]] = {
     kind.name: kind
     for kind in (
         IntegerKind(),
@@ -35,7 +37,7 @@ KINDS: dict[str, Kind] = {
 KNOWN_KIND_NAMES = frozenset(KINDS)
 
 
-def get_kind(name: str) -> Kind | None:
+def get_kind(name: str) -> Kind[Any, Any] | None:
     """The implementation of a kind, or None when it is declared but not implemented yet."""
     return KINDS.get(name)
 

@@ -80,10 +80,12 @@ class KindOptions(BaseModel):
 
 
 OptionsT = TypeVar("OptionsT", bound=KindOptions)
+ValueT = TypeVar("ValueT")
 
 
-class Kind(Generic[OptionsT]):
-    """Base class of an answer kind: parse untrusted input, compare with the expected value."""
+class Kind(Generic[OptionsT, ValueT]):
+    """Base class of an answer kind: parse untrusted input into a `ValueT`, compare it with the
+    expected value (whatever the part's solver returns, hence `Any`)."""
 
     name: ClassVar[str]
     description: ClassVar[str]
@@ -93,17 +95,18 @@ class Kind(Generic[OptionsT]):
 
     def options(self, raw: dict[str, Any] | None) -> OptionsT:
         """Validate a part's kind options."""
+        # `Options` is a class variable, which cannot mention OptionsT; each kind sets it to OptionsT.
         return self.Options.model_validate(raw or {})  # type: ignore[return-value]
 
-    def parse(self, raw: Any, options: OptionsT) -> Any:
+    def parse(self, raw: Any, options: OptionsT) -> ValueT | InvalidAnswer:
         """Turn the student's raw answer into a value, or return InvalidAnswer."""
         raise NotImplementedError
 
-    def compare(self, value: Any, expected: Any, options: OptionsT) -> Verdict:
+    def compare(self, value: ValueT, expected: Any, options: OptionsT) -> Verdict:
         """Judge a parsed answer against the expected value."""
         raise NotImplementedError
 
-    def matches(self, value: Any, other: Any, options: OptionsT) -> bool:
+    def matches(self, value: ValueT, other: Any, options: OptionsT) -> bool:
         """Whether the answer coincides with another value (used for misconceptions)."""
         return self.compare(value, other, options).is_full
 
@@ -124,7 +127,7 @@ class Kind(Generic[OptionsT]):
         head = re.split(r",| such as | as a | with | in your | of the |:| e\.g\.| \(", self.description, maxsplit=1)[0].strip()
         return re.sub(r"^(a|an) ", "", head) or self.name.replace("_", " ")
 
-    def read_form(self, value: Any) -> Any:
+    def read_form(self, value: ValueT) -> Any:
         """How the grader read a parsed answer, as a `grader.reading.Reading` (text and MathML);
         None for kinds whose answers are best shown as typed (numbers, shapes, text)."""
         return None

@@ -52,7 +52,7 @@ def choice_order(options: ChoiceOptions, variant_key: str, part_id: str) -> list
     return sorted(keys, key=rank)
 
 
-class ChoiceKind(Kind[ChoiceOptions]):
+class ChoiceKind(Kind[ChoiceOptions, frozenset[str]]):
     name: ClassVar[str] = "choice"
     description: ClassVar[str] = "the key of your choice, e.g. b (or a list such as [a, c] when several are right)"
     Options: ClassVar[type[KindOptions]] = ChoiceOptions

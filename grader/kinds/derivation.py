@@ -33,7 +33,7 @@ from grader.probability import (
     render,
 )
 from grader.probability.judge import SYMBOL, StepCheck
-from grader.probability.nodes import Log, Sample, SumData, is_expr, walk
+from grader.probability.nodes import Log, RelOp, Sample, SumData, is_expr, walk
 from grader.probability.reference import Alternatives, Derivation, StepPattern
 from grader.probability.steps import RawLine, StepsUnreadable, split_lines
 
@@ -83,7 +83,7 @@ class Step:
     """One line of a derivation (or one item of a chain written on one line)."""
 
     expr: Any
-    relation: str | None  # to the previous step; None for the first
+    relation: RelOp | None  # to the previous step; None for the first
     line: int
     text: str
     justification: str = ""
@@ -177,7 +177,7 @@ def check_probability_steps(answer: DerivationAnswer) -> list[StepOutcome]:
     for k in range(1, len(answer.steps)):
         before, step = answer.steps[k - 1], answer.steps[k]
         relation = step.relation or "="
-        check = check_relation(before.expr, step.expr, relation)  # type: ignore[arg-type]
+        check = check_relation(before.expr, step.expr, relation)
         if not check.ok:
             outcomes.append(StepOutcome(k, False, message=_explain(check, step), mistake=check.mistake))
             continue
@@ -215,7 +215,7 @@ def _explain(check: StepCheck, step: Step) -> str:
 # --- the kind ----------------------------------------------------------------------------------------------
 
 
-class DerivationKind(Kind[DerivationOptions]):
+class DerivationKind(Kind[DerivationOptions, DerivationAnswer]):
     name: ClassVar[str] = "derivation"
     description: ClassVar[str] = (
         "a derivation: a list of steps, one per line, each an expression or a relation to the line before "
@@ -223,7 +223,7 @@ class DerivationKind(Kind[DerivationOptions]):
     )
     Options: ClassVar[type[KindOptions]] = DerivationOptions
 
-    def parse(self, raw: Any, options: DerivationOptions) -> Any:
+    def parse(self, raw: Any, options: DerivationOptions) -> DerivationAnswer | InvalidAnswer:
         problem = escape_problem(raw, formula=True, multiline=True)
         if problem:
             return InvalidAnswer(problem)
@@ -354,7 +354,7 @@ def reference_answer(reference: Derivation) -> DerivationAnswer:
 class Targets:
     start: Any
     result: Any
-    relation: str | None  # what the reference shows between start and result
+    relation: RelOp | None  # what the reference shows between start and result
 
 
 _BY_NAME: dict[str, Any] = {}
@@ -382,7 +382,7 @@ def probability_targets(expected: Any, options: DerivationOptions) -> Targets:
 
     start = result = relation = None
     if isinstance(expected, Derivation):
-        start, result, relation = expected.start, expected.result, compose(expected.relations)  # type: ignore[arg-type]
+        start, result, relation = expected.start, expected.result, compose(expected.relations)
     elif is_expr(expected):
         result = expected
     start = resolve_reference(options.start, parse_expression) if options.start else start
@@ -477,19 +477,19 @@ def credit_and_feedback(
         earned += w_steps * (valid_prefix / len(explicit) if explicit else (0.0 if broken else 1.0))
     if broken:
         feedback.append(f"{step_label(value, broken.index)} does not follow from the line before: {broken.message}.")
-    claimed = compose([s.relation for s in value.steps[1:] if not s.implicit and s.relation in SYMBOL])  # type: ignore[misc]
+    claimed = compose([s.relation for s in value.steps[1:] if not s.implicit and s.relation in SYMBOL])
     if claimed is not None and review.reversed:
-        claimed = flip(claimed)  # type: ignore[arg-type]
+        claimed = flip(claimed)
     wrong_way = targets.relation in (">=", "<=") and claimed not in (targets.relation, "=")
     if review.result_ok and not wrong_way and broken and result_given:
         feedback.append(_GIVEN_RESULT)
     elif review.result_ok and not wrong_way:
         earned += w_result
-    elif review.result_ok:
+    elif review.result_ok and targets.relation is not None:  # wrong way: the reference shows ≥ or ≤
         said = "mixes ≥ and ≤" if claimed is None else f"concludes {SYMBOL[claimed]}"
         feedback.append(
             f"Your last line is the right expression, but your chain {said}; the question asks to show "
-            f"{SYMBOL[targets.relation]}, so the result earns no points."  # type: ignore[index]
+            f"{SYMBOL[targets.relation]}, so the result earns no points."
         )
     elif targets.result is not None:
         feedback.append(_result_message(targets, options, show))
@@ -799,5 +799,5 @@ def render_expression(value: Any) -> str:
     if isinstance(value, sp.Equality):
         return f"{sp.sstr(value.lhs)} = {sp.sstr(value.rhs)}"
     if isinstance(value, sp.Basic):
-        return sp.sstr(value)
+        return str(sp.sstr(value))
     return str(value)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 import sympy as sp
 from pydantic import Field
@@ -75,12 +75,14 @@ def verdict_from(judgement: Any) -> Verdict:
     if judgement.verdict == "equivalent":
         return Verdict.correct()
     if judgement.verdict == "undecided":
-        return Verdict.undecided(f"The grader could not decide this answer ({judgement.message}); a person will check it.")
+        # Never the judge's `message`: that one is for authors and may name an exception.
+        return Verdict.undecided(student_message(judgement) + ".")
     return Verdict.incorrect(student_message(judgement))
 
 
 def student_message(judgement: Any) -> str:
-    """Where the answer differs, without revealing the expected value, as a sentence."""
+    """Where the answer differs (or why it goes to a person), without revealing the expected
+    value, as a sentence."""
     text = judgement.student_message or "your formula is not equivalent to the expected one."
     return text[0].upper() + text[1:]
 
@@ -144,22 +146,23 @@ def family_member(value: Any, family: ParameterFamily, options: FormulaOptions) 
     return None
 
 
-class ExpressionKind(Kind[FormulaOptions]):
-    name: ClassVar[str] = "expression"
-    description: ClassVar[str] = "a formula, e.g. 1 - tanh(x)^2 or \\frac{1}{D_a} (plain text or LaTeX)"
-    Options: ClassVar[type[KindOptions]] = FormulaOptions
+FormulaOptionsT = TypeVar("FormulaOptionsT", bound=FormulaOptions)
 
-    def parse(self, raw: Any, options: FormulaOptions) -> Any:
+
+class _SingleFormula(Kind[FormulaOptionsT, sp.Basic]):
+    """What the expression and function kinds share: one formula, read and judged alike."""
+
+    def parse(self, raw: Any, options: FormulaOptionsT) -> sp.Basic | InvalidAnswer:
         value = parse_formula(raw, options)
         return value if isinstance(value, InvalidAnswer) else as_expression(value)
 
-    def compare(self, value: Any, expected: Any, options: FormulaOptions) -> Verdict:
+    def compare(self, value: Any, expected: Any, options: FormulaOptionsT) -> Verdict:
         return verdict_from(judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.tolerance))
 
     def render(self, value: Any) -> str:
         if isinstance(value, ParameterFamily):
             value = value.instance(value.example)
-        return sp.sstr(value)
+        return str(sp.sstr(value))
 
     def read_form(self, value: Any) -> Any:
         from grader.reading import expression_reading
@@ -168,11 +171,17 @@ class ExpressionKind(Kind[FormulaOptions]):
             value = value.instance(value.example)
         return expression_reading(value)
 
-    def matches(self, value: Any, other: Any, options: FormulaOptions) -> bool:
+    def matches(self, value: Any, other: Any, options: FormulaOptionsT) -> bool:
         if isinstance(other, ParameterFamily):
             member = family_member(value, other, options)
             return member is not None and self.compare(value, member, options).is_full
         return super().matches(value, other, options)
+
+
+class ExpressionKind(_SingleFormula[FormulaOptions]):
+    name: ClassVar[str] = "expression"
+    description: ClassVar[str] = "a formula, e.g. 1 - tanh(x)^2 or \\frac{1}{D_a} (plain text or LaTeX)"
+    Options: ClassVar[type[KindOptions]] = FormulaOptions
 
     def examples(self) -> list[Example]:
         x = sp.Symbol("x", real=True)
@@ -222,14 +231,14 @@ def jump_points(expr: Any) -> tuple[dict[str, float], ...]:
     return tuple(points)
 
 
-class FunctionKind(ExpressionKind):
+class FunctionKind(_SingleFormula[FunctionOptions]):
     name: ClassVar[str] = "function"
     description: ClassVar[str] = (
         "a function of the named variables, e.g. max(0, x), x if x > 0 else alpha*x, or a LaTeX cases block"
     )
     Options: ClassVar[type[KindOptions]] = FunctionOptions
 
-    def compare(self, value: Any, expected: Any, options: FunctionOptions) -> Verdict:  # type: ignore[override]
+    def compare(self, value: Any, expected: Any, options: FunctionOptions) -> Verdict:
         ignore = (options.kinks or jump_points(expected)) if options.at_kinks == "any" else None
         return verdict_from(
             judge(value, expected, options.domains(), budget=options.budget, rel_tol=options.tolerance,
@@ -254,12 +263,12 @@ class EquationOptions(FormulaOptions):
     drop_indices: bool = False
 
 
-class EquationKind(Kind[EquationOptions]):
+class EquationKind(Kind[EquationOptions, sp.Equality]):
     name: ClassVar[str] = "equation"
     description: ClassVar[str] = "an equation such as Var(z) = Var(a) (any equivalent rearrangement)"
     Options: ClassVar[type[KindOptions]] = EquationOptions
 
-    def parse(self, raw: Any, options: EquationOptions) -> Any:
+    def parse(self, raw: Any, options: EquationOptions) -> sp.Equality | InvalidAnswer:
         value = parse_formula(raw, options)
         if isinstance(value, InvalidAnswer) and options.drop_indices:
             # Var(z) = Var(a) without indices names the same quantities as Var(z_i) = Var(a_j).
@@ -330,13 +339,13 @@ class MatrixExprOptions(FormulaOptions):
     variables: dict[str, str] = Field(default_factory=dict)
 
 
-class MatrixExprKind(Kind[MatrixExprOptions]):
+class MatrixExprKind(Kind[MatrixExprOptions, sp.MatrixBase]):
     name: ClassVar[str] = "matrix_expr"
     description: ClassVar[str] = "a matrix of formulas, e.g. [[w1, w2, 0], [0, w1, w2]] or a LaTeX bmatrix"
     Options: ClassVar[type[KindOptions]] = MatrixExprOptions
     vector: ClassVar[bool] = False
 
-    def parse(self, raw: Any, options: MatrixExprOptions) -> Any:
+    def parse(self, raw: Any, options: MatrixExprOptions) -> sp.MatrixBase | InvalidAnswer:
         if isinstance(raw, list) and raw and all(isinstance(row, list) for row in raw):
             raw = "[" + ", ".join("[" + ", ".join(str(v) for v in row) + "]" for row in raw) + "]"
         if isinstance(raw, str):

@@ -21,7 +21,7 @@ def without_unit(raw: Any) -> Any:
     return raw
 
 
-class IntegerKind(Kind[KindOptions]):
+class IntegerKind(Kind[KindOptions, int]):
     name: ClassVar[str] = "integer"
     description: ClassVar[str] = "a whole number, e.g. 750"
 

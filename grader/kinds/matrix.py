@@ -25,7 +25,7 @@ class MatrixOptions(KindOptions):
     partial_credit: bool = False
 
 
-class MatrixKind(Kind[MatrixOptions]):
+class MatrixKind(Kind[MatrixOptions, np.ndarray]):
     name: ClassVar[str] = "matrix"
     description: ClassVar[str] = (
         "a matrix as a list of rows, e.g. [[1, 2], [3, 4]], or rows on separate lines, or '1 2; 3 4'"

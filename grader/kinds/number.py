@@ -21,7 +21,7 @@ def within(value: float, expected: float, options: NumberOptions) -> bool:
     return diff <= options.abs_tol or diff <= options.rel_tol * abs(expected)
 
 
-class NumberKind(Kind[NumberOptions]):
+class NumberKind(Kind[NumberOptions, float]):
     name: ClassVar[str] = "number"
     description: ClassVar[str] = "a number such as 0.25, -1.5, 3/4 or 2.5e-3"
     Options: ClassVar[type[KindOptions]] = NumberOptions

@@ -191,7 +191,7 @@ def _is_expr(value: Any) -> bool:
     return is_expr(value)
 
 
-class ProbabilityKind(Kind[ProbabilityOptions]):
+class ProbabilityKind(Kind[ProbabilityOptions, ProbAnswer]):
     name: ClassVar[str] = "probability"
     description: ClassVar[str] = (
         "a probability expression with p(...), q(...), E_{q(z|x_i)}[...], KL(q || p), sum_z, "
@@ -199,7 +199,7 @@ class ProbabilityKind(Kind[ProbabilityOptions]):
     )
     Options: ClassVar[type[KindOptions]] = ProbabilityOptions
 
-    def parse(self, raw: Any, options: ProbabilityOptions) -> Any:
+    def parse(self, raw: Any, options: ProbabilityOptions) -> ProbAnswer | InvalidAnswer:
         return parse_probability(raw, names=options.names)
 
     def describe(self, options: ProbabilityOptions) -> str:

@@ -24,7 +24,7 @@ class ShapeOptions(KindOptions):
     spatial_only: bool = False
 
 
-class ShapeKind(Kind[ShapeOptions]):
+class ShapeKind(Kind[ShapeOptions, tuple[int, ...]]):
     name: ClassVar[str] = "shape"
     description: ClassVar[str] = "a shape such as 28x28x1, [28, 28, 1] or (28, 28, 1)"
     Options: ClassVar[type[KindOptions]] = ShapeOptions

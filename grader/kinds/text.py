@@ -52,7 +52,7 @@ class TextOptions(KindOptions):
         return self._compiled
 
 
-class TextKind(Kind[TextOptions]):
+class TextKind(Kind[TextOptions, str]):
     name: ClassVar[str] = "text"
     description: ClassVar[str] = "a short explanation in your own words, in English or French"
     Options: ClassVar[type[KindOptions]] = TextOptions

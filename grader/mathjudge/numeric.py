@@ -518,6 +518,7 @@ def _recheck_exactly(checker: _PointChecker, results: dict[Point, Checked]) -> C
     if not agreed:
         return None
     simplest = min(agreed, key=lambda c: niceness(c.point))
+    # `agreed` keeps only checks with a reference value, which the lambda cannot know.
     smallest = min(agreed, key=lambda c: abs(c.reference.value))  # type: ignore[union-attr]
     sampler = checker.sampler
     for checked in dict.fromkeys((simplest.point, smallest.point)):

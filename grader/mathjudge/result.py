@@ -56,6 +56,15 @@ def equivalent(method: Method, message: str) -> Judgement:
     return Judgement(Equivalence.EQUIVALENT, message, STUDENT_EQUIVALENT, method)
 
 
-def undecided(method: Method, message: str) -> Judgement:
-    """A check that could not decide: it goes to a human and is never scored as wrong."""
-    return Judgement(Equivalence.UNDECIDED, message, STUDENT_UNDECIDED, method)
+TO_A_HUMAN = "; sent to a human"
+
+
+def undecided(method: Method, message: str, student: str | None = None) -> Judgement:
+    """A check that could not decide: it goes to a human and is never scored as wrong.
+
+    The student is told the reason (what could not be evaluated or checked, never the expected
+    value) unless `student` says otherwise, as it must when the reason is an internal failure."""
+    if student is None:
+        student = f"your answer could not be checked automatically ({message.removesuffix(TO_A_HUMAN)}); " \
+                  "a person will review it"
+    return Judgement(Equivalence.UNDECIDED, message, student, method)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from grader.budget import BudgetExceeded, Deadline, describe, time_budget
 from grader.mathjudge.numeric import Settings
-from grader.mathjudge.result import Judgement, undecided
+from grader.mathjudge.result import STUDENT_UNDECIDED, Judgement, undecided
 
 if TYPE_CHECKING:
     from grader.mathjudge.domains import Domain
@@ -38,12 +38,15 @@ def run_with_budget(budget: float, check: Callable[[Deadline], Judgement]) -> Ju
         with time_budget(budget) as deadline:
             result = check(deadline)
     except BudgetExceeded as exceeded:
-        result = undecided("timeout", f"could not decide: {describe(exceeded.reason, budget)}; sent to a human")
+        spent = describe(exceeded.reason, budget)
+        result = undecided("timeout", f"could not decide: {spent}; sent to a human",
+                           f"your answer could not be checked automatically ({spent}); a person will review it")
     except Exception as error:  # noqa: BLE001 - the one boundary: see below
         # sympy raises many exception types on unusual inputs (PolynomialError,
         # NotImplementedError, TypeError from comparing non-real values, ...); whatever
         # escapes the deliberate handling inside, one answer must end in a verdict, and
         # "could not decide" sends it to a human instead of crashing the batch.
-        result = undecided("unsupported", f"the check failed ({type(error).__name__}: "
-                                          f"{error}); sent to a human")
+        # The exception is for the author and the reviewer; the student is told only that a person looks.
+        result = undecided("unsupported", f"the check failed ({type(error).__name__}: {error}); sent to a human",
+                           STUDENT_UNDECIDED)
     return replace(result, seconds=time.perf_counter() - started)

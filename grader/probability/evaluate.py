@@ -8,6 +8,8 @@ thus evaluated for every data point at once.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from grader.probability.model import FiniteModel
@@ -67,6 +69,12 @@ def density(dist: Dist, model: FiniteModel) -> np.ndarray:
 
 
 def _eval(node: Expr, model: FiniteModel) -> np.ndarray:
+    value: np.ndarray = _compute(node, model)
+    return value
+
+
+def _compute(node: Expr, model: FiniteModel) -> Any:
+    """The value of one node (numpy's operators are typed as returning Any)."""
     if isinstance(node, Num):
         return np.full((1, 1), node.value)
     if isinstance(node, DataSize):

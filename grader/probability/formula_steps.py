@@ -19,6 +19,8 @@ from typing import Any
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from grader.probability.nodes import RelOp
+
 EXPECT = "Expect"
 DERIV = "Deriv"
 
@@ -26,7 +28,7 @@ RELATIONS = re.compile(
     r"(>=|<=|==|≥|≤|⩾|⩽|≈|≃|\\approx(?![A-Za-z])|\\simeq(?![A-Za-z])|\\geqslant|\\leqslant"
     r"|\\geq?(?![A-Za-z])|\\leq?(?![A-Za-z])|=)"
 )
-REL_NAMES = {
+REL_NAMES: dict[str, RelOp] = {
     ">=": ">=", "≥": ">=", "⩾": ">=", "\\geq": ">=", "\\ge": ">=", "\\geqslant": ">=",
     "<=": "<=", "≤": "<=", "⩽": "<=", "\\leq": "<=", "\\le": "<=", "\\leqslant": "<=",
     "=": "=", "==": "=", "≈": "=", "≃": "=", "\\approx": "=", "\\simeq": "=",
@@ -56,10 +58,10 @@ class Undecidable(Exception):
 # --- text ---------------------------------------------------------------------------------------------
 
 
-def split_relations(text: str) -> tuple[str | None, list[str], list[str]]:
+def split_relations(text: str) -> tuple[RelOp | None, list[str], list[RelOp]]:
     """(leading relation, pieces, relations between them), split at relations outside brackets."""
     pieces: list[str] = []
-    relations: list[str] = []
+    relations: list[RelOp] = []
     depth = 0
     start = 0
     k = 0
@@ -206,21 +208,23 @@ class Facts:
 
 
 def _walk(expr: sp.Basic, call: Any, atom: Any = None) -> sp.Basic:
+    result: sp.Basic
     if isinstance(expr, AppliedUndef):
         args = tuple(_walk(a, call, atom) for a in expr.args) if expr.func.__name__ == DERIV else expr.args
-        return call(expr, args)  # type: ignore[no-any-return]
-    if not expr.args:
-        return atom(expr) if atom else expr  # type: ignore[no-any-return]
-    if isinstance(expr, sp.Indexed):
-        return atom(expr) if atom else expr  # type: ignore[no-any-return]
-    return expr.func(*(_walk(a, call, atom) for a in expr.args))
+        result = call(expr, args)
+    elif not expr.args or isinstance(expr, sp.Indexed):
+        result = atom(expr) if atom else expr
+    else:
+        result = expr.func(*(_walk(a, call, atom) for a in expr.args))
+    return result
 
 
 def _base_name(expr: sp.Basic) -> str | None:
     if isinstance(expr, sp.Indexed):
         return str(expr.base)
     if isinstance(expr, sp.Symbol):
-        return expr.name.split("_")[0]
+        name: str = expr.name
+        return name.split("_")[0]
     return None
 
 

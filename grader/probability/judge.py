@@ -52,7 +52,8 @@ class Comparison:
 
 def _tolerance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     scale = np.maximum(np.abs(np.nan_to_num(a, posinf=0, neginf=0)), np.abs(np.nan_to_num(b, posinf=0, neginf=0)))
-    return REL_TOL * np.maximum(scale, 1.0) + ABS_TOL
+    tolerance: np.ndarray = REL_TOL * np.maximum(scale, 1.0) + ABS_TOL
+    return tolerance
 
 
 def compare(left: Expr, right: Expr) -> Comparison:
@@ -148,9 +149,12 @@ def compose(relations: list[RelOp] | tuple[RelOp, ...]) -> RelOp | None:
     if not strict:
         return "="
     if len(strict) == 1:
-        return next(iter(strict))  # type: ignore[return-value]
+        return next(iter(strict))
     return None
 
 
+_FLIPPED: dict[RelOp, RelOp] = {"=": "=", ">=": "<=", "<=": ">="}
+
+
 def flip(relation: RelOp) -> RelOp:
-    return {"=": "=", ">=": "<=", "<=": ">="}[relation]  # type: ignore[return-value]
+    return _FLIPPED[relation]

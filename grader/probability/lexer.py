@@ -174,7 +174,7 @@ def _scan(original: str, s: str, origins: list[int]) -> Iterator[Token]:
                 continue
             kind = COMMANDS.get(name)
             if kind is None:
-                raise ProbSyntaxError(f"'\\{name}' is not a LaTeX command I can read here", original, here)
+                raise ProbSyntaxError(f"'\\{name}' is not a LaTeX command the grader reads here", original, here)
             if kind == "NAME":
                 yield _token("NAME", name, here)
                 continue
@@ -200,26 +200,29 @@ def _scan(original: str, s: str, origins: list[int]) -> Iterator[Token]:
                 if word == "d" + notation.latent:
                     yield _token("DZ", "dz", here)
                     continue
-                if word == "d" and D_LATENT.match(s, i) and s[D_LATENT.match(s, i).end() - 1] == notation.latent:
-                    i = D_LATENT.match(s, i).end()  # type: ignore[union-attr]
+                latent = D_LATENT.match(s, i) if word == "d" else None
+                if latent is not None and s[latent.end() - 1] == notation.latent:
+                    i = latent.end()
                     yield _token("DZ", "dz", here)
                     continue
                 try:
                     word = notation.read(word)
                 except ValueError as err:
                     raise ProbSyntaxError(str(err), original, here) from None
-            if word == "D" and D_KL.match(s, i):
-                i = D_KL.match(s, i).end()  # type: ignore[union-attr]
+            kl = D_KL.match(s, i) if word == "D" else None
+            if kl is not None:
+                i = kl.end()
                 yield _token("KL", "D_KL", here)
                 continue
-            if word == "d" and D_Z.match(s, i):
-                i = D_Z.match(s, i).end()  # type: ignore[union-attr]
+            dz = D_Z.match(s, i) if word == "d" else None
+            if dz is not None:
+                i = dz.end()
                 yield _token("DZ", "dz", here)
                 continue
             kind = WORDS.get(word, "NAME")
             if kind == "NAME" and len(word) > 1 and word not in GREEK and word not in ("infty", "N", "K"):
                 word_hint = _word_hint(word)
-                raise ProbSyntaxError(f"I do not know the name '{word}'{word_hint}", original, here)
+                raise ProbSyntaxError(f"unknown name '{word}'{word_hint}", original, here)
             token, i = _maybe_call(kind, word, s, i, here)
             yield token
             continue
@@ -251,7 +254,7 @@ def _scan(original: str, s: str, origins: list[int]) -> Iterator[Token]:
             yield _token(SINGLE[char], char, here)
             i += 1
             continue
-        raise ProbSyntaxError(f"I cannot read the character {char!r} here", original, here)
+        raise ProbSyntaxError(f"unexpected character {char!r}", original, here)
 
 
 def _maybe_call(kind: str, word: str, s: str, i: int, here: int) -> tuple[Token, int]:

@@ -44,19 +44,23 @@ class FiniteModel:
 
     @cached_property
     def px_given_z(self) -> np.ndarray:
-        return self.likelihood[self.data, :]
+        value: np.ndarray = self.likelihood[self.data, :]
+        return value
 
     @cached_property
     def joint(self) -> np.ndarray:
-        return self.px_given_z * self.pz
+        value: np.ndarray = self.px_given_z * self.pz
+        return value
 
     @cached_property
     def marginal(self) -> np.ndarray:
-        return self.joint.sum(axis=1, keepdims=True)
+        value: np.ndarray = self.joint.sum(axis=1, keepdims=True)
+        return value
 
     @cached_property
     def posterior(self) -> np.ndarray:
-        return self.joint / self.marginal
+        value: np.ndarray = self.joint / self.marginal
+        return value
 
     @cached_property
     def q(self) -> np.ndarray:
@@ -77,7 +81,8 @@ class FiniteModel:
 def _simplex(rng: np.random.Generator, size: int, rows: int = 1) -> np.ndarray:
     draw = rng.dirichlet(np.ones(size), size=rows)
     draw = (1 - FLOOR * size) * draw + FLOOR  # strictly positive, still rows summing to 1
-    return draw / draw.sum(axis=1, keepdims=True)
+    simplex: np.ndarray = draw / draw.sum(axis=1, keepdims=True)
+    return simplex
 
 
 def random_model(seed: int, K: int, N: int, M: int = 3, q_is_posterior: bool = False) -> FiniteModel:

@@ -7,6 +7,7 @@ p(x) and the posterior p(z|x)); `q` names the variational family q(z|x).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -173,7 +174,7 @@ def children(node: Expr) -> tuple[Expr, ...]:
     return ()
 
 
-def walk(node: Expr):  # type: ignore[no-untyped-def]
+def walk(node: Expr) -> Iterator[Expr]:
     """Every node of a tree, parents first."""
     stack = [node]
     while stack:

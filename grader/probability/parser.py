@@ -224,15 +224,16 @@ def _expr(item: Any, pos: int | None = None) -> Expr:
         raise _fail(f"'{item.spelled()}' is not a quantity of this model", item.pos)
     if isinstance(item, (_Sub, _Arg, Token)) or item is None:
         raise _fail("this part of the expression is incomplete", _pos(item) if item is not None else pos)
-    return item  # type: ignore[no-any-return]
+    expr: Expr = item
+    return expr
 
 
-def _flat(cls: type, parts: list[Expr]) -> Expr:
+def _flat(cls: type[Add] | type[Mul], parts: list[Expr]) -> Expr:
     out: list[Expr] = []
     for part in parts:
         out.extend(part.terms if cls is Add and isinstance(part, Add) else
                    part.factors if cls is Mul and isinstance(part, Mul) else (part,))
-    return cls(tuple(out))  # type: ignore[no-any-return]
+    return cls(tuple(out))
 
 
 def _negate(value: Expr) -> Expr:
@@ -283,7 +284,7 @@ def _variable(word: str, sub: Any, pos: int) -> Var:
         elif sub.kind == "expr" and isinstance(sub.value, _Name) and len(sub.value.word) == 1 and sub.value.sub is None:
             index = sub.value.word
         else:
-            raise _fail(f"I cannot read this index of {word}; write {name}_i", sub.pos)
+            raise _fail(f"this index of {word} cannot be read; write {name}_i", sub.pos)
     if name == "x":
         return Var("x", index)
     return Var("z", index)
@@ -325,14 +326,14 @@ def _make_dist(name: _Name, vars_: list[_Arg], given: list[_Arg]) -> Expr:
             return Dist("p", v, g, spelled)
         if names_v == ["z"] and names_g == ["x"]:
             return Dist("p", v, g, spelled)
-        raise _fail(f"I cannot read {spelled}(...|...): use p(x_i|z) or p(z|x_i)", here)
+        raise _fail(f"this {spelled}(...|...) cannot be read: use p(x_i|z) or p(z|x_i)", here)
     if names_v == ["x", "z"]:
         x = next(a for a in v if a.name == "x")
         z = next(a for a in v if a.name == "z")
         return Dist("p", (x, z), (), spelled)
     if names_v in (["x"], ["z"]):
         return Dist("p", v, (), spelled)
-    raise _fail(f"I cannot read {spelled}(...): use p(z), p(x_i), p(x_i, z), p(x_i|z) or p(z|x_i)", here)
+    raise _fail(f"this {spelled}(...) cannot be read: use p(z), p(x_i), p(x_i, z), p(x_i|z) or p(z|x_i)", here)
 
 
 def _bare_density(item: Any, role: str) -> Dist:
@@ -357,7 +358,7 @@ def _bare_density(item: Any, role: str) -> Dist:
 # --- the callbacks -------------------------------------------------------------------------------------------
 
 
-class _Build(Transformer):  # type: ignore[type-arg]
+class _Build(Transformer[Token, Any]):
     """Called by the LALR parser at each reduction; builds the tree bottom-up without recursion."""
 
     # lines
@@ -376,6 +377,7 @@ class _Build(Transformer):  # type: ignore[type-arg]
             items = items[1:]
         exprs = [_expr(x) for x in items[0::2]]
         relations = tuple(items[1::2])
+        # `leading` is narrowed to str above; the grammar's relation rules only ever give RelOp strings.
         return Chain(tuple(exprs), relations, leading, label)  # type: ignore[arg-type]
 
     def sample(self, items: list[Any]) -> Sample:
@@ -458,14 +460,14 @@ class _Build(Transformer):  # type: ignore[type-arg]
         _check_close(items[0], items[2])
         return Exp(_expr(items[1], _pos(items[0])))
 
-    def close(self, items: list[Any]) -> Token:
-        return items[0]  # type: ignore[no-any-return]
+    def close(self, items: list[Token]) -> Token:
+        return items[0]
 
-    def kopen(self, items: list[Any]) -> Token:
-        return items[0]  # type: ignore[no-any-return]
+    def kopen(self, items: list[Token]) -> Token:
+        return items[0]
 
-    def ksep(self, items: list[Any]) -> Token:
-        return items[0]  # type: ignore[no-any-return]
+    def ksep(self, items: list[Token]) -> Token:
+        return items[0]
 
     # sums, integrals, expectations
 
@@ -622,7 +624,7 @@ def _make_sum(token: Token, sub: _Sub, sup: Any, body: Expr) -> Expr:
         index = str(sub.value)
         lower = sub.extra
     if index is None or len(index) != 1:
-        raise _fail("I cannot read what this sum runs over; write sum_z or sum_{i=1}^N", sub.pos)
+        raise _fail("say what this sum runs over: write sum_z or sum_{i=1}^N", sub.pos)
     upper = str(sup) if sup is not None else None
     if sub.kind == "assign":
         value = lower if isinstance(lower, Num) else None
@@ -630,7 +632,7 @@ def _make_sum(token: Token, sub: _Sub, sup: Any, body: Expr) -> Expr:
             raise _fail("a sum over the data runs from i=1 to N", sub.pos)
     latent = index.lower() == "z" or upper == "K" or sub.kind == "in" or _indexes_z(body, index)
     if not latent and upper is None and index not in DATA_INDICES:
-        raise _fail(f"I cannot tell what sum_{index} runs over; write sum_z or sum_{{i=1}}^N", sub.pos)
+        raise _fail(f"sum_{index} does not say what it runs over; write sum_z or sum_{{i=1}}^N", sub.pos)
     if latent:
         if upper not in (None, "K"):
             raise _fail("a sum over z runs over its values: write sum_z", sub.pos)
@@ -671,7 +673,7 @@ def _expectation_density(sub: Any, pos: int) -> Dist:
         if sub.value.lower() != "z":
             raise _fail("expectations here are over z: write E_{z~q(z|x_i)}[...]", sub.pos)
         return _bare_density(sub.extra, "E_{z~...}")
-    raise _fail("I cannot read this subscript of E; write E_{z~q(z|x_i)}[...] or E_q[...]", sub.pos)
+    raise _fail("this subscript of E cannot be read; write E_{z~q(z|x_i)}[...] or E_q[...]", sub.pos)
 
 
 # --- the parser object ----------------------------------------------------------------------------------------
@@ -683,6 +685,8 @@ class _TokenList(Lexer):
     def __init__(self, lexer_conf: Any) -> None:
         del lexer_conf
 
+    # lark calls a custom lexer's lex with what the parser was given (our tokens), not with the
+    # LexerState its stub declares.
     def lex(self, data: Any) -> Any:  # type: ignore[override]
         yield from data
 
@@ -713,20 +717,20 @@ def parse_line(text: str) -> Chain | Sample:
         except VisitError as err:
             if isinstance(err.orig_exc, ProbSyntaxError):
                 raise err.orig_exc from None
-            raise ProbSyntaxError("I could not read this expression", text, 0) from None
+            raise ProbSyntaxError("this cannot be read as a probability expression", text, 0) from None
         except UnexpectedToken as err:
             raise _unexpected(text, err.token, err.expected) from None
         except (UnexpectedEOF, UnexpectedCharacters, UnexpectedInput):
             raise ProbSyntaxError("the expression ends too early: an argument or a bracket is missing",
                                   text, len(text)) from None
         except LarkError:
-            raise ProbSyntaxError("I could not read this expression", text, 0) from None
+            raise ProbSyntaxError("this cannot be read as a probability expression", text, 0) from None
         _check_depth(result, text)
         if isinstance(result, Chain):
             return Chain(result.items, result.relations, result.leading, result.label, tuple(notes))
         if isinstance(result, Sample):
             return result
-        raise ProbSyntaxError("I could not read this expression", text, 0)
+        raise ProbSyntaxError("this cannot be read as a probability expression", text, 0)
     except ProbSyntaxError:
         raise
     except RecursionError:
@@ -744,7 +748,7 @@ def _unexpected(text: str, token: Any, expected: Any) -> ProbSyntaxError:
     shown = str(token) or token.type
     wants = sorted(TOKEN_WORDS[t] for t in (expected or ()) if t in TOKEN_WORDS)
     hint = f"; expected {' or '.join(wants[:3])}" if wants and len(wants) <= 3 else ""
-    return ProbSyntaxError(f"I did not expect '{shown}' here{hint}", text, getattr(token, "start_pos", 0))
+    return ProbSyntaxError(f"unexpected '{shown}' here{hint}", text, getattr(token, "start_pos", 0))
 
 
 def _check_depth(result: Any, text: str) -> None:

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader.probability.nodes import RelOp
+
 
 @dataclass(frozen=True)
 class Derivation:
@@ -22,7 +24,7 @@ class Derivation:
     """
 
     lines: tuple[Any, ...]
-    relations: tuple[str, ...]
+    relations: tuple[RelOp, ...]
     justifications: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:

@@ -29,7 +29,7 @@ def read_answer(problem_set: Any, part_id: str, raw: Any) -> Reading | None:
         value = kind.parse(raw, kind.options(part_options(part.options, problem_set.root, part.prompt)))
         if isinstance(value, InvalidAnswer):
             return None
-        reading = kind.read_form(value)
+        reading: Reading | None = kind.read_form(value)
     except Exception:  # noqa: BLE001 - a reading is a display aid: without one the answer is shown as typed
         return None
     if reading is None or len(reading.mathml) > 50 * MAX_READING_CHARS:

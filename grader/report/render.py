@@ -121,8 +121,7 @@ def write_class_report(
         _write(Path(out), class_report_json(stats))
         return stats
     info = gradebook.set_info(problem_set)
-    near = next((s.counted.path for s in gradebook.students(info) if s.counted is not None), None)
-    found = problem_set_for(info, problem_set, near)
+    found = problem_set_for(info, problem_set)
     _write(Path(out), class_report_html(stats, wrong_answer_readings(gradebook, stats, found)))
     return stats
 
@@ -217,16 +216,16 @@ def kind_label(name: str) -> str:
     return kind.human_name() if kind is not None else name.replace("_", " ")
 
 
-def problem_set_for(info: SetInfo, ref: Any = None, near: str | Path | None = None) -> ProblemSet | None:
+def problem_set_for(info: SetInfo, ref: Any = None) -> ProblemSet | None:
     """The problem set a gradebook snapshot was graded with, to read answers again for display:
-    the one given, else the set found by id (where `--set` looks it up) when its
-    content is the same. None when neither is at hand: answers are then shown as typed."""
+    the one given, else the set found by id in the places `grader sets` lists, when its content
+    is the same. None when neither is at hand: answers are then shown as typed."""
     if isinstance(ref, ProblemSet):
         return ref if ref.digest == info.digest else None
     from grader.sets import locate
     from grader.spec import load_problem_set
 
-    try:  # `near` is not a lookup place: a set is found by id where `--set` would find it
+    try:
         found = load_problem_set(locate(info.id))
     except GraderError:
         return None
@@ -238,7 +237,7 @@ def feedback_documents(
 ) -> tuple[str, str]:
     """One student's feedback as (Markdown, HTML); without a problem set it is looked up by id."""
     if problem_set is None and student.counted is not None:
-        problem_set = problem_set_for(info, None, student.counted.path)
+        problem_set = problem_set_for(info)
     context = {"info": info, "student": student, "counted": student.counted,
                "parts": feedback_parts(student, problem_set), "version": __version__}
     env = environment()
@@ -253,12 +252,9 @@ def write_feedback(gradebook: Gradebook, problem_set: SetRef, out_dir: str | Pat
         raise UsageError(f"{out_dir} is a file; give a folder for the feedback documents.")
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
-    found: dict[str, ProblemSet | None] = {}
+    found = problem_set_for(info, problem_set)
     for student in gradebook.students(info):
-        near = str(Path(student.counted.path).parent) if student.counted is not None else ""
-        if near not in found:
-            found[near] = problem_set_for(info, problem_set, near or None)
-        markdown, html = feedback_documents(info, student, found[near])
+        markdown, html = feedback_documents(info, student, found)
         name = sanitise_student_id(student.student)
         for suffix, text in ((".md", markdown), (".html", html)):
             path = out_dir / f"{name}{suffix}"

@@ -21,6 +21,7 @@ is looked for only in clauses of that language (or of none clearly).
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -388,8 +389,8 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
     return previous[-1]
 
 
-def _overlaps(hit: _Hit, chosen: object) -> bool:
-    return any(not (hit.end < h.start or hit.start > h.end) for h, _ in chosen)  # type: ignore[attr-defined]
+def _overlaps(hit: _Hit, chosen: Iterable[tuple[_Hit, int]]) -> bool:
+    return any(not (hit.end < h.start or hit.start > h.end) for h, _ in chosen)
 
 
 def _in_order(slot: int, hit: _Hit, chosen: dict[int, tuple[_Hit, int]]) -> bool:

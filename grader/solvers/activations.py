@@ -14,7 +14,8 @@ Matrix = Sequence[Sequence[float]]
 @solver("relu.forward")
 def relu_forward(x: Matrix) -> np.ndarray:
     """ReLU applied entry by entry: max(0, x)."""
-    return np.maximum(np.asarray(x, dtype=float), 0.0)
+    out: np.ndarray = np.maximum(np.asarray(x, dtype=float), 0.0)
+    return out
 
 
 @solver("relu.backward")

@@ -62,7 +62,8 @@ def correlate2d(x: np.ndarray, kernel: np.ndarray, stride: int = 1, padding: int
     oh = (x.shape[0] - kh) // stride + 1
     ow = (x.shape[1] - kw) // stride + 1
     windows = np.lib.stride_tricks.sliding_window_view(x, (kh, kw))[::stride, ::stride][:oh, :ow]
-    return np.einsum("ijkl,kl->ij", windows, kernel)
+    out: np.ndarray = np.einsum("ijkl,kl->ij", windows, kernel)
+    return out
 
 
 def transpose_conv2d(x: np.ndarray, kernel: np.ndarray, stride: int = 1, padding: int = 0) -> np.ndarray:

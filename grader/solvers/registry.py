@@ -212,7 +212,7 @@ def _package_for(base: Path, digest: str) -> str:
     name = f"_grader_set_{hashlib.sha256(str(base).encode()).hexdigest()[:10]}_{digest[:10]}"
     if name not in sys.modules:
         module = ModuleType(name)
-        module.__path__ = [str(base)]  # type: ignore[attr-defined]
+        module.__path__ = [str(base)]
         module.__package__ = name
         sys.modules[name] = module
     return name
@@ -227,7 +227,7 @@ def _exec_file(package: str, file: Path, table: SetSolvers) -> None:
         name = f"{parent}.{folder}"
         if name not in sys.modules:
             module = ModuleType(name)
-            module.__path__ = [str(Path(table.root).resolve().joinpath(*parts[: i + 1]))]  # type: ignore[attr-defined]
+            module.__path__ = [str(Path(table.root).resolve().joinpath(*parts[: i + 1]))]
             module.__package__ = name
             sys.modules[name] = module
         parent = name

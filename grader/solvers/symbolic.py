@@ -79,7 +79,9 @@ def tanh_derivative(x: str = "x") -> sp.Expr:
 # --- the neuron and Xavier initialisation -------------------------------------------------------
 
 
-def neuron_symbols(weights: str, inputs: str, bias: str, size: str) -> tuple:
+def neuron_symbols(
+    weights: str, inputs: str, bias: str, size: str
+) -> tuple[sp.IndexedBase, sp.IndexedBase, sp.IndexedBase, sp.Symbol, sp.Symbol, sp.Symbol]:
     i, j = sp.Symbol("i", integer=True, positive=True), sp.Symbol("j", integer=True, positive=True)
     return sp.IndexedBase(weights), sp.IndexedBase(inputs), sp.IndexedBase(bias), count_symbol(size), i, j
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import inspect
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +15,18 @@ from pydantic import BaseModel, ValidationError
 from grader.errors import ProblemSetNotFound, SpecInvalid
 from grader.kinds import KNOWN_KIND_NAMES
 from grader.notation import Notation, using_notation
-from grader.solvers import SOLVERS
+from grader.solvers import SOLVERS, get_solver
 from grader.solvers.registry import SetSolvers, load_set_solvers
-from grader.spec.models import PARAM_REF, SCHEMA_VERSION, WRITTEN_SOLVER, Part, Problem, ProblemSet, ProblemSetFile
+from grader.spec.models import (
+    PARAM_REF,
+    SCHEMA_VERSION,
+    WRITTEN_SOLVER,
+    Part,
+    Problem,
+    ProblemSet,
+    ProblemSetFile,
+    SolverCall,
+)
 from grader.spec.yamlsafe import YamlError, line_of, load_yaml
 
 SET_FILE = "set.yaml"
@@ -149,7 +160,7 @@ def _model_at(model: type, loc: list[Any]) -> type | None:
         current = next((c for c in candidates if hasattr(c, "model_fields")), None)
         if current is None:
             return None
-    return current
+    return current if isinstance(current, type) else None
 
 
 def _check_problem(problem: Problem, file: Path, table: SetSolvers | None = None, node: Any = None) -> list[str]:
@@ -164,14 +175,25 @@ def _check_problem(problem: Problem, file: Path, table: SetSolvers | None = None
             hint = f" (did you mean {near[0]!r}?)" if near else ""
             errors.append(f"{where}: unknown kind {part.kind!r}{hint}")
         errors.extend(_check_written(problem, part, index, file, node))
-        calls = [("solver", part.solver)] + [(f"misconception {m.id}", m.solver) for m in part.misconceptions]
-        for label, call in calls:
+        calls: list[tuple[str, SolverCall | None, list[str | int]]] = [("solver", part.solver, ["parts", index, "solver"])]
+        for k, mistake in enumerate(part.misconceptions):
+            calls.append((f"misconception {mistake.id}", mistake.solver, ["parts", index, "misconceptions", k, "solver"]))
+        for label, call, path in calls:
             if call is None:
                 continue
             if call.name not in known and not (table is not None and table.errors):
                 near = difflib.get_close_matches(call.name, list(known), n=1)
                 hint = f" (did you mean {near[0]!r}?)" if near else ""
                 errors.append(f"{where}: {label}: no solver named {call.name!r}{hint}")
+            elif call.name in known:
+                func = get_solver(call.name, table)
+                for arg in _unknown_arguments(func, call):
+                    taken = _named_parameters(func)
+                    near = difflib.get_close_matches(arg, taken, n=1)
+                    hint = f" (did you mean {near[0]!r}?)" if near else f" (it takes {', '.join(taken) or 'none'})"
+                    line = line_of(node, [*path, "args", arg])
+                    errors.append(f"{file}:{line}: part {part.id}: {label}: solver {call.name!r} "
+                                  f"has no argument {arg!r}{hint}")
             for arg, value in call.args.items():
                 ref = PARAM_REF.match(value) if isinstance(value, str) else None
                 if ref and ref.group(1) not in problem.parameters:
@@ -179,6 +201,22 @@ def _check_problem(problem: Problem, file: Path, table: SetSolvers | None = None
         if part.misconceptions and part.solver is None:
             errors.append(f"{where}: misconceptions need the part to have a solver")
     return errors
+
+
+def _named_parameters(func: Callable[..., Any]) -> list[str]:
+    """The arguments a solver takes by name."""
+    return [name for name, p in inspect.signature(func).parameters.items()
+            if p.kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)]
+
+
+def _unknown_arguments(func: Callable[..., Any], call: SolverCall) -> list[str]:
+    """The arguments a part writes for its solver that the solver does not take (none when it
+    takes any keyword). Arguments a misconception inherits from its part are not its own, so a
+    misconception solver may ignore them."""
+    parameters = inspect.signature(func).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values()):
+        return []
+    return [arg for arg in call.args if arg not in _named_parameters(func)]
 
 
 def _check_written(problem: Problem, part: Part, index: int, file: Path, node: Any) -> list[str]:
@@ -198,7 +236,7 @@ def _check_written(problem: Problem, part: Part, index: int, file: Path, node: A
                           mistake.solver))
     errors = []
     for label, path, call in items:
-        args = {k: (defaults.get(v[1:]) if isinstance(v, str) and PARAM_REF.match(v) else v)
+        args: dict[str, Any] = {k: (defaults.get(v[1:]) if isinstance(v, str) and PARAM_REF.match(v) else v)
                 for k, v in call.args.items()}
         try:
             written_answer(**args)

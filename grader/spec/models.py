@@ -142,7 +142,7 @@ class Problem(Strict):
         reads the text with the part's kind, every parameter of the problem bound by name."""
         if not isinstance(data, dict) or not isinstance(data.get("parts"), list):
             return data
-        params = data.get("parameters") if isinstance(data.get("parameters"), dict) else {}
+        params: dict[str, Any] = data["parameters"] if isinstance(data.get("parameters"), dict) else {}
         parts = []
         for part in data["parts"]:
             if isinstance(part, dict):

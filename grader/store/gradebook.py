@@ -235,6 +235,7 @@ class Gradebook:
             raise GradebookUnusable(f"The folder {path.parent} does not exist; create it or choose another --db.")
         try:
             conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+            conn.row_factory = sqlite3.Row  # columns are read by name, never by position
             conn.execute("PRAGMA journal_mode = WAL")
             # NORMAL is durable against a killed process in WAL mode (not against power loss).
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -284,7 +285,7 @@ class Gradebook:
             row = conn.execute(
                 "SELECT id FROM submissions WHERE sha256 = ? AND path = ?", (sha256, path)
             ).fetchone()
-        return int(row[0])
+        return int(row["id"])
 
     def submission(self, submission_id: int) -> StoredSubmission:
         """A stored submission by id."""
@@ -294,7 +295,10 @@ class Gradebook:
         ).fetchone()
         if row is None:
             raise SubmissionNotFound(f"There is no submission {submission_id} in {self.path}.")
-        return StoredSubmission(row[0], row[1], row[2], row[3], row[4], _parse_time(row[5]))
+        return StoredSubmission(
+            id=row["id"], path=row["path"], sha256=row["sha256"], size=row["size"], content=row["content"],
+            received_at=_parse_time(row["received_at"]),
+        )
 
     def grading_digest(self, submission_id: int, problem_set: str) -> str | None:
         """The spec digest a submission was last graded with for a set, or None if never."""
@@ -302,7 +306,7 @@ class Gradebook:
             "SELECT spec_digest FROM gradings WHERE submission_id = ? AND problem_set = ?",
             (submission_id, problem_set),
         ).fetchone()
-        return None if row is None else str(row[0])
+        return None if row is None else str(row["spec_digest"])
 
     def graded_submissions(self, problem_set: str, *, unless_digest: str | None = None) -> list[tuple[int, str, str]]:
         """(id, path, student) of submissions graded for a set, except those graded with `unless_digest`."""
@@ -311,11 +315,11 @@ class Gradebook:
             " WHERE g.problem_set = ? AND g.spec_digest IS NOT ? ORDER BY g.submission_id",
             (problem_set, unless_digest),
         )
-        return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+        return [(int(r["submission_id"]), str(r["path"]), str(r["student"])) for r in rows]
 
     def provisional_submissions(self, problem_set: str) -> set[int]:
         """Submissions with a result that is not final for the set (a check ran out of budget)."""
-        return {row[0] for row in self.conn.execute(
+        return {row["submission_id"] for row in self.conn.execute(
             "SELECT DISTINCT submission_id FROM results WHERE problem_set = ? AND provisional IS NOT NULL",
             (problem_set,),
         )}
@@ -428,7 +432,7 @@ class Gradebook:
 
     def problem_set_ids(self) -> list[str]:
         """Sets that have gradings in this gradebook."""
-        return [r[0] for r in self.conn.execute("SELECT DISTINCT problem_set FROM gradings ORDER BY 1")]
+        return [r["problem_set"] for r in self.conn.execute("SELECT DISTINCT problem_set FROM gradings ORDER BY 1")]
 
     def set_info(self, problem_set: SetRef = None) -> SetInfo:
         """The snapshot of a set: a loaded ProblemSet (current policy), an id, or the only set."""
@@ -449,8 +453,11 @@ class Gradebook:
                     f"{self.path} has no grades for problem set {set_id!r} (it has: {known}); "
                     f"run: grader grade DIR --set PATH --db {self.path}"
                 )
-            parts = tuple(PartInfo(**p) for p in json.loads(row[3]))
-            self._sets[set_id] = SetInfo(row[0], row[2], row[1], parts, Policy.from_dict(json.loads(row[4])))
+            parts = tuple(PartInfo(**p) for p in json.loads(row["parts"]))
+            self._sets[set_id] = SetInfo(
+                id=row["id"], title=row["title"], digest=row["digest"], parts=parts,
+                policy=Policy.from_dict(json.loads(row["policy"])),
+            )
         return self._sets[set_id]
 
     def _only_set(self) -> str:
@@ -475,7 +482,7 @@ class Gradebook:
         start = 0
         while start < len(rows):
             end = start
-            while end < len(rows) and rows[end][0] == rows[start][0]:
+            while end < len(rows) and rows[end]["student"] == rows[start]["student"]:
                 end += 1
             yield self._student(info, rows[start:end])
             start = end
@@ -496,17 +503,19 @@ class Gradebook:
             )
         return self._student(info, rows)
 
-    def _student(self, info: SetInfo, rows: list[Any]) -> StudentResult:
-        graded = [r for r in rows if r[2] == "graded"]
+    def _student(self, info: SetInfo, rows: list[sqlite3.Row]) -> StudentResult:
+        graded = [r for r in rows if r["outcome"] == "graded"]
         failures = tuple(
-            Failure(r[1], r[0], r[6], _parse_time(r[7]), r[3] or "") for r in rows if r[2] == "failed"
+            Failure(submission_id=r["submission_id"], student=r["student"], path=r["path"],
+                    received_at=_parse_time(r["received_at"]), error=r["error"] or "")
+            for r in rows if r["outcome"] == "failed"
         )
-        ids = [r[1] for r in graded]
+        ids = [r["submission_id"] for r in graded]
         parts = self._parts(info.id, ids)
         submissions = tuple(
-            _submission_result(info.policy, r, parts.get(r[1], [])) for r in graded
+            _submission_result(info.policy, r, parts.get(r["submission_id"], [])) for r in graded
         )
-        return StudentResult(rows[0][0], _counted(info.policy, submissions), submissions, failures)
+        return StudentResult(rows[0]["student"], _counted(info.policy, submissions), submissions, failures)
 
     def _parts(self, set_id: str, submission_ids: list[int]) -> dict[int, list[EffectivePart]]:
         if not submission_ids:
@@ -527,11 +536,13 @@ class Gradebook:
             " ORDER BY submission_id, position",
             (set_id, *submission_ids),
         ):
-            parts.setdefault(row[0], []).append(
+            parts.setdefault(row["submission_id"], []).append(
                 EffectivePart(
-                    id=row[1], problem=row[2], kind=row[3], status=row[4], score=row[5], max_score=row[6],
-                    feedback=tuple(json.loads(row[7])), answer=None if row[8] is None else json.loads(row[8]),
-                    misconception=row[9], override=overrides.get((row[0], row[1])), provisional=row[10],
+                    id=row["part_id"], problem=row["problem"], kind=row["kind"], status=row["status"],
+                    score=row["score"], max_score=row["max_score"], feedback=tuple(json.loads(row["feedback"])),
+                    answer=None if row["answer"] is None else json.loads(row["answer"]),
+                    misconception=row["misconception"], override=overrides.get((row["submission_id"], row["part_id"])),
+                    provisional=row["provisional"],
                 )
             )
         return parts
@@ -587,11 +598,11 @@ def _row(info: SetInfo, student: StudentResult) -> StudentRow:
     )
 
 
-def _submission_result(policy: Policy, row: Any, parts: list[EffectivePart]) -> SubmissionResult:
-    received = _parse_time(row[7])
+def _submission_result(policy: Policy, row: sqlite3.Row, parts: list[EffectivePart]) -> SubmissionResult:
+    received = _parse_time(row["received_at"])
     return SubmissionResult(
-        submission_id=row[1], student=row[0], path=row[6], received_at=received, variant=row[4] or "",
-        parts=tuple(parts), warnings=tuple(json.loads(row[5])),
+        submission_id=row["submission_id"], student=row["student"], path=row["path"], received_at=received,
+        variant=row["variant"] or "", parts=tuple(parts), warnings=tuple(json.loads(row["warnings"])),
         late_days=policy.late_days(received), penalty_fraction=policy.penalty_fraction(received),
     )
 
@@ -610,8 +621,11 @@ def _counted(policy: Policy, submissions: Iterable[SubmissionResult]) -> Submiss
     return (on_time or ordered)[-1]
 
 
-def _override(row: Any) -> Override:
-    return Override(row[0], row[1], row[2], row[3], row[4], row[5], row[6], _parse_time(row[7]))
+def _override(row: sqlite3.Row) -> Override:
+    return Override(
+        id=row["id"], submission_id=row["submission_id"], problem_set=row["problem_set"], part_id=row["part_id"],
+        score=row["score"], comment=row["comment"], author=row["author"], created_at=_parse_time(row["created_at"]),
+    )
 
 
 def _answer_json(answer: Any) -> str | None:

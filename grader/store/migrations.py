@@ -98,7 +98,7 @@ def applied(conn: sqlite3.Connection) -> list[str]:
     conn.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)"
     )
-    return [row[0] for row in conn.execute("SELECT name FROM schema_migrations ORDER BY rowid")]
+    return [name for (name,) in conn.execute("SELECT name FROM schema_migrations ORDER BY rowid")]
 
 
 def migrate(conn: sqlite3.Connection) -> list[str]:
