@@ -349,10 +349,10 @@ def _grade_part(
             return result.finish(Status.INVALID, 0.0, (f"{prefix}: {value.message}",))
         try:
             expected = None if part.solver is None else cache.get(variant, problem, part, part.solver)
-        except Exception as err:  # noqa: BLE001 - a solver failure is the spec's fault, not the student's
+        except Exception:  # noqa: BLE001 - a solver failure is the spec's fault, not the student's
             return result.finish(
                 Status.NEEDS_REVIEW, 0.0,
-                (f"The expected answer could not be computed ({type(err).__name__}); a person will grade this.",),
+                ("The expected answer could not be computed for your variant; a person will grade this part.",),
             )
         verdict = kind.compare(value, expected, options)
         misconception = None
@@ -360,10 +360,10 @@ def _grade_part(
             verdict, misconception = _apply_misconceptions(kind, options, value, verdict, variant, problem, part, cache)
     except budget.OutOfBudget:
         raise
-    except Exception as err:  # noqa: BLE001 - the part boundary: one crash must not lose the others
+    except Exception:  # noqa: BLE001 - the part boundary: one crash must not lose the others
         return result.finish(
             Status.NEEDS_REVIEW, 0.0,
-            (f"The grader could not check this answer ({type(err).__name__}); a person will grade it.",),
+            ("The grader could not check this answer automatically; a person will grade it.",),
         )
     feedback = verdict.feedback
     if part.hint and verdict.status in (Status.INCORRECT, Status.PARTIAL):

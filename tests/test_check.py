@@ -48,6 +48,29 @@ def test_a_kind_without_an_implementation_is_not_graded_never_wrong(tmp_path, mo
     assert "not graded automatically yet" in part.feedback[0]
 
 
+class _Unexpected(ArithmeticError):
+    """An exception whose name must never reach a student."""
+
+
+@pytest.mark.parametrize("where", ["kind", "solver"])
+def test_a_crash_inside_a_part_goes_to_a_person_without_the_exception_name(tmp_path, monkeypatch, where):
+    import grader.engine as engine
+    import grader.kinds as kinds
+
+    def crash(*args, **kwargs):
+        raise _Unexpected("internal detail")
+
+    if where == "kind":
+        monkeypatch.setattr(kinds.KINDS["function"], "compare", crash)
+    else:
+        monkeypatch.setattr(engine.ExpectedCache, "get", crash)
+    report = check_file(write_answers(tmp_path / "a.yaml", {"p1.6.relu": "max(0, x)"}), SET_DIR)
+    part = next(p for p in report.parts if p.id == "p1.6.relu")
+    shown = " ".join(part.feedback)
+    assert part.status is Status.NEEDS_REVIEW and "a person will grade" in shown
+    assert "_Unexpected" not in shown and "internal detail" not in shown
+
+
 MISCONCEPTIONS = [
     (part_id, mistake_id)
     for part_id, mistake_id in [

@@ -19,7 +19,7 @@ from grader.probability.judge import (
 from grader.probability.model import DRAWS, FiniteModel, random_model
 from grader.probability.nodes import Chain, Expr, Sample
 from grader.probability.parser import parse_expression, parse_line
-from grader.probability.render import render
+from grader.probability.printing import render
 
 __all__ = [
     "DRAWS", "Chain", "Comparison", "Expr", "FiniteModel", "ProbSyntaxError", "Sample", "StepCheck",
