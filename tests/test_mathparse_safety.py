@@ -14,6 +14,7 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from grader.budget import OutOfBudget
 from grader.mathparse import Limits, MathContext, MathSyntaxError, parse_math
 from grader.mathparse.grammar import GRAMMAR
 
@@ -339,8 +340,12 @@ def _expressions() -> st.SearchStrategy[str]:
 
 
 def _only_math_syntax_errors(text: str, ctx: MathContext, syntax: str) -> None:
+    """Reading ends in a value, a MathSyntaxError for the student, or OutOfBudget (the reading
+    gave up within its CPU budget and the part goes to a person); nothing else escapes."""
     try:
         result = parse_math(text, ctx, syntax=syntax)  # type: ignore[arg-type]
+    except OutOfBudget as stopped:
+        assert stopped.reason and "stopped early" in str(stopped)
     except MathSyntaxError as error:
         assert isinstance(error.message, str) and error.message
         assert error.position is None or 0 <= error.position <= len(text)
