@@ -75,3 +75,15 @@ def test_option_defaults_are_the_librarys(path, option, default):
     param = next(p for p in command.params if option in p.opts)
     assert param.default == getattr(budget, default)
     assert re.search(rf"default: {getattr(budget, default):g}\b", help_text(*path)), help_text(*path)
+
+
+def test_every_command_is_in_a_help_panel_for_the_people_who_run_it():
+    from grader.cli import HELP_PANELS, command_name
+
+    listed = [name for names in HELP_PANELS.values() for name in names]
+    registered = [command_name(c.name, c.callback) for c in app.registered_commands]
+    registered += [g.name for g in app.registered_groups]
+    assert sorted(registered) == sorted(listed) and len(set(listed)) == len(listed)
+    shown = CliRunner().invoke(app, ["--help"], terminal_width=120).output
+    assert "For students" in shown and shown.index("For students") < shown.index("For instructors")
+    assert "─ Commands ─" not in shown
