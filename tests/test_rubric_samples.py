@@ -211,3 +211,30 @@ def test_fresh_figures(rubrics, capsys):
     with capsys.disabled():
         print(f"\nfresh samples: {total}; within 25% of the expected points: {within}; sent to review: {review}")
     assert total >= 60 and within >= 0.95 * total and not too_generous, too_generous
+
+
+BLIND_DIR = SAMPLES_DIR / "blind"
+
+
+def test_blind_figures(rubrics, capsys):
+    """A second set written without reading the rubrics and frozen before the grader saw it.
+
+    Measured when frozen: 56 of 60 within 25 % (93.3 %), no misconception answer above a quarter.
+    The four misses: two under-credits (a segmentation network described without naming it; "the
+    randomness breaks the computational graph") and two over-credits where the rubric pays in full
+    what the writer would pay half ("same sign as the input", a unimodal Gaussian). This test keeps
+    that floor; the target is 95 %.
+    """
+    total = within = 0
+    too_generous = []
+    for path in sorted(BLIND_DIR.glob("*.yaml")):
+        rubric, prompt, _ = rubrics[path.stem]
+        for sample in load_samples(path):
+            result = score_answer(rubric, sample.answer, prompt)
+            total += 1
+            within += within_tolerance(result.points, sample.expected_points, rubric.points)
+            if sample.note.startswith("misconception") and result.points > 0.25 * rubric.points + 1e-9:
+                too_generous.append((path.stem, sample.note, result.points))
+    with capsys.disabled():
+        print(f"\nblind samples: {total}; within 25% of the expected points: {within}")
+    assert total >= 60 and within >= 56 and not too_generous, (within, too_generous)
