@@ -186,18 +186,16 @@ def test_heldout_figures(rubrics, capsys):
 
 
 FRESH_DIR = SAMPLES_DIR / "fresh"
+BLIND_DIR = SAMPLES_DIR / "blind"
 
 
-def test_fresh_figures(rubrics, capsys):
-    """Answers written from the prompts alone, before the rubrics were read; never tuned on.
-
-    Measured when frozen (before the stemmed, clause-scoped matcher): 66 of 81 within 25 %, 5
-    over-scored, 3 misconception answers above a quarter of the part. A misconception answer
-    (its note starts with "misconception") must never earn more than a quarter of the part.
-    """
+def measure_unseen(folder, rubrics) -> tuple[int, int, int, list]:
+    """Score a folder of answers the rubrics were not tuned on: (answers, within 25 % of the
+    expected points, sent to review, misconception answers given more than a quarter of the part).
+    An answer's `expected_status`, when it has one, must be met."""
     total = within = review = 0
     too_generous = []
-    for path in sorted(FRESH_DIR.glob("*.yaml")):
+    for path in sorted(folder.glob("*.yaml")):
         rubric, prompt, _ = rubrics[path.stem]
         for sample in load_samples(path):
             result = score_answer(rubric, sample.answer, prompt)
@@ -208,12 +206,20 @@ def test_fresh_figures(rubrics, capsys):
                 too_generous.append((path.stem, sample.note, result.points))
             if sample.expected_status is not None:
                 assert result.status == sample.expected_status, (path.stem, sample.note, result.feedback)
+    return total, within, review, too_generous
+
+
+def test_fresh_figures(rubrics, capsys):
+    """Answers written from the prompts alone, before the rubrics were read; never tuned on.
+
+    Measured when frozen (before the stemmed, clause-scoped matcher): 66 of 81 within 25 %, 5
+    over-scored, 3 misconception answers above a quarter of the part. A misconception answer
+    (its note starts with "misconception") must never earn more than a quarter of the part.
+    """
+    total, within, review, too_generous = measure_unseen(FRESH_DIR, rubrics)
     with capsys.disabled():
         print(f"\nfresh samples: {total}; within 25% of the expected points: {within}; sent to review: {review}")
     assert total >= 60 and within >= 0.95 * total and not too_generous, too_generous
-
-
-BLIND_DIR = SAMPLES_DIR / "blind"
 
 
 def test_blind_figures(rubrics, capsys):
@@ -225,16 +231,7 @@ def test_blind_figures(rubrics, capsys):
     what the writer would pay half ("same sign as the input", a unimodal Gaussian). This test keeps
     that floor; the target is 95 %.
     """
-    total = within = 0
-    too_generous = []
-    for path in sorted(BLIND_DIR.glob("*.yaml")):
-        rubric, prompt, _ = rubrics[path.stem]
-        for sample in load_samples(path):
-            result = score_answer(rubric, sample.answer, prompt)
-            total += 1
-            within += within_tolerance(result.points, sample.expected_points, rubric.points)
-            if sample.note.startswith("misconception") and result.points > 0.25 * rubric.points + 1e-9:
-                too_generous.append((path.stem, sample.note, result.points))
+    total, within, _, too_generous = measure_unseen(BLIND_DIR, rubrics)
     with capsys.disabled():
         print(f"\nblind samples: {total}; within 25% of the expected points: {within}")
     assert total >= 60 and within >= 56 and not too_generous, (within, too_generous)
