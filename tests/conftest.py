@@ -77,6 +77,24 @@ def problem_set() -> ProblemSet:
     return load_problem_set(SET_DIR)
 
 
+@pytest.fixture
+def graded(tmp_path, problem_set):
+    """A gradebook holding the tutorial's example submissions, graded in this process."""
+    from grader.batch import grade_folder
+    from grader.store import Gradebook
+
+    with Gradebook.open(tmp_path / "g.sqlite") as gb:
+        grade_folder(EXAMPLES, problem_set, gb, jobs=0)
+        yield gb
+
+
+def parse_xhtml(text: str):
+    """A page the grader wrote, as an XML tree (past its doctype line)."""
+    import xml.etree.ElementTree as ET
+
+    return ET.fromstring(text.split("\n", 1)[1])
+
+
 def tutorial_solvers(stem: str):
     """A module of the tutorial's own solver files (problems/mlp_cnn/solvers/<stem>.py), as loaded."""
     return load_problem_set(SET_DIR).solvers.modules[stem]

@@ -38,13 +38,6 @@ READABLE_LATEX = {
 }
 
 
-@pytest.fixture
-def graded(tmp_path, problem_set):
-    with Gradebook.open(tmp_path / "g.sqlite") as gb:
-        grade_folder(EXAMPLES, problem_set, gb, jobs=0)
-        yield gb
-
-
 def test_one_markdown_and_one_html_file_per_student(graded, tmp_path, problem_set):
     out = tmp_path / "feedback"
     written = write_feedback(graded, None, out)

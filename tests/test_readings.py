@@ -11,31 +11,18 @@ import sympy as sp
 from typer.testing import CliRunner
 
 from grader.answers import read_submission
-from grader.batch import grade_folder
 from grader.cli import app
 from grader.kinds import KINDS
 from grader.reading import MATHML_NS, expression_reading
 from grader.report import feedback_documents, write_class_report, write_feedback
 from grader.report.readings import read_answer
 from grader.spec import load_problem_set
-from grader.store import Gradebook
-from tests.conftest import EXAMPLES, SET_DIR
+from tests.conftest import EXAMPLES, SET_DIR, parse_xhtml
 
 MATH = f"{{{MATHML_NS}}}math"
 XHTML = "{http://www.w3.org/1999/xhtml}"
 # Kinds whose answers have a read form (numbers, shapes and text are shown as typed).
 READ_KINDS = {"expression", "function", "equation", "vector_expr", "matrix_expr", "matrix", "probability", "derivation"}
-
-
-@pytest.fixture
-def graded(tmp_path, problem_set):
-    with Gradebook.open(tmp_path / "g.sqlite") as gb:
-        grade_folder(EXAMPLES, problem_set, gb, jobs=0)
-        yield gb
-
-
-def parse_xhtml(text: str) -> ET.Element:
-    return ET.fromstring(text.split("\n", 1)[1])  # past the doctype line
 
 
 @pytest.mark.parametrize(("answer", "shown"), [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +16,7 @@ from grader.kinds import KINDS, Verdict
 from grader.report import class_report_html, class_stats, write_class_report
 from grader.scores import PENDING_STATUSES
 from grader.store import Gradebook
-from tests.conftest import EXAMPLES, SET_DIR, example_files, run_cli, write_answers
+from tests.conftest import EXAMPLES, SET_DIR, example_files, parse_xhtml, run_cli, write_answers
 
 XHTML = "{http://www.w3.org/1999/xhtml}"
 SVG = "{http://www.w3.org/2000/svg}"
@@ -33,17 +32,6 @@ HOSTILE_TEXT = {
 
 def engine_reports(problem_set, folder: Path = EXAMPLES):
     return [grade_submission(problem_set, read_submission(p)) for p in sorted(folder.iterdir()) if p.is_file()]
-
-
-@pytest.fixture
-def graded(tmp_path, problem_set):
-    with Gradebook.open(tmp_path / "g.sqlite") as gb:
-        grade_folder(EXAMPLES, problem_set, gb, jobs=0)
-        yield gb
-
-
-def parse_xhtml(text: str) -> ET.Element:
-    return ET.fromstring(text.split("\n", 1)[1])  # past the doctype line
 
 
 def test_report_is_well_formed_self_contained_xhtml_with_a_histogram(graded, tmp_path):

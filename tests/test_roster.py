@@ -278,3 +278,11 @@ def test_cli_roster_import_of_a_file_that_is_not_a_roster(tmp_path):
     done = run_cli("roster", "import", str(SAMPLES / "lti_ags_score.json"), "--roster", str(tmp_path / "r.json"))
     assert done.returncode == 2 and done.stderr.startswith("Error: ")
     assert not (tmp_path / "r.json").exists()
+
+
+def test_a_moodle_roster_with_a_surname_column_names_the_student_in_full(tmp_path):
+    # Some Moodle sites export the last name as "Surname": it is the last name and part of the name.
+    text = (EXAMPLE_ROSTERS / "moodle_grades.csv").read_text(encoding="utf-8").replace("Last name", "Surname", 1)
+    (tmp_path / "moodle.csv").write_text(text, encoding="utf-8")
+    entry = read_roster(tmp_path / "moodle.csv", key="username").roster.entries["alice"]
+    assert (entry.last_name, entry.name) == ("Martin", "Alice Martin")

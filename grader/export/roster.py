@@ -368,6 +368,12 @@ def _canvas_unguard(value: str) -> str:
     return value
 
 
+def _person(ids: dict[str, str], first: str, last: str, section: str = "", name: str = "") -> RosterEntry:
+    """A roster entry from an LMS row; its display name is the first and last names, else `name`."""
+    return RosterEntry(student="", ids=_nonempty(ids), first_name=first, last_name=last,
+                       name=" ".join(x for x in (first, last) if x) or name, section=section)
+
+
 def _read_moodle(header: list[str], rows: list[tuple[int, list[str]]], result: RosterRead) -> Entries:
     index = _index(header)
     columns = result.roster.columns.setdefault("moodle", {})
@@ -379,16 +385,13 @@ def _read_moodle(header: list[str], rows: list[tuple[int, list[str]]], result: R
             columns[display.split(": ", 1)[-1]] = display
             columns[display] = display
     return [
-        (line, RosterEntry(
-            student="",
-            ids=_nonempty({
+        (line, _person(
+            {
                 "idnumber": _get(cells, index, "ID number"),
                 "email": _get(cells, index, "Email address"),
                 "username": _get(cells, index, "Username"),
-            }),
-            first_name=_get(cells, index, "First name"),
-            last_name=_get(cells, index, "Last name", "Surname"),
-            name=" ".join(x for x in (_get(cells, index, "First name"), _get(cells, index, "Last name")) if x),
+            },
+            _get(cells, index, "First name"), _get(cells, index, "Last name", "Surname"),
             section=_get(cells, index, "Groups", "Group"),
         ))
         for line, cells in rows
@@ -403,15 +406,9 @@ def _read_blackboard(header: list[str], rows: list[tuple[int, list[str]]], resul
         if match and match.group("title") not in ("Total", "Weighted Total"):
             columns[match.group("title")] = match.group("id")
     return [
-        (line, RosterEntry(
-            student="",
-            ids=_nonempty({
-                "username": _get(cells, index, "Username"),
-                "student_number": _get(cells, index, "Student ID"),
-            }),
-            first_name=_get(cells, index, "First Name"),
-            last_name=_get(cells, index, "Last Name"),
-            name=" ".join(x for x in (_get(cells, index, "First Name"), _get(cells, index, "Last Name")) if x),
+        (line, _person(
+            {"username": _get(cells, index, "Username"), "student_number": _get(cells, index, "Student ID")},
+            _get(cells, index, "First Name"), _get(cells, index, "Last Name"),
         ))
         for line, cells in rows
     ]
@@ -430,16 +427,13 @@ def _read_brightspace(header: list[str], rows: list[tuple[int, list[str]]], resu
         return value.removeprefix("#")
 
     return [
-        (line, RosterEntry(
-            student="",
-            ids=_nonempty({
+        (line, _person(
+            {
                 "org_defined_id": unhash(_get(cells, index, "OrgDefinedId")),
                 "username": unhash(_get(cells, index, "Username")),
                 "email": _get(cells, index, "Email"),
-            }),
-            first_name=_get(cells, index, "First Name"),
-            last_name=_get(cells, index, "Last Name"),
-            name=" ".join(x for x in (_get(cells, index, "First Name"), _get(cells, index, "Last Name")) if x),
+            },
+            _get(cells, index, "First Name"), _get(cells, index, "Last Name"),
         ))
         for line, cells in rows
     ]
@@ -447,17 +441,14 @@ def _read_brightspace(header: list[str], rows: list[tuple[int, list[str]]], resu
 
 def _read_gradescope(header: list[str], rows: list[tuple[int, list[str]]], result: RosterRead) -> Entries:
     index = _index(header)
-    entries: Entries = []
-    for line, cells in rows:
-        first, last = _get(cells, index, "First Name"), _get(cells, index, "Last Name")
-        entries.append((line, RosterEntry(
-            student="",
-            ids=_nonempty({"sid": _get(cells, index, "SID"), "email": _get(cells, index, "Email")}),
-            first_name=first, last_name=last,
-            name=" ".join(x for x in (first, last) if x) or _get(cells, index, "Name"),
-            section=_get(cells, index, "Sections"),
-        )))
-    return entries
+    return [
+        (line, _person(
+            {"sid": _get(cells, index, "SID"), "email": _get(cells, index, "Email")},
+            _get(cells, index, "First Name"), _get(cells, index, "Last Name"),
+            section=_get(cells, index, "Sections"), name=_get(cells, index, "Name"),
+        ))
+        for line, cells in rows
+    ]
 
 
 # Plain CSV headers that name a roster field, besides the field names themselves.
