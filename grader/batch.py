@@ -25,10 +25,10 @@ from typing import Any
 
 from grader.answers import MAX_FILE_BYTES, check_size, decode_submission
 from grader.api import check_set_matches
-from grader.engine import ExpectedCache, PartResult, Report, VerdictCache, grade
+from grader.engine import ExpectedCache, VerdictCache, grade
 from grader.errors import GraderError, SubmissionUnreadable, UsageError
 from grader.inbox import RECEIPT_SUFFIX, answer_files, read_receipt
-from grader.kinds import Status
+from grader.results import report_from_dict as report_from_dict  # also used by the Gradescope runner
 from grader.scores import PENDING_STATUSES
 from grader.spec.models import ProblemSet
 from grader.store.gradebook import Gradebook
@@ -493,22 +493,6 @@ def _record(
         student = outcome.student or item.student_hint
         gradebook.record_failure(item.submission_id, problem_set.id, problem_set.digest, student, reason)
         summary.failed.append((item.path, reason))
-
-
-def report_from_dict(data: dict[str, Any], spec_digest: str = "") -> Report:
-    """The inverse of Report.to_dict(), for reports that crossed a process boundary."""
-    parts = [
-        PartResult(
-            id=p["id"], problem=p["problem"], kind=p["kind"], status=Status(p["status"]), score=p["score"],
-            max_score=p["max_score"], feedback=tuple(p["feedback"]), answer=p["answer"],
-            misconception=p["misconception"], provisional=p.get("provisional"),
-        )
-        for p in data["parts"]
-    ]
-    return Report(
-        student=data["student"], problem_set=data["problem_set"], variant=data["variant"], parts=parts,
-        warnings=tuple(data.get("warnings", ())), spec_digest=spec_digest,
-    )
 
 
 def _aware(moment: datetime) -> datetime:

@@ -15,6 +15,8 @@ from grader.answers import Submission
 from grader.kinds import InvalidAnswer, Kind, Status, Verdict, get_kind
 from grader.limits import LIMITS
 from grader.notation import using_notation
+from grader.results import PartResult as PartResult  # re-exported: the engine's output
+from grader.results import Report as Report
 from grader.rubric import part_options
 from grader.solvers import get_solver
 from grader.solvers.registry import grading_with
@@ -27,78 +29,6 @@ if TYPE_CHECKING:
 MAX_ANSWER_CHARS = LIMITS.max_answer_chars
 NOT_GRADED_MESSAGE = "This part is not graded automatically yet; your instructor will grade it."
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")  # what render_prompt fills in
-
-
-@dataclass(frozen=True)
-class PartResult:
-    """The outcome of one part: status, points and feedback for the student."""
-
-    id: str
-    problem: str
-    kind: str
-    status: Status
-    score: float
-    max_score: float
-    feedback: tuple[str, ...] = ()
-    answer: Any = None
-    misconception: str | None = None
-    # Why this result is not final (a budget ran out): the next `grader grade` tries again.
-    provisional: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        # Field by field rather than dataclasses.asdict, which deep-copies every answer and was
-        # a fifth of the batch grading time.
-        return {
-            "id": self.id,
-            "problem": self.problem,
-            "kind": self.kind,
-            "status": self.status.value,
-            "score": self.score,
-            "max_score": self.max_score,
-            "feedback": list(self.feedback),
-            "answer": self.answer,
-            "misconception": self.misconception,
-            "provisional": self.provisional,
-        }
-
-
-@dataclass(frozen=True)
-class Report:
-    """A graded submission."""
-
-    student: str | None
-    problem_set: str
-    variant: str
-    parts: list[PartResult]
-    warnings: tuple[str, ...] = ()
-    file: str | None = None
-    spec_digest: str = ""
-
-    @property
-    def score(self) -> float:
-        return round(sum(p.score for p in self.parts), 6)
-
-    @property
-    def max_score(self) -> float:
-        return round(sum(p.max_score for p in self.parts), 6)
-
-    def counts(self) -> dict[str, int]:
-        """How many parts ended in each status."""
-        counts: dict[str, int] = {}
-        for part in self.parts:
-            counts[part.status.value] = counts.get(part.status.value, 0) + 1
-        return counts
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "student": self.student,
-            "problem_set": self.problem_set,
-            "variant": self.variant,
-            "score": self.score,
-            "max_score": self.max_score,
-            "parts": [p.to_dict() for p in self.parts],
-            "warnings": list(self.warnings),
-        }
 
 
 def _default_store() -> ExpectedStore | None:

@@ -145,6 +145,18 @@ def _checksum(entries: dict[str, Any]) -> str:
 
 
 _FINGERPRINT: list[str] = []
+# The libraries whose versions can change a grade (read from the installed distributions, so the
+# fingerprint is the same whether or not they have been imported yet).
+LIBRARIES = ("sympy", "numpy", "lark", "snowballstemmer", "PyYAML", "pydantic")
+
+
+def _installed_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "?"
 
 
 def grader_fingerprint() -> str:
@@ -154,9 +166,8 @@ def grader_fingerprint() -> str:
 
         package = Path(grader.__file__).parent
         digest = hashlib.sha256(f"{grader.__version__}\0{sys.version}".encode())
-        for name in ("sympy", "numpy", "lark"):
-            module = sys.modules.get(name)
-            digest.update(f"\0{name}={getattr(module, '__version__', '?')}".encode())
+        for name in LIBRARIES:
+            digest.update(f"\0{name}={_installed_version(name)}".encode())
         for root, dirs, files in os.walk(package):
             dirs[:] = sorted(d for d in dirs if d != "__pycache__")
             for file in sorted(f for f in files if f.endswith(".py")):

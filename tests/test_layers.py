@@ -19,7 +19,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "grader"
 # package itself (`grader`, its __init__) is an entry of its own and places no other module.
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("grader.errors", "grader.budget", "grader.config", "grader.limits", "grader.students",
-              "grader.notation", "grader.submission", "grader.caret", "grader.spreadsheet", "grader.cachedir")),
+              "grader.notation", "grader.submission", "grader.caret", "grader.spreadsheet", "grader.cachedir",
+              "grader.results")),
     ("spec", ("grader.spec.models", "grader.spec.yamlsafe", "grader.sets", "grader.variants")),
     ("solvers", ("grader", "grader.solvers", "grader.expected_store")),
     ("kinds", ("grader.mathparse", "grader.mathjudge", "grader.probability", "grader.rubric",
@@ -29,7 +30,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
                 "grader.template", "grader.document_template", "grader.skeleton", "grader.authoring")),
     ("store", ("grader.store",)),
     ("export / report", ("grader.export", "grader.report")),
-    ("api", ("grader.api", "grader.inbox", "grader.batch", "grader.notebook", "grader.score_source")),
+    ("api", ("grader.api", "grader.inbox", "grader.batch", "grader.notebook", "grader.score_source",
+             "grader.check_store")),
     ("cli", ("grader.cli", "grader.__main__")),
 )
 

@@ -3,12 +3,25 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import typer
+from typer.core import TyperGroup
 
 from grader.errors import GraderError
 
+
+class _Grader(TyperGroup):
+    """The top-level group: its help page is drawn by `grader.cli.tophelp`, without rich."""
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        from grader.cli.tophelp import top_help
+
+        typer.echo(top_help(self, ctx, HELP_PANELS), nl=False, color=False)
+
+
 app = typer.Typer(
+    cls=_Grader,
     name="grader",
     help="Grade machine-learning exercises: numbers, shapes, matrices, formulas, derivations and text.",
     no_args_is_help=True,

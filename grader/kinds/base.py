@@ -4,22 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any, ClassVar, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
-
-class Status(StrEnum):
-    """The outcome of grading one part."""
-
-    CORRECT = "correct"
-    PARTIAL = "partial"
-    INCORRECT = "incorrect"
-    INVALID = "invalid"
-    MISSING = "missing"
-    NEEDS_REVIEW = "needs_review"
-    NOT_GRADED = "not_graded"
+from grader.results import Status as Status  # re-exported: kinds report in these statuses
 
 
 @dataclass(frozen=True)

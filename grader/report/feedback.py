@@ -5,8 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from grader.engine import Report
-from grader.kinds import Status
+from grader.results import Report, Status
 
 STATUS_LABEL = {
     Status.CORRECT: "correct",

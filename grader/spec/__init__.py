@@ -1,6 +1,30 @@
-"""Problem-set specs: models and loading."""
+"""Problem-set specs: models and loading.
 
-from grader.spec.loader import load_problem_set
-from grader.spec.models import Misconception, Parameter, Part, Problem, ProblemSet, SolverCall
+The names below are imported on first use: reading an answer file needs only the safe YAML loader
+of this package, and must not pay for the loader's kinds and solvers (sympy among them).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from grader.spec.loader import load_problem_set
+    from grader.spec.models import Misconception, Parameter, Part, Problem, ProblemSet, SolverCall
+
+_HOMES = {
+    "load_problem_set": "grader.spec.loader",
+    **dict.fromkeys(("Misconception", "Parameter", "Part", "Problem", "ProblemSet", "SolverCall"), "grader.spec.models"),
+}
 
 __all__ = ["Misconception", "Parameter", "Part", "Problem", "ProblemSet", "SolverCall", "load_problem_set"]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'grader.spec' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
