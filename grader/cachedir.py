@@ -1,4 +1,5 @@
-"""Where the grader keeps what it can compute once and reuse: parse tables and expected answers.
+"""Where the grader keeps what it can compute once and reuse: parse tables, expected answers and
+check reports.
 
 Everything kept here is a pure function of its key, so deleting the folder only costs time.
 `GRADER_CACHE=off` turns caching off; `GRADER_CACHE_DIR` moves the folder (the default is the
@@ -66,18 +67,36 @@ def write_atomically(path: Path, data: bytes) -> bool:
     return True
 
 
+# Parse tables built from the package's own grammars ship with it (`grader/grammars/`), so even
+# a first run with an empty cache reads them instead of building them. The file names carry the
+# same key as the cache's; tests/test_startup.py checks they are current.
+SHIPPED_TABLES = Path(__file__).resolve().parent / "grammars"
+# Every grammar a parser asked a table for in this process: name -> (grammar text, options).
+GRAMMARS: dict[str, tuple[str, dict[str, Any]]] = {}
+
+
+def table_name(name: str, grammar: str, **options: Any) -> str:
+    """`<name>-<key>.lark`, the key from the grammar text, the options and the lark and Python
+    versions (lark also checks its own key inside the file)."""
+    import lark
+
+    key = "\0".join([grammar, repr(sorted((k, repr(v)) for k, v in options.items())), lark.__version__,
+                     f"{sys.version_info[0]}.{sys.version_info[1]}"])
+    return f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:24]}.lark"
+
+
 def grammar_cache(name: str, grammar: str, **options: Any) -> str | bool:
-    """The value for lark's `cache=` option: a file named by the grammar text, the options and the
-    lark and Python versions (lark also checks that key inside the file), or False when off.
+    """The value for lark's `cache=` option: the shipped table when there is one for this grammar,
+    options and versions, else a file of that name in the cache folder, or False when caching is off.
 
     lark rebuilds the tables when the file is missing, stale or unreadable, and goes on without
     saving when the folder is read-only.
     """
+    GRAMMARS[name] = (grammar, options)
+    file = table_name(name, grammar, **options)
+    if (SHIPPED_TABLES / file).is_file():
+        return str(SHIPPED_TABLES / file)
     folder = cache_folder("grammars")
     if folder is None:
         return False
-    import lark
-
-    key = "\0".join([grammar, repr(sorted((k, repr(v)) for k, v in options.items())), lark.__version__,
-                     sys.version.split()[0]])
-    return str(folder / f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:24]}.lark")
+    return str(folder / file)

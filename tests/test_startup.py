@@ -60,15 +60,21 @@ def test_a_command_imports_what_it_uses():
 # ----- parse tables ---------------------------------------------------------------------------------
 
 PARSE = """
+import sys
+from pathlib import Path
+import grader.cachedir
+if "--no-shipped" in sys.argv:  # the cache's own behaviour, as without the package's tables
+    grader.cachedir.SHIPPED_TABLES = Path("/nonexistent-shipped-tables")
 from grader.mathparse.grammar import get_parser
 from grader.probability import parse_line
 print(get_parser().parse("x^2 + 1").data, type(parse_line("p(x) = 1")).__name__)
 """
 
 
-def _parse_in_fresh_process(cache: str) -> str:
-    done = subprocess.run([sys.executable, "-c", PARSE], capture_output=True, text=True, cwd=ROOT, timeout=300,
-                          env={**os.environ, "GRADER_CACHE_DIR": cache}, check=True)
+def _parse_in_fresh_process(cache: str, shipped: bool = False) -> str:
+    args = [] if shipped else ["--no-shipped"]
+    done = subprocess.run([sys.executable, "-c", PARSE, *args], capture_output=True, text=True, cwd=ROOT,
+                          timeout=300, env={**os.environ, "GRADER_CACHE_DIR": cache}, check=True)
     return done.stdout
 
 
@@ -110,3 +116,59 @@ def test_cache_off_means_no_table_file(monkeypatch, tmp_path):
     monkeypatch.setenv("GRADER_CACHE", "off")
     assert grammar_cache("g", "start: X", parser="lalr") is False
     assert not (tmp_path / "grammars").exists()
+
+
+# ----- parse tables shipped with the package ---------------------------------------------------------
+
+SHIPPED = ROOT / "grader" / "grammars"
+UPDATE_TABLES = "GRADER_UPDATE_TABLES"
+
+
+def _package_grammars() -> dict[str, tuple[str, dict]]:
+    from grader import cachedir
+    from grader.mathparse.grammar import get_parser
+    from grader.probability import parse_line
+
+    get_parser()
+    parse_line("p(x) = 1")
+    assert {"mathparse", "probability"} <= set(cachedir.GRAMMARS)
+    return {name: cachedir.GRAMMARS[name] for name in ("mathparse", "probability")}
+
+
+def _built_for() -> dict[str, str]:
+    return json.loads((SHIPPED / "VERSIONS.json").read_text(encoding="utf-8"))
+
+
+def _running() -> dict[str, str]:
+    import lark
+
+    return {"lark": lark.__version__, "python": f"{sys.version_info[0]}.{sys.version_info[1]}"}
+
+
+def test_the_shipped_tables_are_current():
+    """One table per grammar of the package, for its current text. Rebuild them after changing a
+    grammar: GRADER_UPDATE_TABLES=1 python -m pytest tests/test_startup.py -k shipped"""
+    from lark import Lark
+
+    from grader.cachedir import table_name
+
+    grammars = _package_grammars()
+    if os.environ.get(UPDATE_TABLES):
+        for old in SHIPPED.glob("*.lark"):
+            old.unlink()
+        for name, (grammar, options) in grammars.items():
+            Lark(grammar, cache=str(SHIPPED / table_name(name, grammar, **options)), **options)
+        (SHIPPED / "VERSIONS.json").write_text(json.dumps(_running(), indent=1) + "\n", encoding="utf-8")
+    expected = {table_name(name, grammar, **options) for name, (grammar, options) in grammars.items()}
+    if _built_for() == _running():
+        assert {p.name for p in SHIPPED.glob("*.lark")} == expected, f"rebuild them: {UPDATE_TABLES}=1"
+    else:  # another lark or Python: the shipped tables do not apply, and the cache takes over
+        assert not expected & {p.name for p in SHIPPED.glob("*.lark")}
+
+
+def test_a_first_run_reads_the_shipped_tables(tmp_path):
+    fresh = _parse_in_fresh_process(str(tmp_path), shipped=True)
+    assert fresh == _parse_in_fresh_process(str(tmp_path / "built"))
+    written = sorted(p.name.split("-")[0] for p in (tmp_path / "grammars").glob("*.lark"))
+    # Built and written to the cache only when the shipped tables are for another lark or Python.
+    assert written == ([] if _built_for() == _running() else ["mathparse", "probability"])

@@ -131,10 +131,17 @@ def _stats() -> Any:
 
 @lru_cache(maxsize=1)
 def _var_of_product() -> tuple[sp.Expr, sp.Symbol, sp.Symbol]:
-    """Var(W a) for independent zero-mean W and a, computed with sympy.stats."""
+    """Var(W a) for independent zero-mean W and a, computed with sympy.stats.
+
+    Var(W a) = E[W^2 a^2] - E[W a]^2, and independence splits each expectation into a product
+    of moments: E[W^2] E[a^2] - (E[W] E[a])^2. (Asking sympy.stats for the variance of the
+    product directly gives the same result through a double integral, five times slower.)
+    """
+    stats = _stats()
     sw, sa = positive_symbol("sigma_W"), positive_symbol("sigma_a")
-    W, a = _stats().Normal("W", 0, sw), _stats().Normal("a", 0, sa)
-    return sp.simplify(_stats().variance(W * a)), sw, sa
+    W, a = stats.Normal("W", 0, sw), stats.Normal("a", 0, sa)
+    moments = stats.moment(W, 2) * stats.moment(a, 2) - (stats.moment(W, 1) * stats.moment(a, 1)) ** 2
+    return sp.simplify(moments), sw, sa
 
 
 @solver("xavier.variance")
