@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from typing import Any
 
@@ -96,8 +97,15 @@ app.registered_commands.sort(
 )
 
 
+# A command is a short process that builds many objects which all live to its end (sympy's
+# caches, parse tables, the set): collecting after every 700 allocations spent about a tenth of a
+# second of a `grader check` on objects that survive. Collecting less often still frees cycles.
+GC_THRESHOLDS = (20_000, 20, 20)
+
+
 def main() -> None:
     """Console entry point: library errors become one `Error: ...` line and a non-zero exit."""
+    gc.set_threshold(*GC_THRESHOLDS)
     try:
         # Standalone mode handles usage errors and --help; library errors pass through to here.
         app()
