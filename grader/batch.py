@@ -9,6 +9,7 @@ for the current spec. This module holds the only broad `except` around a submiss
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -138,10 +139,19 @@ def discover(folder: Path, problem_set: ProblemSet | None = None) -> list[Path]:
     """Answer files (YAML, TOML, JSON) under a folder, except the problem set's own files and
     another set's folder of answers (a sub-folder named after the set its files answer)."""
     skip = Path(problem_set.root).resolve() if problem_set is not None else None
+    _resolved_folder.cache_clear()  # folders may have moved since the last batch of this process
     return [
         p for p in answer_files(folder)
-        if skip is None or not (p.resolve().is_relative_to(skip) or _other_sets_folder(p, folder, problem_set))
+        if skip is None
+        or not (_resolved_folder(p.parent).is_relative_to(skip) or _other_sets_folder(p, folder, problem_set))
     ]
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved_folder(folder: Path) -> Path:
+    """A folder's resolved path, once per folder of a batch (a class has many files per folder);
+    `discover` starts each batch with an empty memory."""
+    return folder.resolve()
 
 
 _SET_LINE = re.compile(rb"""^\s*"?problem_set"?\s*[:=]\s*["']?([A-Za-z0-9_.-]+)""", re.MULTILINE)
@@ -153,7 +163,7 @@ def _other_sets_folder(path: Path, folder: Path, problem_set: ProblemSet | None)
     if problem_set is None:
         return False
     try:
-        between = path.parent.resolve().relative_to(folder.resolve()).parts
+        between = _resolved_folder(path.parent).relative_to(_resolved_folder(folder)).parts
     except ValueError:
         return False
     others = [name for name in between if name != problem_set.id]
@@ -190,7 +200,7 @@ def received_time(path: Path) -> datetime:
 def student_hint(path: Path, folder: Path) -> str:
     """Whose file this is when it does not say: its folder's name, or its own name at the top."""
     try:
-        nested = path.parent.resolve() != folder.resolve()
+        nested = _resolved_folder(path.parent) != _resolved_folder(folder)
     except OSError:
         nested = False
     return path.parent.name if nested else path.stem
