@@ -356,3 +356,15 @@ def test_cli_export_reports_a_missing_gradebook(tmp_path):
 
     done = run_cli("export", "--format", "csv", "--db", str(tmp_path / "none.sqlite"), cwd=tmp_path)
     assert done.returncode != 0 and done.stderr.startswith("Error: No gradebook at")
+
+
+def test_the_help_lists_the_registered_formats_in_order():
+    from typer.main import get_command
+
+    from grader.cli import app
+    from grader.export.formats import FORMAT_NAMES
+
+    assert tuple(FORMATS) == FORMAT_NAMES
+    command = get_command(app).commands["export"]  # type: ignore[attr-defined]
+    (option,) = [p for p in command.params if "--format" in p.opts]
+    assert option.help == "One of: " + ", ".join(FORMAT_NAMES) + "."

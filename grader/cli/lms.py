@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from grader import config, export
+from grader import config
 from grader.cli import app
 from grader.export import roster
-from grader.export.common import ExportOptions, ExportResult
+from grader.export.formats import FORMAT_NAMES
+
+if TYPE_CHECKING:
+    from grader.export.common import ExportResult
 
 receipt_app = typer.Typer(help="Check submission receipts against the inbox.", no_args_is_help=True)
 roster_app = typer.Typer(help="Import the course roster from an LMS export.", no_args_is_help=True)
@@ -119,7 +123,7 @@ def roster_import(
 
 @app.command("export")
 def export_(
-    fmt: str = typer.Option(..., "--format", "-f", help="One of: " + ", ".join(export.FORMATS) + "."),
+    fmt: str = typer.Option(..., "--format", "-f", help="One of: " + ", ".join(FORMAT_NAMES) + "."),
     output: Path | None = typer.Option(None, "-o", "--output", help="File to write (a folder for "
                                           "gradescope; - for stdout). Default: <set>-<format>.<ext>."),
     per_part: bool = typer.Option(False, "--per-part", help="One column per part instead of the total."),
@@ -148,6 +152,8 @@ def export_(
     allow_empty: bool = typer.Option(False, "--allow-empty", help="Write the file even if it carries nobody."),
 ) -> None:
     """Write grades in an LMS's import format (see docs/lms.md); never a blank grade, formulas neutralised."""
+    from grader import export
+    from grader.export.common import ExportOptions
     from grader.score_source import load_table
 
     course = config.load_config()
