@@ -87,3 +87,21 @@ def test_every_command_is_in_a_help_panel_for_the_people_who_run_it():
     shown = CliRunner().invoke(app, ["--help"], terminal_width=120).output
     assert "For students" in shown and shown.index("For students") < shown.index("For instructors")
     assert "─ Commands ─" not in shown
+
+
+def test_the_top_level_help_draws_plain_boxes_where_the_terminal_cannot_show_others(monkeypatch):
+    import io
+
+    from typer.main import get_command
+
+    from grader.cli import HELP_PANELS
+    from grader.cli.tophelp import top_help
+
+    group = get_command(app)
+    ctx = group.make_context("grader", [], resilient_parsing=True)
+    monkeypatch.setattr("sys.stdout", io.TextIOWrapper(io.BytesIO(), encoding="ascii"))
+    page = top_help(group, ctx, HELP_PANELS)
+    assert "+- For students -" in page and "╭" not in page
+    page.encode("ascii")  # nothing the terminal cannot print
+    rows = [line for line in page.splitlines() if line.startswith(("|", "+"))]
+    assert len({len(line) for line in rows}) == 1  # every box line as wide as the others
