@@ -8,6 +8,7 @@ Every failure ends in a ProbSyntaxError whose `render()` puts a caret under the 
 from __future__ import annotations
 
 import contextvars
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -692,7 +693,12 @@ class _TokenList(Lexer):
 
 
 _OPTIONS: dict[str, Any] = {"parser": "lalr", "lexer": _TokenList, "start": "start"}
-_PARSER = Lark(GRAMMAR, cache=grammar_cache("probability", GRAMMAR, **_OPTIONS), transformer=_Build(), **_OPTIONS)
+
+
+@functools.lru_cache(maxsize=1)
+def _parser() -> Lark:
+    """The parser, loaded on first use (a set without probability answers never needs it)."""
+    return Lark(GRAMMAR, cache=grammar_cache("probability", GRAMMAR, **_OPTIONS), transformer=_Build(), **_OPTIONS)
 
 TOKEN_WORDS = {
     "RPAR": "')'", "RSQB": "']'", "RBRACE": "'}'", "LPAR": "'('", "LSQB": "'['", "LBRACE": "'{'",
@@ -713,7 +719,7 @@ def parse_line(text: str) -> Chain | Sample:
         if not tokens:
             raise ProbSyntaxError("the answer is empty", text, 0)
         try:
-            result = _PARSER.parse(tokens)
+            result = _parser().parse(tokens)
         except VisitError as err:
             if isinstance(err.orig_exc, ProbSyntaxError):
                 raise err.orig_exc from None
