@@ -97,6 +97,16 @@ def grade_folder(
     started = time.perf_counter()
     gradebook.record_problem_set(problem_set)
     summary = BatchSummary(problem_set.id)
+    with gradebook.grouped_commits():
+        _grade_queue(folder, problem_set, gradebook, regrade, summary, jobs, dask_address, progress)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _grade_queue(
+    folder: Path, problem_set: ProblemSet, gradebook: Gradebook, regrade: bool, summary: BatchSummary,
+    jobs: int | None, dask_address: str | None, progress: Progress | None,
+) -> None:
     queue = _intake(folder, problem_set, gradebook, regrade, summary)
     summary.remaining = len(queue)
 
@@ -118,8 +128,6 @@ def grade_folder(
             _run_pool(problem_set, jobs or os.cpu_count() or 1, work, store)
     except KeyboardInterrupt:
         summary.interrupted = True
-    summary.seconds = time.perf_counter() - started
-    return summary
 
 
 # ----- intake: files -> immutable submissions -> what needs grading ------------------------------

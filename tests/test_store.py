@@ -253,3 +253,51 @@ def test_the_gradebook_reads_its_rows_by_column_name_never_by_position(tmp_path)
     assert _positional_reads(Path(module.__file__).read_text(encoding="utf-8")) == []
     with Gradebook.open(tmp_path / "g.sqlite") as gb:
         assert gb.conn.row_factory is sqlite3.Row
+
+
+# ----- grouped commits (a batch's writes) --------------------------------------------------------
+
+
+def _submission(gradebook: Gradebook, n: int) -> int:
+    return gradebook.add_submission(path=f"/class/{n}.yaml", sha256=f"{n:064x}", size=1, content=b"x",
+                                    received_at=datetime(2026, 1, 1, tzinfo=UTC))
+
+
+def _stored_paths(path: Path) -> list[str]:
+    with sqlite3.connect(path) as other:  # another connection sees only what was committed
+        return [row[0] for row in other.execute("SELECT path FROM submissions ORDER BY path")]
+
+
+def test_grouped_commits_commit_at_the_end_and_a_failed_transaction_alone_is_undone(tmp_path):
+    db = tmp_path / "g.sqlite"
+    with Gradebook.open(db) as gradebook:
+        with gradebook.grouped_commits(seconds=3600):
+            _submission(gradebook, 1)
+            with pytest.raises(RuntimeError), gradebook.transaction() as conn:
+                conn.execute("INSERT INTO submissions (path, sha256, size, content, received_at, added_at)"
+                             " VALUES ('/class/bad.yaml', 'x', 1, x'00', '2026', '2026')")
+                raise RuntimeError("a failure inside one transaction")
+            _submission(gradebook, 2)
+            assert _stored_paths(db) == []  # still one open group
+        assert _stored_paths(db) == ["/class/1.yaml", "/class/2.yaml"]
+
+
+def test_a_group_commits_once_it_has_been_open_long_enough(tmp_path):
+    db = tmp_path / "g.sqlite"
+    with Gradebook.open(db) as gradebook, gradebook.grouped_commits(seconds=0):
+        _submission(gradebook, 1)
+        assert _stored_paths(db) == ["/class/1.yaml"]
+
+
+def test_a_process_killed_mid_group_loses_only_that_group(tmp_path):
+    db = tmp_path / "g.sqlite"
+    gradebook = Gradebook.open(db)
+    with gradebook.grouped_commits(seconds=0):
+        _submission(gradebook, 1)
+    gradebook._group_seconds = 3600  # as inside grouped_commits, but the process dies before its end
+    _submission(gradebook, 2)
+    gradebook.conn.close()  # no COMMIT: what a killed process leaves
+    with Gradebook.open(db) as again:
+        assert _stored_paths(db) == ["/class/1.yaml"]
+        _submission(again, 2)  # the next batch writes it again
+        assert _stored_paths(db) == ["/class/1.yaml", "/class/2.yaml"]
