@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import itertools
 import os
 import re
 import signal
@@ -40,6 +41,9 @@ from grader.variants import Variant, variant_for
 SLOW_ENV = "GRADER_TEST_SLOW_MS"
 MAX_STUDENT_ID = 200
 IN_FLIGHT_PER_WORKER = 4
+# Submissions sent to a worker in one task: fewer round trips between processes, while a class
+# too small to fill every worker's tasks is still spread over all of them (see `chunk_size`).
+MAX_CHUNK = 8
 # Per-worker cache sizes: large enough for a whole class on one variant, small enough that memory
 # stays flat when every student has their own variant (and so their own expected answers).
 VERDICT_CACHE_LIMIT = 20_000
@@ -121,11 +125,11 @@ def _grade_queue(
     work = (_work_item(gradebook, item) for item in queue)
     try:
         if dask_address:
-            _run_dask(dask_address, problem_set, work, store)
+            _run_dask(dask_address, problem_set, work, store, len(queue))
         elif jobs == 0:
             _run_inline(problem_set, work, store)
         else:
-            _run_pool(problem_set, jobs or os.cpu_count() or 1, work, store)
+            _run_pool(problem_set, jobs or os.cpu_count() or 1, work, store, len(queue))
     except KeyboardInterrupt:
         summary.interrupted = True
 
@@ -324,13 +328,20 @@ class Outcome:
         return self.report is not None
 
 
-def grade_item(payload: dict[str, Any], problem_set: ProblemSet | str) -> Outcome:
-    """Worker entry point: grade one stored submission into an Outcome.
+def grade_items(payloads: list[dict[str, Any]], problem_set: ProblemSet | str) -> list[Outcome]:
+    """Worker entry point: grade stored submissions into Outcomes, one each; a crash while
+    grading one becomes that one's failed Outcome.
 
     problem_set: the set itself (Dask), or the digest of the one the pool initializer stored.
     """
     state = _state(problem_set) if isinstance(problem_set, ProblemSet) else _STATE[problem_set]
-    return _grade(state, payload)
+    outcomes = []
+    for payload in payloads:
+        try:
+            outcomes.append(_grade(state, payload))
+        except Exception as err:  # noqa: BLE001 - the batch boundary: record it, go on
+            outcomes.append(_crash(err))
+    return outcomes
 
 
 def _grade(state: _WorkerState, payload: dict[str, Any]) -> Outcome:
@@ -397,17 +408,24 @@ def _run_inline(problem_set: ProblemSet, work: Iterable[tuple[_Queued, dict[str,
         store(item, outcome)
 
 
+def chunk_size(count: int, workers: int) -> int:
+    """Submissions per task: up to MAX_CHUNK, but small enough that `count` submissions still make
+    IN_FLIGHT_PER_WORKER tasks for every worker."""
+    return max(1, min(MAX_CHUNK, count // max(1, workers * IN_FLIGHT_PER_WORKER)))
+
+
 def _run_pool(
-    problem_set: ProblemSet, jobs: int, work: Iterator[tuple[_Queued, dict[str, Any]]], store: Store
+    problem_set: ProblemSet, jobs: int, work: Iterator[tuple[_Queued, dict[str, Any]]], store: Store, count: int
 ) -> None:
     def make() -> Executor:
         return ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(problem_set,))
 
-    _dispatch(make, lambda ex, payload: ex.submit(grade_item, payload, problem_set.digest), jobs, work, store)
+    _dispatch(make, lambda ex, payloads: ex.submit(grade_items, payloads, problem_set.digest), jobs, work, store,
+              chunk_size(count, jobs))
 
 
 def _run_dask(
-    address: str, problem_set: ProblemSet, work: Iterator[tuple[_Queued, dict[str, Any]]], store: Store
+    address: str, problem_set: ProblemSet, work: Iterator[tuple[_Queued, dict[str, Any]]], store: Store, count: int
 ) -> None:
     try:
         from distributed import Client
@@ -422,36 +440,43 @@ def _run_dask(
         shared = client.scatter(problem_set, broadcast=True, hash=False)
         executor = client.get_executor(pure=False)
         threads = sum(client.nthreads().values()) or 1
-        _dispatch(lambda: executor, lambda ex, payload: ex.submit(grade_item, payload, shared), threads, work,
-                  store)
+        _dispatch(lambda: executor, lambda ex, payloads: ex.submit(grade_items, payloads, shared), threads, work,
+                  store, chunk_size(count, threads))
     finally:
         client.close()
 
 
 def _dispatch(
     make: Callable[[], Executor],
-    submit: Callable[[Executor, dict[str, Any]], Future[Outcome]],
+    submit: Callable[[Executor, list[dict[str, Any]]], Future[list[Outcome]]],
     workers: int,
     work: Iterator[tuple[_Queued, dict[str, Any]]],
     store: Store,
+    chunk: int = 1,
 ) -> None:
-    """Keep a few submissions per worker in flight; record each result as it arrives.
+    """Keep a few tasks of `chunk` submissions per worker in flight; record each result as its
+    task returns.
 
     When a worker process dies, the pool is replaced and the submissions that were in flight are
     graded again one at a time, so only the file that kills a worker is recorded as failed.
     """
     executor = make()
-    pending: dict[Future[Outcome], tuple[_Queued, dict[str, Any], bool]] = {}
+    Batch = list[tuple[_Queued, dict[str, Any]]]
+    pending: dict[Future[list[Outcome]], tuple[Batch, bool]] = {}
     suspects: deque[tuple[_Queued, dict[str, Any]]] = deque()
     work = iter(work)
     try:
         while True:
-            isolating = bool(suspects) or any(alone for _, _, alone in pending.values())
+            isolating = bool(suspects) or any(alone for _, alone in pending.values())
             while len(pending) < (1 if isolating else workers * IN_FLIGHT_PER_WORKER):
-                nxt = suspects.popleft() if suspects else next(work, None)
-                if nxt is None:
+                if isolating:
+                    nxt = suspects.popleft() if suspects else next(work, None)
+                    batch = [] if nxt is None else [nxt]
+                else:
+                    batch = list(itertools.islice(work, chunk))
+                if not batch:
                     break
-                pending[submit(executor, nxt[1])] = (*nxt, isolating)
+                pending[submit(executor, [payload for _, payload in batch])] = (batch, isolating)
                 if isolating:
                     break
             if not pending:
@@ -459,21 +484,22 @@ def _dispatch(
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             broken = False
             for future in done:
-                item, payload, alone = pending.pop(future)
+                batch, alone = pending.pop(future)
                 try:
-                    outcome = future.result()
+                    outcomes = future.result()
                 except BrokenProcessPool:
                     broken = True
                     if alone:
-                        store(item, Outcome(error=WORKER_DIED))
+                        store(batch[0][0], Outcome(error=WORKER_DIED))
                     else:
-                        suspects.append((item, payload))
+                        suspects.extend(batch)
                     continue
                 except Exception as err:  # noqa: BLE001 - the batch boundary: record it, go on
-                    outcome = _crash(err)
-                store(item, outcome)
+                    outcomes = [_crash(err)] * len(batch)
+                for (item, _), outcome in zip(batch, outcomes, strict=True):
+                    store(item, outcome)
             if broken:
-                suspects.extend((item, payload) for item, payload, _ in pending.values())
+                suspects.extend(entry for batch, _ in pending.values() for entry in batch)
                 pending.clear()
                 _stop(executor, cancel=True)
                 executor = make()

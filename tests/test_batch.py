@@ -356,3 +356,37 @@ def test_cli_grade_prints_a_summary_with_reasons(tmp_path):
     assert proc.returncode == 0, err
     assert f"graded {len(list(example_files()))}, unchanged 0, failed 1" in out
     assert "list.yaml" in err and "top level" in err
+
+
+@pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="patches the workers through fork")
+def test_in_tasks_of_several_files_a_killer_and_a_crash_cost_only_their_own(tmp_path, problem_set, monkeypatch):
+    text = (EXAMPLES / "alice_correct.yaml").read_text(encoding="utf-8")
+    folder = tmp_path / "class"
+    folder.mkdir()
+    for n in range(40):
+        (folder / f"s{n:02}.yaml").write_text(text.replace("student: alice", f"student: s{n:02}"), encoding="utf-8")
+    assert batch.chunk_size(40, 2) > 1  # several files per task
+    real = batch.grade
+
+    def hostile(problem_set, variant, submission, **kwargs):
+        if submission.student == "s17":
+            os._exit(3)
+        if submission.student == "s23":
+            raise RuntimeError("unexpected")
+        return real(problem_set, variant, submission, **kwargs)
+
+    monkeypatch.setattr(batch, "grade", hostile)
+    with Gradebook.open(tmp_path / "g.sqlite") as gb:
+        summary = grade_folder(folder, problem_set, gb, jobs=2)
+    failed = {Path(path).name: why for path, why in summary.failed}
+    assert sorted(failed) == ["s17.yaml", "s23.yaml"]
+    assert failed["s17.yaml"] == batch.WORKER_DIED and "RuntimeError" in failed["s23.yaml"]
+    assert summary.graded == 38
+
+
+def test_tasks_are_small_enough_to_keep_every_worker_busy():
+    assert batch.chunk_size(5, 2) == 1 and batch.chunk_size(0, 2) == 1
+    assert batch.chunk_size(10_000, 2) == batch.MAX_CHUNK
+    for count in range(1, 200):
+        size = batch.chunk_size(count, 2)
+        assert 1 <= size <= batch.MAX_CHUNK and (size == 1 or count // size >= 2 * batch.IN_FLIGHT_PER_WORKER)
