@@ -4,7 +4,8 @@ A phrase matches when each of its slots is found among the answer's meaningful w
 words and negation words; function words are skipped) within a window, in one sentence (or one
 clause). A word matches exactly after folding, by stem, or *fuzzily*: a typo-level difference
 (difflib ratio >= 0.88 for words of six letters or more; one edit, two from nine letters, for
-stems of five letters or more), which the confidence takes into account.
+stems of five letters or more), which the confidence takes into account. A phrase with `unless`
+words does not match where one of them stands in a clause the match spans.
 
 A match is *negated* when a negation word (not, no, never, without, n't, ne, pas, sans, ...)
 stands within four words before it in the same clause (not across and/et, or/ou, which/qui, ...), between its words, or (French "pas",
@@ -218,6 +219,8 @@ class Matcher:
                     continue
                 tokens = sorted(self.sig[p] for h, _ in chosen.values() for p in range(h.start, h.end + 1))
                 fuzzy = any(h.fuzzy for h, _ in chosen.values())
+                if phrase.unless and self._voided(phrase, tokens[0], tokens[-1]):
+                    continue
                 negated = not phrase.has_negation and self._negated(tokens[0], tokens[-1], set(tokens))
                 occurrence = self._occurrence(tokens[0], tokens[-1], fuzzy, negated)
                 previous = results.get((occurrence.first, occurrence.last))
@@ -247,6 +250,13 @@ class Matcher:
         return found
 
     # -- helpers --------------------------------------------------------------------------------
+
+    def _voided(self, phrase: Phrase, first: int, last: int) -> bool:
+        """Whether a word of the phrase's `unless` stands in a clause the match spans."""
+        tokens = self.doc.tokens
+        clauses = range(tokens[first].clause, tokens[last].clause + 1)
+        return any(tokens[self.sig[hit.start]].clause in clauses
+                   for alternative in phrase.unless for hit in self.alternative_hits(alternative))
 
     def _occurrence(self, first: int, last: int, fuzzy: bool, negated: bool) -> Occurrence:
         tokens = self.doc.tokens

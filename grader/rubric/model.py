@@ -45,7 +45,9 @@ consecutive); a negation word (not, no, pas, sans, ...) matches any negation wor
 after folding case, accents and plurals, or when their Snowball stems agree in the language of
 the clause ("reduces" = "reduced" = "reducing"); numbers match whole; the words of a phrase may come in any order within a
 window of `len(words) + 3` meaningful words (`window` to change it) in one sentence (`scope:
-clause` to stay within a clause; `ordered: true` to keep the written order). Function words
+clause` to stay within a clause; `ordered: true` to keep the written order; `unless: "sign*
+signe*"` voids a match whose clauses also hold one of these words, so "the output has the same
+sign as the input" is not "the output is the same as the input"). Function words
 (the, of, le, de, ...) are ignored. `re:` patterns run on the folded text (lower case, no
 accents, punctuation kept); a match that begins or ends inside a number is ignored.
 """
@@ -88,6 +90,7 @@ class PhraseSpec(_Strict):
     scope: Literal["sentence", "clause"] = "sentence"
     ordered: bool = False
     lang: Literal["en", "fr"] | None = None
+    unless: str | None = Field(default=None, min_length=1)
 
 
 class RegexSpec(_Strict):
@@ -182,7 +185,8 @@ class RubricSpec(_Strict):
             )
         for expression in _all_expressions(self):
             text = expression if isinstance(expression, str) else getattr(expression, "phrase", None)
-            for name in re.findall(r"@([A-Za-z_][A-Za-z0-9_]*)", text or ""):
+            text = f"{text or ''} {getattr(expression, 'unless', None) or ''}"
+            for name in re.findall(r"@([A-Za-z_][A-Za-z0-9_]*)", text):
                 if name not in self.synonyms:
                     raise ValueError(f"phrase {text!r} uses @{name}, which is not declared under 'synonyms'")
         return self
@@ -229,6 +233,7 @@ class Phrase:
     scope: str
     ordered: bool
     lang: str | None = None
+    unless: Slot = ()  # words that, in a clause of the match, void it
 
     @property
     def has_negation(self) -> bool:
@@ -344,23 +349,28 @@ def _compile(expression: Any, synonyms: dict[str, tuple[Alternative, ...]], wher
             f"{where}: the phrase {expression.phrase!r} contains quotes; words are separated by spaces, so a "
             "several-word alternative goes in a synonym group (synonyms: {name: [\"peu couteux\"]}, then @name)"
         )
-    slots: list[Slot] = []
-    for part in expression.phrase.split():
-        alternatives: list[Alternative] = []
-        for item in (a for a in part.split("|") if a):
-            if item.startswith("@"):
-                alternatives += synonyms[item[1:]]
-            elif alt := _alternative(item):
-                alternatives.append(alt)
-        if alternatives:
-            slots.append(tuple(dict.fromkeys(alternatives)))
+    slots = [slot for part in expression.phrase.split() if (slot := _slot(part, synonyms))]
     if not slots:
         raise ExpressionError(
             f"{where}: the phrase {expression.phrase!r} has only function words (the, of, le, de, ...), "
             "which are ignored; add a word that carries meaning"
         )
+    unless = _slot(expression.unless.replace(" ", "|"), synonyms) if expression.unless else ()
+    if expression.unless and not unless:
+        raise ExpressionError(f"{where}: 'unless: {expression.unless}' has only function words, which are ignored")
     return Phrase(expression.phrase, tuple(slots), expression.window, expression.scope, expression.ordered,
-                  expression.lang)
+                  expression.lang, unless)
+
+
+def _slot(part: str, synonyms: dict[str, tuple[Alternative, ...]]) -> Slot:
+    """The alternatives of one word of a phrase (`a|b*|@group`)."""
+    alternatives: list[Alternative] = []
+    for item in (a for a in part.split("|") if a):
+        if item.startswith("@"):
+            alternatives += synonyms[item[1:]]
+        elif alt := _alternative(item):
+            alternatives.append(alt)
+    return tuple(dict.fromkeys(alternatives))
 
 
 def _alternative(text: str) -> Alternative:
