@@ -311,6 +311,10 @@ SCHEMA_ERRORS = [
      "any: ['re:(unclosed']}\n"), ["regular expression"]),
     ("only function words", ("schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, label: x, hint: y, "
      "any: ['the of']}\n"), ["function words"]),
+    ("unknown synonym in unless", ("schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, label: x, "
+     "hint: y, any: [{phrase: word, unless: '@nope'}]}\n"), ["@nope", "synonyms"]),
+    ("unless of function words", ("schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, label: x, "
+     "hint: y, any: [{phrase: word, unless: 'the of'}]}\n"), ["unless", "function words"]),
     ("bad yaml", "schema_version: 1\npoints: [1\n", ["rubric.yaml:"]),
 ]
 
