@@ -383,6 +383,9 @@ SIDE_REMARKS = [
     ("en the side remark in another clause", "The output is the same as the input; the sign is kept too.", 1.0),
     ("fr l'idée", "La sortie est presque égale à l'entrée.", 1.0),
     ("fr la remarque", "La sortie a le même signe que l'entrée.", 0.25),
+    ("fr alors que ouvre une autre proposition", "La sortie est presque égale à l'entrée, alors que le signe change.",
+     1.0),
+    ("fr alors que sans virgule", "La sortie est presque égale à l'entrée alors que le signe change.", 1.0),
 ]
 
 
