@@ -75,12 +75,25 @@ WORD_FORMS = [
     ("fr participe présent", "En supprimant des neurones au hasard, on évite de surapprendre.", {"drop"}),
     ("fr synonyme de la grille", "Il s'agit d'éteindre des neurones au hasard pour réduire le surapprentissage.",
      {"drop", "overfit"}),
+    ("fr mot composé avec trait d'union", "On supprime des neurones au hasard pour limiter le sur-apprentissage.",
+     {"drop", "overfit"}),
 ]
 
 
 @pytest.mark.parametrize("what,answer,ids", WORD_FORMS, ids=[w[0] for w in WORD_FORMS])
 def test_word_forms_match_by_stem(rubric, what, answer, ids):
     assert ids <= found(rubric, answer)
+
+
+@pytest.mark.parametrize("phrase", ["sur-appren*", "surappren*"])
+@pytest.mark.parametrize("answer,credited", [
+    ("Le dropout évite le sur-apprentissage.", True), ("Le dropout évite le surapprentissage.", True),
+    ("Le réseau ne sur-apprend pas.", False), ("Le dropout évite d'apprendre sur les données.", False),
+])
+def test_a_prefix_written_with_a_hyphen_or_without_is_one_word(phrase, answer, credited):
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
+        {"id": "overfit", "points": 1, "label": "overfitting", "hint": "why", "any": [phrase]}]})
+    assert ("overfit" in found(rubric, answer)) is credited
 
 
 def test_stems_do_not_join_unrelated_words(rubric):

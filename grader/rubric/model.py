@@ -42,7 +42,7 @@ numbers in one sentence that decreases then increases (layer sizes such as 784-6
 Phrase syntax: words separated by spaces; `a|b|c` alternatives for one word; `stem*` a word
 stem (prefix), which never cuts a number (`1*` does not match 10); `@name` a synonym group (whose items may be several words, which must then be
 consecutive); a negation word (not, no, pas, sans, ...) matches any negation word. Words match
-after folding case, accents and plurals, or when their Snowball stems agree in the language of
+after folding case, accents and plurals ("sur-apprentissage" is one word, as in answers), or when their Snowball stems agree in the language of
 the clause ("reduces" = "reduced" = "reducing"); numbers match whole; the words of a phrase may come in any order within a
 window of `len(words) + 3` meaningful words (`window` to change it) in one sentence (`scope:
 clause` to stay within a clause; `ordered: true` to keep the written order; `unless: "sign*
@@ -60,7 +60,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from grader.rubric.text import NEGATORS, Role, fold_chars, fold_word, prepare
+from grader.rubric.text import NEGATORS, Role, fold_chars, fold_word, joins_next, prepare
 
 RUBRIC_SCHEMA_VERSION = 1
 DEFAULT_SLACK = 3
@@ -384,6 +384,8 @@ def _alternative(text: str) -> Alternative:
             # A stem is matched against the folded word as written: no plural folding. In a
             # hyphenated stem (co-adapt*) the leading words are exact and only the last is a stem.
             pieces = [p for p in re.split(r"[^a-z0-9]+", folded) if p]
+            while len(pieces) > 1 and "-" in folded and joins_next(pieces[0], pieces[1]):
+                pieces[:2] = [pieces[0] + pieces[1]]  # "sur-appren*" reads as "surappren*", like answers
             words += [WordPattern(p, negation=True) if p in NEGATORS else WordPattern(fold_word(p))
                       for p in pieces[:-1]]
             if pieces:

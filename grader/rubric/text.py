@@ -215,6 +215,10 @@ def prepare(text: str) -> Document:
                 tokens[-1].role = Role.NEGATION  # doesn't, can't, won't
                 previous_end = fend
                 continue
+            if gap == "-" and joins_next(tokens[-1].text, word):
+                _join(tokens[-1], word, text, index[fend - 1] + 1, fend)  # sur-apprentissage
+                previous_end = fend
+                continue
             boundary = _boundary(gap, tokens[-1].text, word)
             if boundary == "sentence":
                 sentence += 1
@@ -230,6 +234,25 @@ def prepare(text: str) -> Document:
     _mark_languages(tokens)
     foreign = len(_FOREIGN_WORD.findall(folded))
     return Document(text, folded, index, tokens, foreign)
+
+
+# Function words that also serve as prefixes: "sur-apprentissage" is one word, "surapprentissage".
+STOP_PREFIXES = word_set("sur")
+
+
+def joins_next(first: str, second: str) -> bool:
+    """Whether a hyphenated pair is read as one word: a function word used as a prefix
+    ("sur-apprentissage", "sur-échantillonnage"), so that it matches the word written without the
+    hyphen and is not lost among the function words. Other pairs ("non-zero", "co-adapt") stay apart."""
+    return first in STOP_PREFIXES and second.isalpha()
+
+
+def _join(token: Token, word: str, text: str, oend: int, fend: int) -> None:
+    token.text += word
+    token.norm = fold_word(token.text)
+    token.end, token.fend = oend, fend
+    token.role = _role(token.text)
+    token.stems = stems(token.text, text[token.start:oend].replace("-", ""))
 
 
 def _role(word: str) -> Role:
