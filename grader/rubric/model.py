@@ -39,17 +39,19 @@ in clauses written in that language, so a French word that looks like an English
 numbers in one sentence that decreases then increases (layer sizes such as 784-64-784); also
 `decreasing` and `increasing`, with `min_length` numbers (3 by default).
 
-Phrase syntax: words separated by spaces; `a|b|c` alternatives for one word; `stem*` a word
-stem (prefix), which never cuts a number (`1*` does not match 10); `@name` a synonym group (whose items may be several words, which must then be
-consecutive); a negation word (not, no, pas, sans, ...) matches any negation word. Words match
-after folding case, accents and plurals ("sur-apprentissage" is one word, as in answers), or when their Snowball stems agree in the language of
-the clause ("reduces" = "reduced" = "reducing"); numbers match whole; the words of a phrase may come in any order within a
-window of `len(words) + 3` meaningful words (`window` to change it) in one sentence (`scope:
-clause` to stay within a clause; `ordered: true` to keep the written order; `unless: "sign*
-signe*"` voids a match whose clauses also hold one of these words, so "the output has the same
-sign as the input" is not "the output is the same as the input"). Function words
-(the, of, le, de, ...) are ignored. `re:` patterns run on the folded text (lower case, no
-accents, punctuation kept); a match that begins or ends inside a number is ignored.
+Phrase syntax: words separated by spaces; `a|b|c` alternatives for one word; `stem*` a word stem
+(prefix), which never cuts a number (`1*` does not match 10); `@name` a synonym group (whose
+items may be several words, which must then be consecutive); a negation word (not, no, pas,
+sans, ...) matches any negation word. Words match after folding case, accents and plurals
+("sur-apprentissage" is one word, as in answers), or when their Snowball stems agree in the
+language of the clause ("reduces" = "reduced" = "reducing"); numbers match whole; the words of a
+phrase may come in any order within a window of `len(words) + 3` meaningful words (`window` to
+change it) in one sentence (`scope: clause` to stay within a clause; `ordered: true` to keep the
+written order; `unless: "sign* signe*"` voids a match whose clauses also hold one of these
+words, so "the output has the same sign as the input" is not "the output is the same as the
+input"). Function words (the, of, le, de, ...) are ignored. `re:` patterns run on the folded
+text (lower case, no accents, punctuation kept); a match that begins or ends inside a number is
+ignored.
 """
 
 from __future__ import annotations

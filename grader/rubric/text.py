@@ -56,7 +56,9 @@ afin ont avoir fait faire va vont peut peuvent doit doivent
 """)
 
 # Words that start a new clause: negation does not reach across them.
-CLAUSE_WORDS = word_set("but however whereas although though yet mais cependant pourtant tandis alors toutefois neanmoins")
+CLAUSE_WORDS = word_set(
+    "but however whereas although though yet mais cependant pourtant tandis alors toutefois neanmoins"
+)
 
 NEGATORS = word_set("""
 not no never none neither nor cannot without nothing hardly non
