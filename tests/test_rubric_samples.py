@@ -255,7 +255,8 @@ def test_dev_figures(rubrics, capsys):
     ninth (the side ideas described) 14 of 17, the tenth (ideas stated through a negation) 9 of 10,
     the eleventh (misconceptions in the concepts' own words) 2 of 6, the twelfth (described, not
     named, in other words again) 12 of 20, the thirteenth (full answers in a student's own words)
-    5 of 9, the fourteenth 9 of 12, the fifteenth (French in other words) 9 of 13. This test keeps the figure reached:
+    5 of 9, the fourteenth 9 of 12, the fifteenth (French in other words) 9 of 13, the sixteenth
+    (short answers, French mixed with English) 11 of 11. This test keeps the figure reached:
     every answer within 25 %, no misconception answer above a quarter of the part.
     """
     total, within, review, too_generous = measure_unseen(DEV_DIR, rubrics)
