@@ -127,6 +127,9 @@ CLAUSE_MEANING = [
     ("fr négation dans la proposition", "Cela ne réduit pas le surapprentissage.", "overfit", False),
     ("fr négation ailleurs seulement", "Rien ne change au test, mais des neurones sont désactivés au hasard.",
      "drop", True),
+    ("fr pas est un nom", "À chaque pas on supprime des neurones au hasard.", "drop", True),
+    ("fr ne ... pas reste une négation", "À chaque étape on ne supprime pas des neurones au hasard.", "drop", False),
+    ("fr le pas, puis ne ... pas", "Le pas d'apprentissage ne supprime pas des neurones au hasard.", "drop", False),
 ]
 
 

@@ -68,6 +68,8 @@ ne n pas jamais aucun aucune ni sans rien nullement
 _NOT_NEGATING_AFTER = word_set("only just merely seulement uniquement")
 _FR_NEGATION_PARTNERS = word_set("pas jamais rien aucun aucune plus ni guere nullement")
 _ABBREVIATIONS = word_set("eg ie etc cf vs resp approx fig ex al")
+# "chaque pas", "un pas", "le pas d'apprentissage": the noun "pas" (a step), not the negation.
+_PAS_NOUN_AFTER = word_set("chaque un le ce du au les des quelques plusieurs petit petits grand grands premier dernier")
 
 # Plural folding (English and French), applied the same way to answers and to rubric words.
 IRREGULAR = {
@@ -283,9 +285,16 @@ def _boundary(gap: str, before: str, after: str) -> str | None:
 
 
 def _resolve_negations(tokens: list[Token]) -> None:
-    """Undo negation words that do not negate: "not only", and French "ne ... que" (= only)."""
+    """Undo negation words that do not negate: "not only", French "ne ... que" (= only), and the
+    noun "pas" (a step: "à chaque pas", "le pas d'apprentissage")."""
     for i, token in enumerate(tokens):
         if token.role is not Role.NEGATION:
+            continue
+        before = tokens[i - 1] if i else None
+        if (token.text == "pas" and before is not None and before.text in _PAS_NOUN_AFTER
+                and before.clause == token.clause
+                and not any(t.text in ("ne", "n") for t in tokens[max(i - 5, 0): i] if t.clause == token.clause)):
+            token.role = Role.CONTENT
             continue
         following = tokens[i + 1] if i + 1 < len(tokens) else None
         if following is not None and following.text in _NOT_NEGATING_AFTER and following.clause == token.clause:
