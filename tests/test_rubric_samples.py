@@ -261,7 +261,8 @@ def test_dev_figures(rubrics, capsys):
     twentieth (partial answers on the one-point parts) 8 of 10, the twenty-first (partial answers on
     the two-point parts) 8 of 8, the twenty-second (described, not named, once more) 4 of 10, the
     twenty-third (the same, French and English) 8 of 12, the twenty-fourth 3 of 6, the twenty-fifth
-    6 of 11, the twenty-sixth 3 of 10; then guards from answers to other questions. This test keeps the figure reached:
+    6 of 11, the twenty-sixth 3 of 10; then guards from answers to other questions; the
+    twenty-seventh 5 of 6. This test keeps the figure reached:
     every answer within 25 %, no misconception answer above a quarter of the part.
     """
     total, within, review, too_generous = measure_unseen(DEV_DIR, rubrics)
