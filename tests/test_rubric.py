@@ -172,6 +172,19 @@ def test_unrelated_words_are_not_fuzzy_matches(mini):
     assert not any(c.found for c in result.concepts if c.id == "regularisation")
 
 
+@pytest.mark.parametrize("stem,answer,credited", [
+    ("entree*", "La dépendance entre neurones diminue.", False),  # "entre" (between) is shorter than the stem
+    ("entree*", "Les entrées sont petites.", True),
+    ("ramen*", "Cela ralentit l'apprentissage.", False),  # a five-letter stem matches only as written
+    ("reconstru*", "The decoder recontructs the image.", True),  # a typo in a longer stem
+    ("reconstru*", "The decoder reconstructs the image.", True),
+])
+def test_fuzzy_stems_need_six_letters_and_a_word_as_long(stem, answer, credited):
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
+        {"id": "c", "points": 1, "label": "x", "hint": "y", "any": [stem]}]})
+    assert (score_answer(rubric, answer).points == 1) is credited
+
+
 def test_regex_patterns_run_on_folded_text():
     rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
         {"id": "linear", "points": 1, "label": "tanh(x) ≈ x", "hint": "compare with x",
@@ -311,6 +324,10 @@ SCHEMA_ERRORS = [
      "any: ['re:(unclosed']}\n"), ["regular expression"]),
     ("only function words", ("schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, label: x, hint: y, "
      "any: ['the of']}\n"), ["function words"]),
+    ("unknown synonym in unless", ("schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, label: x, "
+     "hint: y, any: [{phrase: word, unless: '@nope'}]}\n"), ["@nope", "synonyms"]),
+    ("unless of function words", ("schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, label: x, "
+     "hint: y, any: [{phrase: word, unless: 'the of'}]}\n"), ["unless", "function words"]),
     ("bad yaml", "schema_version: 1\npoints: [1\n", ["rubric.yaml:"]),
 ]
 

@@ -4,7 +4,9 @@ The kinds: word forms (stems and synonyms), clause-level meaning (negation and d
 the clause), numbers as whole words, French read with French patterns, concrete answers
 (structural alternatives such as layer sizes), and confidence that sends unsure cases to review.
 Then one rule for very short answers on every text part, and what `rubric-test` reports about
-the phrases of a rubric.
+the phrases of a rubric. Last, `unless` words that keep a side remark from earning the idea, and
+the set's rubrics on ideas described rather than named, on side remarks alone, and on
+misconceptions stated with a concept's own words.
 """
 
 from __future__ import annotations
@@ -73,12 +75,25 @@ WORD_FORMS = [
     ("fr participe présent", "En supprimant des neurones au hasard, on évite de surapprendre.", {"drop"}),
     ("fr synonyme de la grille", "Il s'agit d'éteindre des neurones au hasard pour réduire le surapprentissage.",
      {"drop", "overfit"}),
+    ("fr mot composé avec trait d'union", "On supprime des neurones au hasard pour limiter le sur-apprentissage.",
+     {"drop", "overfit"}),
 ]
 
 
 @pytest.mark.parametrize("what,answer,ids", WORD_FORMS, ids=[w[0] for w in WORD_FORMS])
 def test_word_forms_match_by_stem(rubric, what, answer, ids):
     assert ids <= found(rubric, answer)
+
+
+@pytest.mark.parametrize("phrase", ["sur-appren*", "surappren*"])
+@pytest.mark.parametrize("answer,credited", [
+    ("Le dropout évite le sur-apprentissage.", True), ("Le dropout évite le surapprentissage.", True),
+    ("Le réseau ne sur-apprend pas.", False), ("Le dropout évite d'apprendre sur les données.", False),
+])
+def test_a_prefix_written_with_a_hyphen_or_without_is_one_word(phrase, answer, credited):
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
+        {"id": "overfit", "points": 1, "label": "overfitting", "hint": "why", "any": [phrase]}]})
+    assert ("overfit" in found(rubric, answer)) is credited
 
 
 def test_stems_do_not_join_unrelated_words(rubric):
@@ -112,6 +127,9 @@ CLAUSE_MEANING = [
     ("fr négation dans la proposition", "Cela ne réduit pas le surapprentissage.", "overfit", False),
     ("fr négation ailleurs seulement", "Rien ne change au test, mais des neurones sont désactivés au hasard.",
      "drop", True),
+    ("fr pas est un nom", "À chaque pas on supprime des neurones au hasard.", "drop", True),
+    ("fr ne ... pas reste une négation", "À chaque étape on ne supprime pas des neurones au hasard.", "drop", False),
+    ("fr le pas, puis ne ... pas", "Le pas d'apprentissage ne supprime pas des neurones au hasard.", "drop", False),
 ]
 
 
@@ -360,3 +378,115 @@ def test_rubric_test_reports_dead_and_misleading_phrases(rubric):
     assert suspects[("misconception code_larger", "code larger|bigger|more|plus input")] == (3,)
     report = run.to_dict()
     assert {"never_fired", "fired_off_expectation"} <= set(report)
+
+
+# ---------------------------------------------------------------------------------------------
+# A secondary remark is not the idea: `unless` words void a phrase in the clauses it spans
+
+SIDE_REMARK_RUBRIC = {
+    "schema_version": 1, "points": 1, "min_words": 2,
+    "concepts": [
+        {"id": "linear", "points": 1, "label": "the output is about the input", "hint": "compare them",
+         "any": [{"phrase": "output|sortie equal*|same|meme|egal* input|entree", "unless": "sign* signe*"}]},
+        {"id": "sign", "points": 0.25, "label": "the sign is kept", "hint": "the sign",
+         "any": ["same|meme sign*|signe*"]},
+    ],
+}
+
+SIDE_REMARKS = [
+    ("en the idea", "The output is about the same as the input.", 1.0),
+    ("en the side remark", "The output has the same sign as the input.", 0.25),
+    ("en the side remark in another clause", "The output is the same as the input; the sign is kept too.", 1.0),
+    ("fr l'idée", "La sortie est presque égale à l'entrée.", 1.0),
+    ("fr la remarque", "La sortie a le même signe que l'entrée.", 0.25),
+    ("fr alors que ouvre une autre proposition", "La sortie est presque égale à l'entrée, alors que le signe change.",
+     1.0),
+    ("fr alors que sans virgule", "La sortie est presque égale à l'entrée alors que le signe change.", 1.0),
+]
+
+
+@pytest.mark.parametrize("what,answer,points", SIDE_REMARKS, ids=[s[0] for s in SIDE_REMARKS])
+def test_unless_words_keep_a_side_remark_from_earning_the_idea(what, answer, points):
+    assert score_answer(load_rubric(SIDE_REMARK_RUBRIC), answer).points == points
+
+
+# ---------------------------------------------------------------------------------------------
+# The set's rubrics on answers that describe an idea instead of naming it, that state only a side
+# remark, or that state a misconception with a concept's own words; in English and French.
+
+DESCRIBED = [
+    ("p1.1d.explain", "At each pixel it takes a weighted sum over all the input maps; fewer filters give a thinner volume.",
+     {"channel_mixing", "depth_change"}),
+    ("p1.1d.explain", "Elle fait une somme pondérée des canaux en chaque pixel et permet de passer de 192 à 32 canaux.",
+     {"channel_mixing", "depth_change"}),
+    ("p1.2c", "Each row is the previous one moved one column to the right; everything else is zero.",
+     {"structure", "sparse"}),
+    ("p1.2c", "Chaque ligne est la précédente décalée d'une colonne, et le reste est rempli de zéros.",
+     {"structure", "sparse"}),
+    ("p1.3a", "A net that shrinks the image and then brings it back to its original size.", {"architecture", "upsampling"}),
+    ("p1.3a", "Un réseau sans couche dense, dont la sortie a la taille d'origine.", {"architecture", "upsampling"}),
+    ("p1.4", "A neuron cannot lean on its neighbours, and at inference nothing is dropped.",
+     {"co_adaptation", "training_only"}),
+    ("p1.4", "Le réseau ne dépend pas d'un neurone précis ; on l'enlève au moment du test.",
+     {"co_adaptation", "training_only"}),
+    ("p1.5", "Each block adds its input back, a direct route for the error signal to the first layers.",
+     {"skip_connections", "gradient_flow"}),
+    ("p1.5", "Des connexions contournent les couches, et le gradient prend un chemin direct vers les premières couches.",
+     {"skip_connections", "gradient_flow"}),
+    ("p2.1.small_inputs", "When x is close to 0, tanh(x) is roughly equal to x.", {"linear"}),
+    ("p2.1.small_inputs", "Près de 0, tanh(x) vaut à peu près x.", {"linear"}),
+    ("p3.4", "The gradient does not get tiny, unlike the sigmoid which flattens out.", {"no_saturation"}),
+    ("p3.4", "La ReLU n'a pas de zone plate pour les grandes valeurs positives.", {"no_saturation"}),
+    ("p4.1", "It squeezes the input through a narrow middle layer, then rebuilds the input from it.",
+     {"encoder", "decoder", "bottleneck"}),
+    ("p4.1", "Une partie réduit l'entrée à un petit vecteur, une autre reconstruit l'entrée.",
+     {"encoder", "decoder", "bottleneck"}),
+    ("p4.2", "The randomness breaks the chain of gradients back to the encoder.", {"not_differentiable"}),
+    ("p4.2", "Le tirage aléatoire coupe le graphe de calcul.", {"not_differentiable"}),
+]
+
+
+@pytest.mark.parametrize("part,answer,ids", DESCRIBED, ids=[f"{d[0]}-{i}" for i, d in enumerate(DESCRIBED)])
+def test_an_idea_described_rather_than_named_is_found(set_rubrics, part, answer, ids):
+    rubric, prompt = set_rubrics[part]
+    result = score_answer(rubric, answer, prompt)
+    assert ids <= {c.id for c in result.found}, result.feedback
+    assert not any(m.found for m in result.misconceptions), result.feedback
+
+
+SIDE_ONLY = [
+    ("p2.1.small_inputs", "The output has the same sign as the input."),
+    ("p2.1.small_inputs", "La sortie a le même signe que l'entrée."),
+    ("p4.2", "A Gaussian has a single peak, it is unimodal."),
+    ("p4.2", "La gaussienne n'a qu'un seul mode."),
+    ("p1.2c", "The matrix W has more columns than rows."),
+    ("p1.2c", "La matrice W n'est pas carrée, elle a plus de colonnes que de lignes."),
+    ("p1.1d.explain", "The height and width stay the same, it is cheap and adds a non-linearity."),
+    ("p1.1d.explain", "La hauteur et la largeur restent les mêmes, elle est peu coûteuse et ajoute une non-linéarité."),
+]
+
+
+@pytest.mark.parametrize("part,answer", SIDE_ONLY, ids=[f"{s[0]}-{i}" for i, s in enumerate(SIDE_ONLY)])
+def test_a_side_remark_alone_earns_at_most_half(set_rubrics, part, answer):
+    rubric, prompt = set_rubrics[part]
+    result = score_answer(rubric, answer, prompt)
+    assert 0 < result.points <= rubric.points / 2, result.feedback
+
+
+MISCONCEPTION_IN_CONCEPT_WORDS = [
+    ("p2.1.small_inputs", "For small inputs the output of tanh is close to 1, so the neuron is fully active."),
+    ("p2.1.small_inputs", "Pour de petites entrées, la sortie de tanh est proche de 1."),
+    ("p1.4", "Dropout randomly drops neurons, and we keep dropping neurons at test time as well."),
+    ("p1.4", "Le dropout éteint des neurones au hasard pendant l'entraînement et aussi pendant le test."),
+    ("p4.1", "The encoder maps the input to a code larger than the input and the decoder reconstructs it."),
+    ("p4.1", "L'encodeur projette l'entrée dans un code plus grand que l'entrée, puis le décodeur la reconstruit."),
+]
+
+
+@pytest.mark.parametrize("part,answer", MISCONCEPTION_IN_CONCEPT_WORDS,
+                         ids=[f"{m[0]}-{i}" for i, m in enumerate(MISCONCEPTION_IN_CONCEPT_WORDS)])
+def test_a_misconception_in_a_concepts_words_earns_at_most_a_quarter(set_rubrics, part, answer):
+    rubric, prompt = set_rubrics[part]
+    result = score_answer(rubric, answer, prompt)
+    assert any(m.found for m in result.misconceptions), result.feedback
+    assert result.points <= rubric.points / 4, result.feedback

@@ -4,7 +4,9 @@ A phrase matches when each of its slots is found among the answer's meaningful w
 words and negation words; function words are skipped) within a window, in one sentence (or one
 clause). A word matches exactly after folding, by stem, or *fuzzily*: a typo-level difference
 (difflib ratio >= 0.88 for words of six letters or more; one edit, two from nine letters, for
-stems of five letters or more), which the confidence takes into account.
+stems of six letters or more, in a word at least as long as the stem), which the confidence takes
+into account. A phrase with `unless` words does not match where one of them stands in a clause
+the match spans.
 
 A match is *negated* when a negation word (not, no, never, without, n't, ne, pas, sans, ...)
 stands within four words before it in the same clause (not across and/et, or/ou, which/qui, ...), between its words, or (French "pas",
@@ -30,7 +32,7 @@ from grader.rubric.text import CLAUSE_WORDS, Document, Role, is_number, word_set
 
 FUZZY_RATIO = 0.88
 FUZZY_MIN_WORD = 6
-FUZZY_MIN_STEM = 5
+FUZZY_MIN_STEM = 6
 MIN_STEM = 4  # shorter stems ("use", which is also the stem of "useful") match only as written
 NEGATION_LOOKBACK = 4
 # A negation does not reach back across these: "ne sature pas et elle est peu coûteuse".
@@ -218,6 +220,8 @@ class Matcher:
                     continue
                 tokens = sorted(self.sig[p] for h, _ in chosen.values() for p in range(h.start, h.end + 1))
                 fuzzy = any(h.fuzzy for h, _ in chosen.values())
+                if phrase.unless and self._voided(phrase, tokens[0], tokens[-1]):
+                    continue
                 negated = not phrase.has_negation and self._negated(tokens[0], tokens[-1], set(tokens))
                 occurrence = self._occurrence(tokens[0], tokens[-1], fuzzy, negated)
                 previous = results.get((occurrence.first, occurrence.last))
@@ -247,6 +251,13 @@ class Matcher:
         return found
 
     # -- helpers --------------------------------------------------------------------------------
+
+    def _voided(self, phrase: Phrase, first: int, last: int) -> bool:
+        """Whether a word of the phrase's `unless` stands in a clause the match spans."""
+        tokens = self.doc.tokens
+        clauses = range(tokens[first].clause, tokens[last].clause + 1)
+        return any(tokens[self.sig[hit.start]].clause in clauses
+                   for alternative in phrase.unless for hit in self.alternative_hits(alternative))
 
     def _occurrence(self, first: int, last: int, fuzzy: bool, negated: bool) -> Occurrence:
         tokens = self.doc.tokens
@@ -358,9 +369,11 @@ def _similar_stem(stem: str, word: str) -> bool:
     """Whether a word begins with a typo-level variant of a stem (one edit; two from nine letters).
 
     The candidate must end with the stem's last letter, so a word that merely shares a shorter
-    prefix ("regular" for "regulari*", "regularly") is not taken for a typo.
+    prefix ("regular" for "regulari*", "regularly") is not taken for a typo; and the word must be
+    at least as long as the stem, so a shorter common word is not one either ("entre", between,
+    for "entree*", input). Five-letter stems match only as written ("ralentit" is not "ramen*").
     """
-    if len(word) < len(stem) - 1 or word[0] != stem[0]:
+    if len(word) < len(stem) or word[0] != stem[0]:
         return False
     limit = 1 if len(stem) < 9 else 2
     for n in (len(stem) - 1, len(stem), len(stem) + 1):

@@ -39,15 +39,19 @@ in clauses written in that language, so a French word that looks like an English
 numbers in one sentence that decreases then increases (layer sizes such as 784-64-784); also
 `decreasing` and `increasing`, with `min_length` numbers (3 by default).
 
-Phrase syntax: words separated by spaces; `a|b|c` alternatives for one word; `stem*` a word
-stem (prefix), which never cuts a number (`1*` does not match 10); `@name` a synonym group (whose items may be several words, which must then be
-consecutive); a negation word (not, no, pas, sans, ...) matches any negation word. Words match
-after folding case, accents and plurals, or when their Snowball stems agree in the language of
-the clause ("reduces" = "reduced" = "reducing"); numbers match whole; the words of a phrase may come in any order within a
-window of `len(words) + 3` meaningful words (`window` to change it) in one sentence (`scope:
-clause` to stay within a clause; `ordered: true` to keep the written order). Function words
-(the, of, le, de, ...) are ignored. `re:` patterns run on the folded text (lower case, no
-accents, punctuation kept); a match that begins or ends inside a number is ignored.
+Phrase syntax: words separated by spaces; `a|b|c` alternatives for one word; `stem*` a word stem
+(prefix), which never cuts a number (`1*` does not match 10); `@name` a synonym group (whose
+items may be several words, which must then be consecutive); a negation word (not, no, pas,
+sans, ...) matches any negation word. Words match after folding case, accents and plurals
+("sur-apprentissage" is one word, as in answers), or when their Snowball stems agree in the
+language of the clause ("reduces" = "reduced" = "reducing"); numbers match whole; the words of a
+phrase may come in any order within a window of `len(words) + 3` meaningful words (`window` to
+change it) in one sentence (`scope: clause` to stay within a clause; `ordered: true` to keep the
+written order; `unless: "sign signe"` voids a match whose clauses also hold one of these
+words, so "the output has the same sign as the input" is not "the output is the same as the
+input"). Function words (the, of, le, de, ...) are ignored. `re:` patterns run on the folded
+text (lower case, no accents, punctuation kept); a match that begins or ends inside a number is
+ignored.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from grader.rubric.text import NEGATORS, Role, fold_chars, fold_word, prepare
+from grader.rubric.text import NEGATORS, Role, fold_chars, fold_word, joins_next, prepare
 
 RUBRIC_SCHEMA_VERSION = 1
 DEFAULT_SLACK = 3
@@ -88,6 +92,7 @@ class PhraseSpec(_Strict):
     scope: Literal["sentence", "clause"] = "sentence"
     ordered: bool = False
     lang: Literal["en", "fr"] | None = None
+    unless: str | None = Field(default=None, min_length=1)
 
 
 class RegexSpec(_Strict):
@@ -182,7 +187,8 @@ class RubricSpec(_Strict):
             )
         for expression in _all_expressions(self):
             text = expression if isinstance(expression, str) else getattr(expression, "phrase", None)
-            for name in re.findall(r"@([A-Za-z_][A-Za-z0-9_]*)", text or ""):
+            text = f"{text or ''} {getattr(expression, 'unless', None) or ''}"
+            for name in re.findall(r"@([A-Za-z_][A-Za-z0-9_]*)", text):
                 if name not in self.synonyms:
                     raise ValueError(f"phrase {text!r} uses @{name}, which is not declared under 'synonyms'")
         return self
@@ -229,6 +235,7 @@ class Phrase:
     scope: str
     ordered: bool
     lang: str | None = None
+    unless: Slot = ()  # words that, in a clause of the match, void it
 
     @property
     def has_negation(self) -> bool:
@@ -344,23 +351,28 @@ def _compile(expression: Any, synonyms: dict[str, tuple[Alternative, ...]], wher
             f"{where}: the phrase {expression.phrase!r} contains quotes; words are separated by spaces, so a "
             "several-word alternative goes in a synonym group (synonyms: {name: [\"peu couteux\"]}, then @name)"
         )
-    slots: list[Slot] = []
-    for part in expression.phrase.split():
-        alternatives: list[Alternative] = []
-        for item in (a for a in part.split("|") if a):
-            if item.startswith("@"):
-                alternatives += synonyms[item[1:]]
-            elif alt := _alternative(item):
-                alternatives.append(alt)
-        if alternatives:
-            slots.append(tuple(dict.fromkeys(alternatives)))
+    slots = [slot for part in expression.phrase.split() if (slot := _slot(part, synonyms))]
     if not slots:
         raise ExpressionError(
             f"{where}: the phrase {expression.phrase!r} has only function words (the, of, le, de, ...), "
             "which are ignored; add a word that carries meaning"
         )
+    unless = _slot(expression.unless.replace(" ", "|"), synonyms) if expression.unless else ()
+    if expression.unless and not unless:
+        raise ExpressionError(f"{where}: 'unless: {expression.unless}' has only function words, which are ignored")
     return Phrase(expression.phrase, tuple(slots), expression.window, expression.scope, expression.ordered,
-                  expression.lang)
+                  expression.lang, unless)
+
+
+def _slot(part: str, synonyms: dict[str, tuple[Alternative, ...]]) -> Slot:
+    """The alternatives of one word of a phrase (`a|b*|@group`)."""
+    alternatives: list[Alternative] = []
+    for item in (a for a in part.split("|") if a):
+        if item.startswith("@"):
+            alternatives += synonyms[item[1:]]
+        elif alt := _alternative(item):
+            alternatives.append(alt)
+    return tuple(dict.fromkeys(alternatives))
 
 
 def _alternative(text: str) -> Alternative:
@@ -374,6 +386,8 @@ def _alternative(text: str) -> Alternative:
             # A stem is matched against the folded word as written: no plural folding. In a
             # hyphenated stem (co-adapt*) the leading words are exact and only the last is a stem.
             pieces = [p for p in re.split(r"[^a-z0-9]+", folded) if p]
+            while len(pieces) > 1 and "-" in folded and joins_next(pieces[0], pieces[1]):
+                pieces[:2] = [pieces[0] + pieces[1]]  # "sur-appren*" reads as "surappren*", like answers
             words += [WordPattern(p, negation=True) if p in NEGATORS else WordPattern(fold_word(p))
                       for p in pieces[:-1]]
             if pieces:

@@ -56,7 +56,9 @@ afin ont avoir fait faire va vont peut peuvent doit doivent
 """)
 
 # Words that start a new clause: negation does not reach across them.
-CLAUSE_WORDS = word_set("but however whereas although though yet mais cependant pourtant tandis toutefois neanmoins")
+CLAUSE_WORDS = word_set(
+    "but however whereas although though yet mais cependant pourtant tandis alors toutefois neanmoins"
+)
 
 NEGATORS = word_set("""
 not no never none neither nor cannot without nothing hardly non
@@ -66,6 +68,8 @@ ne n pas jamais aucun aucune ni sans rien nullement
 _NOT_NEGATING_AFTER = word_set("only just merely seulement uniquement")
 _FR_NEGATION_PARTNERS = word_set("pas jamais rien aucun aucune plus ni guere nullement")
 _ABBREVIATIONS = word_set("eg ie etc cf vs resp approx fig ex al")
+# "chaque pas", "un pas", "le pas d'apprentissage": the noun "pas" (a step), not the negation.
+_PAS_NOUN_AFTER = word_set("chaque un le ce du au les des quelques plusieurs petit petits grand grands premier dernier")
 
 # Plural folding (English and French), applied the same way to answers and to rubric words.
 IRREGULAR = {
@@ -215,6 +219,10 @@ def prepare(text: str) -> Document:
                 tokens[-1].role = Role.NEGATION  # doesn't, can't, won't
                 previous_end = fend
                 continue
+            if gap == "-" and joins_next(tokens[-1].text, word):
+                _join(tokens[-1], word, text, index[fend - 1] + 1, fend)  # sur-apprentissage
+                previous_end = fend
+                continue
             boundary = _boundary(gap, tokens[-1].text, word)
             if boundary == "sentence":
                 sentence += 1
@@ -230,6 +238,25 @@ def prepare(text: str) -> Document:
     _mark_languages(tokens)
     foreign = len(_FOREIGN_WORD.findall(folded))
     return Document(text, folded, index, tokens, foreign)
+
+
+# Function words that also serve as prefixes: "sur-apprentissage" is one word, "surapprentissage".
+STOP_PREFIXES = word_set("sur")
+
+
+def joins_next(first: str, second: str) -> bool:
+    """Whether a hyphenated pair is read as one word: a function word used as a prefix
+    ("sur-apprentissage", "sur-échantillonnage"), so that it matches the word written without the
+    hyphen and is not lost among the function words. Other pairs ("non-zero", "co-adapt") stay apart."""
+    return first in STOP_PREFIXES and second.isalpha()
+
+
+def _join(token: Token, word: str, text: str, oend: int, fend: int) -> None:
+    token.text += word
+    token.norm = fold_word(token.text)
+    token.end, token.fend = oend, fend
+    token.role = _role(token.text)
+    token.stems = stems(token.text, text[token.start:oend].replace("-", ""))
 
 
 def _role(word: str) -> Role:
@@ -258,9 +285,16 @@ def _boundary(gap: str, before: str, after: str) -> str | None:
 
 
 def _resolve_negations(tokens: list[Token]) -> None:
-    """Undo negation words that do not negate: "not only", and French "ne ... que" (= only)."""
+    """Undo negation words that do not negate: "not only", French "ne ... que" (= only), and the
+    noun "pas" (a step: "à chaque pas", "le pas d'apprentissage")."""
     for i, token in enumerate(tokens):
         if token.role is not Role.NEGATION:
+            continue
+        before = tokens[i - 1] if i else None
+        if (token.text == "pas" and before is not None and before.text in _PAS_NOUN_AFTER
+                and before.clause == token.clause
+                and not any(t.text in ("ne", "n") for t in tokens[max(i - 5, 0): i] if t.clause == token.clause)):
+            token.role = Role.CONTENT
             continue
         following = tokens[i + 1] if i + 1 < len(tokens) else None
         if following is not None and following.text in _NOT_NEGATING_AFTER and following.clause == token.clause:
