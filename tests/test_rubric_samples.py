@@ -228,13 +228,14 @@ def test_blind_figures(rubrics, capsys):
     Measured when frozen: 56 of 60 within 25 % (93.3 %), no misconception answer above a quarter.
     The four misses: two under-credits (a segmentation network described without naming it; "the
     randomness breaks the computational graph") and two over-credits where the rubric pays in full
-    what the writer would pay half ("same sign as the input", a unimodal Gaussian). This test keeps
-    that floor; the target is 95 %.
+    what the writer would pay half ("same sign as the input", a unimodal Gaussian). After the rubric
+    work of the next round: 58 of 60. That work could read the four misses named here, so this set
+    is no longer blind; tests/data/rubric_samples/blind2 took its place. This test keeps the floor.
     """
     total, within, _, too_generous = measure_unseen(BLIND_DIR, rubrics)
     with capsys.disabled():
         print(f"\nblind samples: {total}; within 25% of the expected points: {within}")
-    assert total >= 60 and within >= 56 and not too_generous, (within, too_generous)
+    assert total >= 60 and within >= 58 and not too_generous, (within, too_generous)
 
 
 DEV_DIR = SAMPLES_DIR / "dev"
@@ -269,3 +270,24 @@ def test_dev_figures(rubrics, capsys):
     with capsys.disabled():
         print(f"\ndev samples: {total}; within 25% of the expected points: {within}; sent to review: {review}")
     assert total >= 120 and within == total and not too_generous, (within, too_generous)
+
+
+BLIND2_DIR = SAMPLES_DIR / "blind2"
+
+
+def test_blind2_figures(rubrics, capsys):
+    """A third set, 80 answers written from the prompts and the tutorial alone and frozen before the
+    grader first saw them; never tuned on. It measures how the rubrics carry to new wording.
+
+    Measured when frozen: 62 of 80 within 25 % (77.5 %), 5 misconception answers above a quarter
+    of the part. After the rubric work that never saw it (described ideas, `unless`, side remarks
+    at half): 64 of 80 (80.0 %), 4 misconception answers above a quarter. The target is 95 % and
+    none; this test keeps the floor. The misses: ideas described in everyday words or by example,
+    points split otherwise than the writer split them, and misconceptions stated with the words of
+    the concept (a wrong value at 0, a gradient "never zero", a code larger than the input).
+    """
+    total, within, review, too_generous = measure_unseen(BLIND2_DIR, rubrics)
+    with capsys.disabled():
+        print(f"\nblind2 samples: {total}; within 25% of the expected points: {within}; sent to review: {review}; "
+              f"misconception answers above a quarter: {len(too_generous)}")
+    assert total == 80 and within >= 64 and len(too_generous) <= 4, (within, too_generous)
