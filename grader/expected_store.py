@@ -147,7 +147,7 @@ def _checksum(entries: dict[str, Any]) -> str:
 _FINGERPRINT: list[str] = []
 # The libraries whose versions can change a grade (read from the installed distributions, so the
 # fingerprint is the same whether or not they have been imported yet).
-LIBRARIES = ("sympy", "numpy", "lark", "snowballstemmer", "PyYAML", "pydantic")
+LIBRARIES = ("sympy", "numpy", "lark", "snowballstemmer", "PyStemmer", "PyYAML", "pydantic")
 
 
 def _installed_version(name: str) -> str:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grader.errors import GraderError
 from grader.kinds import KINDS, InvalidAnswer, Status
@@ -506,3 +508,48 @@ def test_words_stating_a_misconception_do_not_also_earn_the_concept_it_contradic
     assert any(m.id == "applied_at_test_time" and m.found for m in wrong.misconceptions)
     right = score_answer(rubric, "Dropout is only used during training; at test time all units are kept.")
     assert "training_only" in {c.id for c in right.concepts if c.found}
+
+
+def _fold_one_by_one(text: str) -> tuple[str, list[int]]:
+    """fold_chars as it is defined: each character mapped, lower-cased, stripped of its accents."""
+    import unicodedata
+
+    from grader.rubric.text import CHAR_MAP
+
+    out: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        rep = CHAR_MAP.get(ch) or CHAR_MAP.get(ch.lower())
+        if rep is None:
+            decomposed = unicodedata.normalize("NFKD", ch.lower())
+            rep = ch.lower() if ch.isascii() else "".join(c for c in decomposed if not unicodedata.combining(c))
+        out.append(rep)
+        index.extend([i] * len(rep))
+    return "".join(out), index
+
+
+@settings(max_examples=400)
+@given(st.text(alphabet=st.sampled_from(list("abcXYZ `'´éÉœŒß×’«»—- \u00a0İﬁ1.,")) | st.characters(), max_size=40))
+def test_folding_takes_the_short_way_only_where_it_gives_the_same_text(text):
+    from grader.rubric.text import fold_chars
+
+    assert fold_chars(text) == _fold_one_by_one(text)
+
+
+def test_the_stemmers_in_use_stem_every_rubric_word_as_the_reference_snowball_code():
+    """snowballstemmer hands out PyStemmer's compiled stemmers when they are installed; a grade must
+    not depend on which one a machine has, so both must agree on every word the rubrics and the
+    sample answers use."""
+    import re
+
+    from snowballstemmer.english_stemmer import EnglishStemmer
+    from snowballstemmer.french_stemmer import FrenchStemmer
+
+    from grader.rubric.text import _STEMMERS
+
+    files = [*ROOT.glob("problems/*/rubrics/*.yaml"), *SAMPLES_DIR.rglob("*.yaml")]
+    words = sorted({w.lower() for f in files for w in re.findall(r"[^\W\d_]+", f.read_text(encoding="utf-8"))})
+    assert len(words) > 2000
+    for language, reference in (("en", EnglishStemmer()), ("fr", FrenchStemmer())):
+        differ = [w for w in words if _STEMMERS[language].stemWord(w) != reference.stemWord(w)]
+        assert not differ, (language, differ[:10])

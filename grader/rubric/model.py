@@ -58,6 +58,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -375,6 +376,7 @@ def _slot(part: str, synonyms: dict[str, tuple[Alternative, ...]]) -> Slot:
     return tuple(dict.fromkeys(alternatives))
 
 
+@lru_cache(maxsize=16_384)  # rubrics repeat their words: half the alternatives are seen before
 def _alternative(text: str) -> Alternative:
     """Words of one alternative, folded exactly as answers are; `*` marks a stem."""
     words: list[WordPattern] = []

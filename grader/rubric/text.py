@@ -144,19 +144,30 @@ class Document:
 
 def fold_chars(text: str) -> tuple[str, list[int]]:
     """Lower-case, strip accents and ligatures; return the folded text and an index map."""
+    if text.isascii() and _ASCII_MAPPED.isdisjoint(text):  # most text: one character each
+        return text.lower(), list(range(len(text)))
     out: list[str] = []
     index: list[int] = []
     for i, ch in enumerate(text):
-        rep = CHAR_MAP.get(ch) or CHAR_MAP.get(ch.lower())
-        if rep is None:
-            if ch.isascii():
-                rep = ch.lower()
-            else:
-                decomposed = unicodedata.normalize("NFKD", ch.lower())
-                rep = "".join(c for c in decomposed if not unicodedata.combining(c))
+        rep = _fold_char(ch)
         out.append(rep)
         index.extend([i] * len(rep))
     return "".join(out), index
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    rep = CHAR_MAP.get(ch) or CHAR_MAP.get(ch.lower())
+    if rep is not None:
+        return rep
+    if ch.isascii():
+        return ch.lower()
+    decomposed = unicodedata.normalize("NFKD", ch.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# ASCII characters the map changes (beyond lower-casing): text without them folds to text.lower().
+_ASCII_MAPPED = frozenset(c for c in map(chr, range(128)) if CHAR_MAP.get(c) or CHAR_MAP.get(c.lower()))
 
 
 def fold_word(word: str) -> str:
