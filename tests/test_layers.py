@@ -20,7 +20,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "grader"
 LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("base", ("grader.errors", "grader.budget", "grader.config", "grader.limits", "grader.students",
               "grader.notation", "grader.submission", "grader.caret", "grader.spreadsheet", "grader.cachedir",
-              "grader.results")),
+              "grader.results", "grader.lazy")),
     ("spec", ("grader.spec.models", "grader.spec.yamlsafe", "grader.sets", "grader.variants")),
     ("solvers", ("grader", "grader.solvers", "grader.expected_store")),
     ("kinds", ("grader.mathparse", "grader.mathjudge", "grader.probability", "grader.rubric",

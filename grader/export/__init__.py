@@ -6,8 +6,9 @@ list the formats (`grader.export.formats`) and read rosters without loading ever
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from grader.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from grader.export.registry import (
@@ -29,9 +30,4 @@ __all__ = ["FORMATS", "ExportEmpty", "ExportFormat", "ExportOptions", "ExportRef
            "default_output", "export", "get_format"]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _REGISTRY:
-        raise AttributeError(f"module 'grader.export' has no attribute {name!r}")
-    value = getattr(importlib.import_module("grader.export.registry"), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, dict.fromkeys(_REGISTRY, "grader.export.registry"))

@@ -6,8 +6,9 @@ of this package, and must not pay for the loader's kinds and solvers (sympy amon
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from grader.lazy import lazy_attributes
 
 if TYPE_CHECKING:
     from grader.spec.loader import load_problem_set
@@ -21,10 +22,4 @@ _HOMES = {
 __all__ = ["Misconception", "Parameter", "Part", "Problem", "ProblemSet", "SolverCall", "load_problem_set"]
 
 
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module 'grader.spec' has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_attributes(__name__, _HOMES)
