@@ -16,12 +16,14 @@ neither sympy nor the problem set's solvers:
   equal to itself (an answer YAML turns into something JSON cannot hold is simply graded again).
 - A file whose header, key or checksum does not match is ignored and the file graded again.
   Writes are atomic (a temporary file, then a rename), so concurrent checks are safe.
+- At most MAX_REPORTS reports are kept; beyond that the oldest are deleted.
 
 `GRADER_CACHE=off` turns this off with the rest of the cache.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -34,6 +36,8 @@ from grader.results import Report, report_from_dict
 
 FORMAT = 1
 SET_FILE = "set.yaml"
+# Reports kept per grader version: the oldest go first (a report is a few kilobytes).
+MAX_REPORTS = 2000
 _SKIPPED_DIRS = {"__pycache__"}
 
 
@@ -128,7 +132,31 @@ class CheckStore:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError:
             return False
-        return write_atomically(path, json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        written = write_atomically(path, json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        if written:
+            self.prune()
+        return written
+
+    def prune(self, keep: int | None = None) -> int:
+        """Delete the oldest reports beyond `keep` (default MAX_REPORTS); how many were deleted.
+        Only speed is lost: a deleted report is graded again when its file is checked."""
+        keep = MAX_REPORTS if keep is None else keep
+        reports = list(self.folder.glob("*/*.json"))
+        if len(reports) <= keep:
+            return 0
+        dated = []
+        for report in reports:
+            try:
+                dated.append((report.stat().st_mtime_ns, report))
+            except OSError:
+                continue
+        dated.sort()
+        deleted = 0
+        for _, report in dated[: len(dated) - keep]:
+            with contextlib.suppress(OSError):
+                report.unlink()
+                deleted += 1
+        return deleted
 
 
 def _report_data(report: Report) -> dict[str, Any]:

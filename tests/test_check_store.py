@@ -157,3 +157,16 @@ def test_a_file_that_cannot_be_read_is_reported_not_stored(cache, tmp_path):
     assert store is not None and store.key(broken, None) is None
     with pytest.raises(GraderError):
         check_file(broken)
+
+
+def test_the_oldest_reports_go_beyond_the_limit(cache):
+    store = CheckStore.default()
+    assert store is not None
+    for n in range(6):
+        assert store.remember(f"{n:02x}" * 4, _report(answer=n))
+        path = store.path(f"{n:02x}" * 4)
+        os.utime(path, ns=(n * 10**9, n * 10**9))  # written in this order
+    assert store.prune(keep=4) == 2
+    assert store.lookup("00" * 4) is None and store.lookup("01" * 4) is None
+    assert store.lookup("05" * 4) == _report(answer=5) and len(stored_files(cache)) == 4
+    assert store.prune(keep=4) == 0
