@@ -13,7 +13,7 @@ neither sympy nor the problem set's solvers:
   editing any of them, or moving the answer file, gives another key.
 - A report is stored only when it is final: a part whose check ran out of its budget is tried
   again next time, so such a report is never stored. A report is stored only if it reads back
-  equal to itself (an answer YAML turns into something JSON cannot hold is simply graded again).
+  equal to itself (an answer that YAML reads as something JSON cannot hold is simply graded again).
 - A file whose header, key or checksum does not match is ignored and the file graded again.
   Writes are atomic (a temporary file, then a rename), so concurrent checks are safe.
 - At most MAX_REPORTS reports are kept; beyond that the oldest are deleted.
@@ -35,7 +35,6 @@ from grader.cachedir import cache_folder, write_atomically
 from grader.results import Report, report_from_dict
 
 FORMAT = 1
-SET_FILE = "set.yaml"
 # Reports kept per grader version: the oldest go first (a report is a few kilobytes).
 MAX_REPORTS = 2000
 _SKIPPED_DIRS = {"__pycache__"}
@@ -65,19 +64,13 @@ def report_key(answer_file: Path, set_dir: Path, fingerprint: str) -> str:
 def _set_dir(answer_file: Path, set_path: str | Path | None) -> Path:
     """The folder of the set the file would be graded against (as `api.resolve_set_for` finds it)."""
     from grader.answers import read_submission
-    from grader.sets import locate, set_folder
+    from grader.sets import find_set_file
 
-    if set_path is not None:
-        folder = set_folder(set_path)
-    else:
-        problem_set = read_submission(answer_file).problem_set
-        if not problem_set:
+    if set_path is None:
+        set_path = read_submission(answer_file).problem_set
+        if not set_path:
             raise LookupError("the file names no problem set")
-        folder = locate(problem_set)
-    folder = folder.parent if folder.is_file() else folder
-    if not (folder / SET_FILE).is_file():
-        raise LookupError(f"no {SET_FILE} in {folder}")
-    return folder
+    return find_set_file(set_path).parent
 
 
 class CheckStore:

@@ -110,6 +110,18 @@ def set_folder(ref: str | Path) -> Path:
     return locate(str(ref), given=str(ref))
 
 
+def find_set_file(ref: str | Path) -> Path:
+    """The `set.yaml` of a problem-set folder (or the file itself); a bare id is looked up."""
+    path = set_folder(ref)
+    if path.is_dir():
+        path = path / SET_FILE
+    if not path.is_file():
+        raise ProblemSetNotFound(
+            f"No problem set at {path}: give a folder that contains {SET_FILE}, e.g. problems/mlp_cnn."
+        )
+    return path
+
+
 def is_set_id(text: str) -> bool:
     """A bare folder name (`mlp_cnn`), as opposed to a path (`problems/mlp_cnn`, `./x`)."""
     return bool(text) and text not in {".", ".."} and not any(sep in text for sep in ("/", "\\", os.sep))

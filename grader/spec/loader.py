@@ -12,9 +12,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from grader.errors import ProblemSetNotFound, SpecInvalid
+from grader.errors import SpecInvalid
 from grader.kinds import KNOWN_KIND_NAMES
 from grader.notation import Notation, using_notation
+from grader.sets import find_set_file
 from grader.solvers import SOLVERS, get_solver
 from grader.solvers.registry import SetSolvers, load_set_solvers
 from grader.spec.models import (
@@ -28,22 +29,6 @@ from grader.spec.models import (
     SolverCall,
 )
 from grader.spec.yamlsafe import YamlError, line_of, load_yaml
-
-SET_FILE = "set.yaml"
-
-
-def find_set_file(path: str | Path) -> Path:
-    """The `set.yaml` of a problem-set folder (or the file itself); a bare id is looked up."""
-    from grader.sets import set_folder
-
-    path = set_folder(path)
-    if path.is_dir():
-        path = path / SET_FILE
-    if not path.is_file():
-        raise ProblemSetNotFound(
-            f"No problem set at {path}: give a folder that contains {SET_FILE}, e.g. problems/mlp_cnn."
-        )
-    return path
 
 
 def load_problem_set(path: str | Path) -> ProblemSet:
