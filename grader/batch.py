@@ -30,7 +30,7 @@ from grader.api import check_set_matches
 from grader.engine import ExpectedCache, VerdictCache, grade
 from grader.errors import GraderError, SubmissionUnreadable, UsageError
 from grader.inbox import RECEIPT_SUFFIX, answer_files, read_receipt
-from grader.results import report_from_dict as report_from_dict  # also used by the Gradescope runner
+from grader.results import report_from_dict
 from grader.scores import PENDING_STATUSES
 from grader.spec.models import ProblemSet
 from grader.store.gradebook import Gradebook
@@ -396,6 +396,7 @@ def _die_with_parent() -> None:
 
 
 Store = Callable[[_Queued, Outcome], None]
+_Chunk = list[tuple[_Queued, dict[str, Any]]]  # the submissions of one task, with their payloads
 
 
 def _run_inline(problem_set: ProblemSet, work: Iterable[tuple[_Queued, dict[str, Any]]], store: Store) -> None:
@@ -461,8 +462,7 @@ def _dispatch(
     graded again one at a time, so only the file that kills a worker is recorded as failed.
     """
     executor = make()
-    Batch = list[tuple[_Queued, dict[str, Any]]]
-    pending: dict[Future[list[Outcome]], tuple[Batch, bool]] = {}
+    pending: dict[Future[list[Outcome]], tuple[_Chunk, bool]] = {}
     suspects: deque[tuple[_Queued, dict[str, Any]]] = deque()
     work = iter(work)
     try:
