@@ -9,6 +9,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -75,6 +76,19 @@ LMS_SAMPLES = DATA / "lms"  # hand-written LMS files; see its README
 @pytest.fixture(scope="session")
 def problem_set() -> ProblemSet:
     return load_problem_set(SET_DIR)
+
+
+@pytest.fixture(scope="session")
+def text_rubrics(problem_set: ProblemSet) -> dict[str, tuple[Any, str, Any]]:
+    """The tutorial's text parts: part id -> (compiled rubric, the prompt it is read against, part)."""
+    from grader.rubric import load_rubric, part_options
+
+    found = {}
+    for _, part in problem_set.parts():
+        if part.kind == "text":
+            options = part_options(part.options, problem_set.root, part.prompt)
+            found[part.id] = (load_rubric(options["rubric"]), options["prompt"], part)
+    return found
 
 
 @pytest.fixture

@@ -312,14 +312,8 @@ COPIED_WORD = {"p1.1d.explain": "convolution", "p1.2c": "matrix W", "p1.3a": "se
 
 
 @pytest.fixture(scope="module")
-def set_rubrics(problem_set):
-    from grader.rubric import part_options
-    found = {}
-    for _, part in problem_set.parts():
-        if part.kind == "text":
-            options = part_options(part.options, problem_set.root, part.prompt)
-            found[part.id] = (load_rubric(options["rubric"]), options["prompt"])
-    return found
+def set_rubrics(text_rubrics):
+    return {part: (rubric, prompt) for part, (rubric, prompt, _) in text_rubrics.items()}
 
 
 @pytest.mark.parametrize("part", sorted(TEXT_PARTS))
