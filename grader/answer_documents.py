@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,15 +113,9 @@ def _sections(lines: list[str], start: int, name: str) -> list[tuple[str, int, l
     """(part id, heading line, body lines) for every `## <part id>` section."""
     sections: list[tuple[str, int, list[str]]] = []
     current: list[str] | None = None
-    fence: str | None = None
-    for number, line in enumerate(lines[start:], start=start + 1):
-        opened = _FENCE.match(line)
-        if fence is not None:
-            if opened and line.strip().startswith(fence):
-                fence = None
-        elif opened:
-            fence = opened.group(1)
-        else:
+    for (number, line), fenced in zip(enumerate(lines[start:], start=start + 1), _in_fences(lines[start:]),
+                                      strict=True):
+        if not fenced:
             heading = _heading(line)
             if heading is not None:
                 current = None
@@ -161,20 +156,25 @@ def _is_quote(line: str) -> bool:
     return text == ">" or text.startswith("> ")
 
 
-def _without_quotes(lines: list[str]) -> list[str]:
-    """The lines that are not blockquotes, keeping everything inside fenced blocks."""
-    kept, fence = [], None
+def _in_fences(lines: list[str]) -> Iterator[bool]:
+    """For each line, whether it belongs to a fenced block (its opening and closing fences too)."""
+    fence: str | None = None
     for line in lines:
         opened = _FENCE.match(line)
         if fence is not None:
             if opened and line.strip().startswith(fence):
                 fence = None
+            yield True
         elif opened:
             fence = opened.group(1)
-        elif _is_quote(line):
-            continue
-        kept.append(line)
-    return kept
+            yield True
+        else:
+            yield False
+
+
+def _without_quotes(lines: list[str]) -> list[str]:
+    """The lines that are not blockquotes, keeping everything inside fenced blocks."""
+    return [line for line, fenced in zip(lines, _in_fences(lines), strict=True) if fenced or not _is_quote(line)]
 
 
 def _is_answer_line(line: str) -> bool:
