@@ -231,7 +231,8 @@ def part_rubric(set_path: str | Path, part_id: str) -> tuple[Any, str]:
 
 def run_part_samples(set_path: str | Path, part_id: str, samples_path: str | Path) -> Any:
     """`grader rubric-test`: score a samples file against a part's rubric."""
-    from grader.rubric.tune import load_samples, run_samples
+    from grader.rubric.samples import load_samples
+    from grader.rubric.tune import run_samples
 
     rubric, prompt = part_rubric(set_path, part_id)
     return run_samples(rubric, load_samples(samples_path), prompt, part_id)

@@ -23,7 +23,8 @@ from grader.rubric import (
 from grader.rubric.text import Role, fold_chars, fold_word, prepare
 from tests.conftest import ROOT, SET_DIR, run_cli
 
-SAMPLES_DIR = ROOT / "tests" / "data" / "rubric_samples"
+SAMPLES_DIR = ROOT / "problems" / "mlp_cnn" / "rubrics" / "examples" / "tuned"
+TEST_SAMPLES_DIR = ROOT / "tests" / "data" / "rubric_samples"
 
 # A small rubric used by most tests: two concepts, a group, a misconception.
 MINI = {
@@ -547,7 +548,7 @@ def test_the_stemmers_in_use_stem_every_rubric_word_as_the_reference_snowball_co
 
     from grader.rubric.text import _STEMMERS
 
-    files = [*ROOT.glob("problems/*/rubrics/*.yaml"), *SAMPLES_DIR.rglob("*.yaml")]
+    files = [*ROOT.glob("problems/*/rubrics/**/*.yaml"), *TEST_SAMPLES_DIR.rglob("*.yaml")]
     words = sorted({w.lower() for f in files for w in re.findall(r"[^\W\d_]+", f.read_text(encoding="utf-8"))})
     assert len(words) > 2000
     for language, reference in (("en", EnglishStemmer()), ("fr", FrenchStemmer())):

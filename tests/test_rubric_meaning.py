@@ -14,8 +14,9 @@ from __future__ import annotations
 import pytest
 
 from grader.rubric import load_rubric, score_answer
+from grader.rubric.samples import Sample
 from grader.rubric.text import prepare
-from grader.rubric.tune import Sample, run_samples
+from grader.rubric.tune import run_samples
 from tests.conftest import SET_DIR
 
 # A rubric of its own, so that these tests say what the matcher does, whatever the set's rubrics.

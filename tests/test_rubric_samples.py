@@ -1,7 +1,7 @@
 """The ten text parts against sample answers: expected provisional score and status, as tables.
 
-SAMPLES comes from tests/data/rubric_samples/<part>.yaml (the same files `grader rubric-test`
-reads): for each part, full, partial, wrong and negated or misconceived answers, in English and
+SAMPLES comes from problems/mlp_cnn/rubrics/examples/tuned/<part>.yaml (files `grader rubric-test`
+reads, and graded examples of the rubrics): for each part, full, partial, wrong and negated or misconceived answers, in English and
 French, with the points and status an instructor gives. A sample is scored right when the
 provisional points are within 25 % of the part's points of the expected points and the status is
 the expected one. Every part is also checked on empty, copied-prompt, very long, over-long and
@@ -13,17 +13,20 @@ from __future__ import annotations
 import pytest
 
 from grader.rubric import score_answer
-from grader.rubric.tune import load_samples, within_tolerance
-from tests.conftest import ROOT
+from grader.rubric.samples import load_samples
+from grader.rubric.tune import within_tolerance
+from tests.conftest import ROOT, SET_DIR
 
-SAMPLES_DIR = ROOT / "tests" / "data" / "rubric_samples"
+SAMPLES_DIR = ROOT / "tests" / "data" / "rubric_samples"  # answers the rubrics never learn from
+EXAMPLES_DIR = SET_DIR / "rubrics" / "examples"  # the rubrics' graded examples, tuned on
+TUNED_DIR = EXAMPLES_DIR / "tuned"
 TEXT_PARTS = ["p1.1d.explain", "p1.2c", "p1.3a", "p1.4", "p1.5", "p2.1.small_inputs", "p3.4", "p3.5", "p4.1", "p4.2"]
 
 SAMPLES: dict[str, list[tuple[object, float, str]]] = {
-    part: [(s.answer, s.expected_points, s.expected_status) for s in load_samples(SAMPLES_DIR / f"{part}.yaml")]
+    part: [(s.answer, s.expected_points, s.expected_status) for s in load_samples(TUNED_DIR / f"{part}.yaml")]
     for part in TEXT_PARTS
 }
-NOTES = {part: [s.note for s in load_samples(SAMPLES_DIR / f"{part}.yaml")] for part in TEXT_PARTS}
+NOTES = {part: [s.note for s in load_samples(TUNED_DIR / f"{part}.yaml")] for part in TEXT_PARTS}
 
 # The same answer in English and in French: scored alike.
 TRANSLATIONS = {
@@ -227,7 +230,7 @@ def test_blind_figures(rubrics, capsys):
     assert total >= 60 and within >= 58 and not too_generous, (within, too_generous)
 
 
-DEV_DIR = SAMPLES_DIR / "dev"
+DEV_DIR = EXAMPLES_DIR / "dev"
 
 
 def test_dev_figures(rubrics, capsys):

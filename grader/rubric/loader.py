@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from grader.errors import SpecInvalid
+from grader.rubric.examples import ExampleSet, example_set
 from grader.rubric.model import (
     RUBRIC_SCHEMA_VERSION,
     ExpressionError,
@@ -126,14 +128,54 @@ def _from_data(data: dict[str, Any], where: str, node: Any) -> Rubric:
             messages.append(f"{where}:{line or '?'}: {field}: {message}")
         raise RubricInvalid("The rubric has errors:\n  " + "\n  ".join(dict.fromkeys(messages))) from None
     try:
-        return compile_rubric(spec, where)
+        rubric = compile_rubric(spec, where)
     except ExpressionError as err:
         raise RubricInvalid(f"{where}: {err}") from None
+    if spec.examples:
+        line = line_of(node, ["examples"]) if node is not None else None
+        rubric = replace(rubric, examples=_read_examples(spec, where, line or "?"))
+    return rubric
+
+
+def _read_examples(spec: RubricSpec, where: str, line: int | str) -> ExampleSet:
+    """The rubric's model answers (full marks), then the graded answers of the files `examples`
+    names (paths or globs relative to the rubric's folder, which they may not leave), in the order
+    given, each pattern's files sorted."""
+    from grader.rubric.samples import SamplesInvalid, load_samples
+    from grader.rubric.score import AnswerProblem, answer_text
+
+    if where == "inline rubric":
+        raise RubricInvalid(f"{where}: 'examples' names files, so it needs a rubric file; move the rubric "
+                            "into rubrics/<part id>.yaml.")
+    folder = Path(where).resolve().parent
+    found = [(answer, 1.0, "model answer") for answer in spec.model_answers]
+    for pattern in spec.examples:
+        if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+            raise RubricInvalid(f"{where}:{line}: examples: {pattern!r} must be a path inside the rubric's folder "
+                                f"{folder}, e.g. examples/<part id>.yaml.")
+        paths = sorted(folder.glob(pattern))
+        if not paths:
+            raise RubricInvalid(f"{where}:{line}: examples: no file matches {pattern!r} in {folder}.")
+        for path in paths:
+            try:
+                samples = load_samples(path)
+            except SamplesInvalid as err:
+                raise RubricInvalid(f"{where}:{line}: examples: {err}") from None
+            for number, sample in enumerate(samples, start=1):
+                if sample.expected_points is None:
+                    raise RubricInvalid(f"{path}: item {number} has no expected_points; a graded example needs "
+                                        "the points an instructor gives it.")
+                try:
+                    text = answer_text(sample.answer)
+                except AnswerProblem as err:
+                    raise RubricInvalid(f"{path}: item {number}: {err}") from None
+                found.append((text, sample.expected_points / spec.points, sample.note))
+    return example_set(found)
 
 
 _FIELDS = ["schema_version", "part", "points", "review_threshold", "always_review", "min_words", "max_words",
-           "prompt", "synonyms", "groups", "concepts", "misconceptions", "model_answers", "id", "label", "hint",
-           "group", "any", "penalty", "feedback", "contradicts", "phrase", "window", "scope", "ordered", "re", "max"]
+           "prompt", "synonyms", "groups", "concepts", "misconceptions", "model_answers", "examples", "id", "label",
+           "hint", "group", "any", "penalty", "feedback", "contradicts", "phrase", "window", "scope", "ordered", "re", "max"]
 
 
 def _did_you_mean(name: str) -> str:

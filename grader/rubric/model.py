@@ -32,6 +32,9 @@ Schema (YAML, `schema_version: 1`)::
         feedback: Dropout is only used during training; ...
         any: [...]
     model_answers: [...]       # answers that must score full marks with confidence
+    examples: [examples/q1.explain.yaml]   # files of graded answers (paths or globs, relative
+                               # to the rubric file's folder): a second opinion that sends an
+                               # answer to review when they disagree with the rubric's score
 
 An expression may also be `{phrase: ..., lang: fr}` (or `lang: en`): it is then looked for only
 in clauses written in that language, so a French word that looks like an English one ("plus",
@@ -63,6 +66,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from grader.rubric.examples import ExampleSet
 from grader.rubric.text import NEGATORS, Role, fold_chars, fold_word, joins_next, prepare
 
 RUBRIC_SCHEMA_VERSION = 1
@@ -165,6 +169,7 @@ class RubricSpec(_Strict):
     concepts: list[ConceptSpec] = Field(min_length=1)
     misconceptions: list[MisconceptionSpec] = Field(default_factory=list)
     model_answers: list[str] = Field(default_factory=list)
+    examples: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _cross_checks(self) -> RubricSpec:
@@ -300,6 +305,7 @@ class Rubric:
     concepts: tuple[Concept, ...]
     misconceptions: tuple[Misconception, ...]
     source: str = "<inline>"
+    examples: ExampleSet | None = None  # graded answers, read from the files `spec.examples` names
 
     @property
     def points(self) -> float:

@@ -34,12 +34,14 @@ below `review_threshold`, the status is `needs_review` and the provisional score
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from typing import Any
 
 from grader.limits import LIMITS
+from grader.rubric.examples import DISAGREEMENT
 from grader.rubric.match import Matcher, Occurrence
 from grader.rubric.model import Expression, Rubric
 from grader.rubric.text import LANGUAGE_NAMES, Document, Role, language_profile, prepare
@@ -67,6 +69,7 @@ CAP_KEYWORD_LIST = 0.40
 CAP_NOTHING_FOUND = 0.50
 CAP_OVERLAP = 0.40
 CAP_MOSTLY_MISCONCEPTIONS = 0.40
+CAP_EXAMPLES_DISAGREE = 0.30
 
 
 class AnswerProblem(ValueError):
@@ -128,7 +131,8 @@ class RubricResult:
     status: str  # correct, partial, incorrect, needs_review, invalid or missing
     concepts: tuple[ConceptResult, ...] = ()
     misconceptions: tuple[ConceptResult, ...] = ()
-    flags: tuple[str, ...] = ()  # very_short, very_long, keyword_list, copied_prompt, off_language, no_words
+    flags: tuple[str, ...] = ()  # very_short, very_long, keyword_list, copied_prompt, off_language, no_words,
+    # examples_disagree, ...
     reasons: tuple[str, ...] = ()  # why the answer goes to review, in words
     feedback: tuple[str, ...] = ()
     language: str = "unknown"
@@ -273,6 +277,15 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
             flags.append("long_little_found")
             reasons.append(f"a long answer ({content_words} words) in which little of what is expected was recognised")
             cap = min(cap, CAP_NOTHING_FOUND)
+    if rubric.examples is not None and other_language is None and "very_long" not in flags:
+        opinion = rubric.examples.opinion(doc, question)
+        if opinion is not None and abs(opinion.fraction - points / spec.points) > DISAGREEMENT + 1e-9:
+            flags.append("examples_disagree")
+            reasons.append(
+                f"graded example answers worded like this one were scored about "
+                f"{_half_steps(opinion.fraction * spec.points):g}/{spec.points:g}, and the rubric gives {points:g}"
+            )
+            cap = min(cap, CAP_EXAMPLES_DISAGREE)
     confidence = round(max(0.0, min(cap, confidence)), 2)
 
     if spec.always_review:
@@ -441,6 +454,11 @@ def _with_feedback(result: RubricResult) -> RubricResult:
         result.misconceptions, result.flags, result.reasons, tuple(lines), result.language, result.words,
         result.threshold,
     )
+
+
+def _half_steps(points: float) -> float:
+    """Points rounded to the nearest half point, as a grade is written."""
+    return math.floor(points * 2 + 0.5) / 2
 
 
 def _language(doc: Document) -> str:

@@ -1,0 +1,132 @@
+"""Graded example answers: a second opinion that tells when a rubric's score may be wrong.
+
+A rubric may list files of answers an instructor has graded (`examples:`; the same format as
+the samples `grader rubric-test` reads). A new answer is compared with the examples of its part
+by the words they share: the Snowball stems of its meaningful words and of each pair of
+neighbouring ones (negation words kept, marked), each weighted by how rare it is among the
+examples (tf-idf), compared by cosine similarity. The scores of the closest examples, weighted
+by their similarity, are what the examples suggest.
+
+The examples never change a score. When what they suggest differs from the rubric's score by
+more than a set share of the part, and the closest example is similar enough to count, the
+answer goes to review with the rubric's provisional score, and the reviewer is shown the
+closest example and its grade. Keyword rubrics miss new wording; answers worded like a graded
+example rarely are scored far from it, so the disagreement points at the answers a person should
+read.
+
+Everything here is arithmetic on the answer and the example files, in a fixed order and rounded
+before any comparison, so the same answer, set and grader always give the same verdict.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import pairwise
+
+from grader.rubric.text import Document, Role, prepare
+
+NEIGHBOURS = 5  # how many of the closest examples are weighed
+DISAGREEMENT = 0.5  # share of the part between the rubric and the examples that sends to review
+MIN_SIMILARITY = 0.1  # below this, even the closest example says nothing about the answer
+
+
+@dataclass(frozen=True)
+class Example:
+    """One graded example answer: its text, its share of the part's points and its note."""
+
+    answer: str
+    fraction: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Opinion:
+    """What the closest examples suggest for an answer."""
+
+    fraction: float  # similarity-weighted mean share of the part, 0..1
+    similarity: float  # similarity of the closest example, 0..1
+    nearest: Example
+
+
+def features(doc: Document, question: frozenset[str] = frozenset()) -> Counter[str]:
+    """Stems of the meaningful words (a French clause's in French), negations marked, and pairs
+    of neighbouring ones; words of the question are left out, as they say nothing of the answer."""
+    words = []
+    for token in doc.tokens:
+        if token.role is Role.STOP or token.masked or token.stems[0] in question or token.stems[1] in question:
+            continue
+        stem = token.stems[1] if token.lang == "fr" else token.stems[0]
+        words.append("¬" if token.role is Role.NEGATION else stem)
+    found = Counter(w for w in words if w != "¬")  # a negation counts with the word next to it
+    found.update(f"{a} {b}" for a, b in pairwise(words))
+    return found
+
+
+@dataclass
+class ExampleSet:
+    """The graded examples of one part, prepared on first use."""
+
+    examples: tuple[Example, ...]
+    _vectors: list[dict[str, float]] = field(default_factory=list, repr=False)
+    _idf: dict[str, float] = field(default_factory=dict, repr=False)
+    _unseen: float = 0.0
+    _question: frozenset[str] | None = None
+
+    def __len__(self) -> int:
+        return len(self.examples)
+
+    def _prepare(self, question: frozenset[str]) -> None:
+        self._question = question
+        counts = [features(prepare(e.answer), question) for e in self.examples]
+        documents: Counter[str] = Counter()
+        for c in counts:
+            documents.update(c.keys())
+        n = len(counts)
+        self._idf = {term: math.log((n + 1) / (k + 1)) + 1 for term, k in documents.items()}
+        self._unseen = math.log(n + 1) + 1
+        self._vectors = [self._vector(c) for c in counts]
+
+    def _vector(self, counts: Counter[str]) -> dict[str, float]:
+        weights = {t: (1 + math.log(k)) * self._idf.get(t, self._unseen) for t, k in counts.items()}
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        return {t: w / norm for t, w in weights.items()}
+
+    def opinion(self, doc: Document, question: str = "", neighbours: int = NEIGHBOURS) -> Opinion | None:
+        """What the closest examples suggest for an answer to `question`, or None when there are
+        no examples or none is close."""
+        if not self.examples:
+            return None
+        asked = question_stems(question)
+        if self._question != asked:
+            self._prepare(asked)
+        query = self._vector(features(doc, asked))
+        if not query:
+            return None
+        # Most similar first; among equals, the example listed first (so the order is fixed).
+        scored = sorted(
+            ((round(sum(w * v.get(t, 0.0) for t, w in query.items()), 9), -index)
+             for index, v in enumerate(self._vectors)),
+            reverse=True,
+        )[:neighbours]
+        best, first = scored[0]
+        weights = [(similarity, self.examples[-negated].fraction) for similarity, negated in scored]
+        total = sum(w for w, _ in weights)
+        if best < MIN_SIMILARITY or total <= 0:
+            return None
+        fraction = sum(w * f for w, f in weights) / total
+        return Opinion(round(fraction, 6), best, self.examples[-first])
+
+
+@lru_cache(maxsize=64)
+def question_stems(question: str) -> frozenset[str]:
+    """The stems of a question's meaningful words, in both languages."""
+    return frozenset(s for t in prepare(question).tokens if t.role is Role.CONTENT for s in t.stems[:2])
+
+
+def example_set(answers: Sequence[tuple[str, float, str]]) -> ExampleSet:
+    """An example set from (answer, share of the part, note) triples."""
+    return ExampleSet(tuple(Example(a, min(1.0, max(0.0, f)), n) for a, f, n in answers))

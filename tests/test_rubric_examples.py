@@ -1,0 +1,179 @@
+"""Graded example answers as a second opinion: when they disagree with the rubric, a person reads
+the answer; they never change a score. Then the loader's errors for example files, and the
+figures on answer sets the examples do not hold."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+import yaml
+
+from grader.rubric import RubricInvalid, load_rubric, score_answer
+from grader.rubric.examples import example_set, features, question_stems
+from grader.rubric.text import prepare
+from tests.conftest import ROOT, SET_DIR
+from tests.test_rubric_samples import BLIND2_DIR, measure_unseen
+
+PROMPT = "Explain dropout and why it could improve performance."
+
+# The rubric knows one wording of the idea; the examples know the teacher's grade of others.
+RUBRIC = {
+    "schema_version": 1,
+    "points": 2,
+    "min_words": 3,
+    "concepts": [
+        {"id": "drop", "points": 1, "label": "units are switched off at random", "hint": "what happens to units",
+         "any": ["random* neuron* zero"]},
+        {"id": "overfit", "points": 1, "label": "it reduces overfitting", "hint": "why it helps",
+         "any": ["reduce* overfitting", "less overfitting"]},
+    ],
+}
+
+EXAMPLES = [
+    {"note": "full", "answer": "Neurons are randomly set to zero during training, which reduces overfitting.",
+     "expected_points": 2},
+    {"note": "full", "answer": "Each step kills a random subset of the units so the network cannot memorise the "
+     "training set and generalises better.", "expected_points": 2},
+    {"note": "full", "answer": "It kills random units at every step, so the model stops memorising the data.",
+     "expected_points": 2},
+    {"note": "misconception", "answer": "Dropout removes whole layers at test time to make inference faster.",
+     "expected_points": 0},
+    {"note": "misconception", "answer": "Dropout lowers the learning rate when the validation loss stops improving.",
+     "expected_points": 0},
+    {"note": "partial", "answer": "It reduces overfitting.", "expected_points": 1},
+    {"note": "misconception", "answer": "Random neurons are set to zero only at test time, to reduce overfitting "
+     "at inference.", "expected_points": 0},
+]
+
+
+def write_rubric(tmp_path, extra=None, examples=EXAMPLES, name="examples/graded.yaml"):
+    folder = tmp_path / "rubrics"
+    (folder / "examples").mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(yaml.safe_dump(examples, allow_unicode=True), encoding="utf-8")
+    data = {**RUBRIC, "examples": ["examples/*.yaml"], **(extra or {})}
+    path = folder / "r.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_an_answer_worded_like_a_graded_example_goes_to_review_when_the_rubric_disagrees(tmp_path):
+    rubric = load_rubric(write_rubric(tmp_path))
+    answer = "At every step it kills random units, so the network stops memorising the training set."
+    plain = score_answer(replace(rubric, examples=None), answer, PROMPT)
+    checked = score_answer(rubric, answer, PROMPT)
+    assert plain.points == 0 and plain.status == "incorrect"  # the rubric alone misses the wording
+    assert checked.status == "needs_review" and "examples_disagree" in checked.flags
+    assert checked.points == plain.points  # the examples never change the score
+    assert any("scored about 2/2" in r and "the rubric gives 0" in r for r in checked.reasons), checked.reasons
+
+
+def test_an_over_credit_is_caught_as_well(tmp_path):
+    """A misconception worded like a graded one, that the rubric's words credit in full."""
+    rubric = load_rubric(write_rubric(tmp_path))
+    answer = "Random neurons are put to zero only at test time, so as to reduce overfitting when inferring."
+    result = score_answer(rubric, answer, PROMPT)
+    assert result.points == 2 and result.status == "needs_review" and "examples_disagree" in result.flags
+    assert any("scored about 0.5/2" in r for r in result.reasons), result.reasons
+
+
+def test_agreement_keeps_a_confident_grade(tmp_path):
+    rubric = load_rubric(write_rubric(tmp_path))
+    for answer, status in [("Random neurons are set to zero while training; this reduces overfitting.", "correct"),
+                           ("Dropout makes the learning rate lower when the validation loss stops improving.",
+                            "incorrect")]:
+        result = score_answer(rubric, answer, PROMPT)
+        assert result.status == status and "examples_disagree" not in result.flags, result.feedback
+
+
+def test_without_examples_there_is_no_second_opinion(tmp_path):
+    rubric = load_rubric({**RUBRIC})
+    assert rubric.examples is None
+    result = score_answer(rubric, "At every step it kills random units, so the network stops memorising.", PROMPT)
+    assert result.status == "incorrect" and "examples_disagree" not in result.flags
+
+
+def test_model_answers_are_examples_at_full_marks(tmp_path):
+    rubric = load_rubric(write_rubric(tmp_path, {"model_answers": ["Random neurons are zeroed; less overfitting."]}))
+    assert rubric.examples is not None and rubric.examples.examples[0].fraction == 1.0
+    assert len(rubric.examples) == len(EXAMPLES) + 1
+
+
+def test_words_of_the_question_are_no_evidence():
+    asked = question_stems(PROMPT)
+    assert {"dropout", "improv", "perform"} <= asked
+    assert not features(prepare("Dropout could improve performance."), asked)
+    examples = example_set([("Dropout could improve performance a lot.", 1.0, "")])
+    assert examples.opinion(prepare("Dropout, improve performance."), PROMPT) is None
+
+
+def test_a_negation_counts_only_with_its_neighbour():
+    found = features(prepare("It does not reduce overfitting."))
+    assert "¬" not in found and "¬ reduc" in found
+
+
+def test_the_opinion_is_a_pure_function_of_the_answer_and_the_examples(tmp_path):
+    first = load_rubric(write_rubric(tmp_path))
+    answer = "It kills random units at each step so the network cannot memorise."
+    again = example_set([(e.answer, e.fraction, e.note) for e in first.examples.examples])
+    opinions = [first.examples.opinion(prepare(answer), PROMPT), again.opinion(prepare(answer), "another question"),
+                again.opinion(prepare(answer), PROMPT)]
+    assert opinions[0] == opinions[2] and opinions[0] is not None
+    assert "kills" in opinions[0].nearest.answer and opinions[0].fraction > 0.9
+
+
+@pytest.mark.parametrize("extra, examples, fragments", [
+    ({"examples": ["../outside.yaml"]}, EXAMPLES, ["inside the rubric's folder", "r.yaml"]),
+    ({"examples": ["examples/none*.yaml"]}, EXAMPLES, ["no file matches", "examples/none*.yaml"]),
+    ({}, [{"answer": "ungraded"}], ["item 1 has no expected_points"]),
+    ({}, [{"answer": "x", "points": 1}], ["unknown key(s) points"]),
+])
+def test_example_files_errors_name_the_file_and_what_to_do(tmp_path, extra, examples, fragments):
+    with pytest.raises(RubricInvalid) as err:
+        load_rubric(write_rubric(tmp_path, extra, examples))
+    assert all(f in str(err.value) for f in fragments), str(err.value)
+
+
+def test_an_inline_rubric_cannot_name_example_files():
+    with pytest.raises(RubricInvalid, match="needs a rubric file"):
+        load_rubric({**RUBRIC, "examples": ["examples/*.yaml"]})
+
+
+def test_every_text_rubric_of_the_tutorial_has_examples_and_keeps_test_sets_out(text_rubrics):
+    """The tutorial's rubrics learn from their tuned and development examples; the answer sets
+    that measure the grader (tests/data/rubric_samples) are never among them."""
+    measured = {" ".join(str(a).split()) for f in (ROOT / "tests" / "data" / "rubric_samples").rglob("*.yaml")
+                for a in (item.get("answer") for item in yaml.safe_load(f.read_text(encoding="utf-8")))}
+    for part, (rubric, _, _) in text_rubrics.items():
+        assert rubric.examples is not None and len(rubric.examples) >= 50, part
+        assert not measured & {" ".join(e.answer.split()) for e in rubric.examples.examples}, part
+    assert (SET_DIR / "rubrics" / "examples" / "tuned").is_dir()
+
+
+def test_blind2_misses_mostly_go_to_review(text_rubrics, capsys):
+    """blind2 is not among the examples. Before the examples, 13 of its 16 misses were graded with
+    full confidence; the disagreement with the examples sends most of them to a person."""
+    rubrics = {part: (rubric, prompt, None) for part, (rubric, prompt, _) in text_rubrics.items()}
+    plain = {part: (replace(rubric, examples=None), prompt, None) for part, (rubric, prompt, _) in text_rubrics.items()}
+    before = confident_misses(BLIND2_DIR, plain)
+    after = confident_misses(BLIND2_DIR, rubrics)
+    _, _, review_before, _, _ = measure_unseen(BLIND2_DIR, plain)
+    _, _, review_after, _, _ = measure_unseen(BLIND2_DIR, rubrics)
+    with capsys.disabled():
+        print(f"\nblind2 misses graded with confidence: {before} -> {after}; sent to review {review_before} -> "
+              f"{review_after}")
+    assert after <= before - 4 and review_after <= review_before + 12
+
+
+def confident_misses(folder, rubrics) -> int:
+    from grader.rubric.samples import load_samples
+    from grader.rubric.tune import within_tolerance
+
+    count = 0
+    for path in sorted(folder.glob("*.yaml")):
+        rubric, prompt, _ = rubrics[path.stem]
+        for sample in load_samples(path):
+            result = score_answer(rubric, sample.answer, prompt)
+            miss = not within_tolerance(result.points, sample.expected_points, rubric.points)
+            count += miss and result.status != "needs_review"
+    return count
