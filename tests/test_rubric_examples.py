@@ -11,7 +11,6 @@ import yaml
 
 from grader.rubric import RubricInvalid, load_rubric, score_answer
 from grader.rubric.examples import example_set, features, question_stems
-from grader.rubric.text import prepare
 from tests.conftest import ROOT, SET_DIR
 from tests.test_rubric_samples import BLIND2_DIR, measure_unseen
 
@@ -102,13 +101,13 @@ def test_model_answers_are_examples_at_full_marks(tmp_path):
 def test_words_of_the_question_are_no_evidence():
     asked = question_stems(PROMPT)
     assert {"dropout", "improv", "perform"} <= asked
-    assert not features(prepare("Dropout could improve performance."), asked)
+    assert not features("Dropout could improve performance.", asked)
     examples = example_set([("Dropout could improve performance a lot.", 1.0, "")])
-    assert examples.opinion(prepare("Dropout, improve performance."), PROMPT) is None
+    assert examples.opinion("Dropout, improve performance.", PROMPT) is None
 
 
 def test_a_negation_counts_only_with_its_neighbour():
-    found = features(prepare("It does not reduce overfitting."))
+    found = features("It does not reduce overfitting.")
     assert "¬" not in found and "¬ reduc" in found
 
 
@@ -116,8 +115,8 @@ def test_the_opinion_is_a_pure_function_of_the_answer_and_the_examples(tmp_path)
     first = load_rubric(write_rubric(tmp_path))
     answer = "It kills random units at each step so the network cannot memorise."
     again = example_set([(e.answer, e.fraction, e.note) for e in first.examples.examples])
-    opinions = [first.examples.opinion(prepare(answer), PROMPT), again.opinion(prepare(answer), "another question"),
-                again.opinion(prepare(answer), PROMPT)]
+    opinions = [first.examples.opinion(answer, PROMPT), again.opinion(answer, "another question"),
+                again.opinion(answer, PROMPT)]
     assert opinions[0] == opinions[2] and opinions[0] is not None
     assert "kills" in opinions[0].nearest.answer and opinions[0].fraction > 0.9
 

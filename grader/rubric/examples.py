@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
-from grader.rubric.text import Document, Role, prepare
+from grader.rubric.text import WORD, Role, english_stem, fold_chars, word_role
 
 NEIGHBOURS = 5  # how many of the closest examples are weighed
 DISAGREEMENT = 0.5  # share of the part between the rubric and the examples that sends to review
@@ -52,15 +52,19 @@ class Opinion:
     nearest: Example
 
 
-def features(doc: Document, question: frozenset[str] = frozenset()) -> Counter[str]:
-    """Stems of the meaningful words (a French clause's in French), negations marked, and pairs
-    of neighbouring ones; words of the question are left out, as they say nothing of the answer."""
+def features(text: str, question: frozenset[str] = frozenset()) -> Counter[str]:
+    """The English Snowball stems of an answer's meaningful words (a negation marked "¬") and of
+    each pair of neighbouring ones; words of the question are left out, as they say nothing of
+    the answer. Light on purpose (no clauses, no language per sentence): every example of a set is
+    read this way when its part is first graded, and the same reading on both sides is what counts."""
     words = []
-    for token in doc.tokens:
-        if token.role is Role.STOP or token.masked or token.stems[0] in question or token.stems[1] in question:
+    for word in WORD.findall(fold_chars(text)[0]):
+        role = word_role(word)
+        if role is Role.STOP:
             continue
-        stem = token.stems[1] if token.lang == "fr" else token.stems[0]
-        words.append("¬" if token.role is Role.NEGATION else stem)
+        stem = "¬" if role is Role.NEGATION else english_stem(word)
+        if stem not in question:
+            words.append(stem)
     found = Counter(w for w in words if w != "¬")  # a negation counts with the word next to it
     found.update(f"{a} {b}" for a, b in pairwise(words))
     return found
@@ -81,7 +85,7 @@ class ExampleSet:
 
     def _prepare(self, question: frozenset[str]) -> None:
         self._question = question
-        counts = [features(prepare(e.answer), question) for e in self.examples]
+        counts = [features(e.answer, question) for e in self.examples]
         documents: Counter[str] = Counter()
         for c in counts:
             documents.update(c.keys())
@@ -95,7 +99,7 @@ class ExampleSet:
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         return {t: w / norm for t, w in weights.items()}
 
-    def opinion(self, doc: Document, question: str = "", neighbours: int = NEIGHBOURS) -> Opinion | None:
+    def opinion(self, answer: str, question: str = "", neighbours: int = NEIGHBOURS) -> Opinion | None:
         """What the closest examples suggest for an answer to `question`, or None when there are
         no examples or none is close."""
         if not self.examples:
@@ -103,7 +107,7 @@ class ExampleSet:
         asked = question_stems(question)
         if self._question != asked:
             self._prepare(asked)
-        query = self._vector(features(doc, asked))
+        query = self._vector(features(answer, asked))
         if not query:
             return None
         # Most similar first; among equals, the example listed first (so the order is fixed).
@@ -123,8 +127,8 @@ class ExampleSet:
 
 @lru_cache(maxsize=64)
 def question_stems(question: str) -> frozenset[str]:
-    """The stems of a question's meaningful words, in both languages."""
-    return frozenset(s for t in prepare(question).tokens if t.role is Role.CONTENT for s in t.stems[:2])
+    """The stems of a question's meaningful words."""
+    return frozenset(english_stem(w) for w in WORD.findall(fold_chars(question)[0]) if word_role(w) is Role.CONTENT)
 
 
 def example_set(answers: Sequence[tuple[str, float, str]]) -> ExampleSet:

@@ -278,7 +278,7 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
             reasons.append(f"a long answer ({content_words} words) in which little of what is expected was recognised")
             cap = min(cap, CAP_NOTHING_FOUND)
     if rubric.examples is not None and other_language is None and "very_long" not in flags:
-        opinion = rubric.examples.opinion(doc, question)
+        opinion = rubric.examples.opinion(text, question)
         if opinion is not None and abs(opinion.fraction - points / spec.points) > DISAGREEMENT + 1e-9:
             flags.append("examples_disagree")
             reasons.append(

@@ -35,7 +35,7 @@ def word_set(text: str) -> frozenset[str]:
 
 
 # A number with its decimals is one word ("0.25", "1,5"); "1x1" and "w1" stay words as before.
-_WORD = re.compile(r"\d+(?:[.,]\d+)+(?![a-z0-9])|[a-z0-9]+")
+WORD = re.compile(r"\d+(?:[.,]\d+)+(?![a-z0-9])|[a-z0-9]+")  # a word of folded text, or one number
 _FOREIGN_WORD = re.compile(r"[^\W\d_a-z]+")  # letters outside a-z after folding: another script
 
 EN_STOP = word_set("""
@@ -212,6 +212,12 @@ def stems(word: str, written: str = "") -> tuple[str, str, str]:
     return _STEMMERS["en"].stemWord(word), fr, folded if folded.isalpha() else fr
 
 
+@lru_cache(maxsize=20_000)
+def english_stem(word: str) -> str:
+    """The English Snowball stem of a folded word; a number is its own stem."""
+    return _STEMMERS["en"].stemWord(word) if word.isalpha() else word
+
+
 def is_number(word: str) -> bool:
     return bool(word) and word[0].isdigit() and all(c.isdigit() or c in ".," for c in word)
 
@@ -219,7 +225,7 @@ def is_number(word: str) -> bool:
 def prepare(text: str) -> Document:
     """Fold, tokenise and annotate an answer (or a rubric phrase, or a question)."""
     folded, index = fold_chars(text)
-    raw = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(folded)]
+    raw = [(m.group(), m.start(), m.end()) for m in WORD.finditer(folded)]
     tokens: list[Token] = []
     sentence = clause = 0
     previous_end = 0
@@ -241,7 +247,7 @@ def prepare(text: str) -> Document:
             elif boundary == "clause" or word in CLAUSE_WORDS:
                 clause += 1
         ostart, oend = index[fstart], index[fend - 1] + 1
-        token = Token(word, fold_word(word), ostart, oend, fstart, fend, sentence, clause, _role(word))
+        token = Token(word, fold_word(word), ostart, oend, fstart, fend, sentence, clause, word_role(word))
         token.stems = stems(word, text[ostart:oend])
         tokens.append(token)
         previous_end = fend
@@ -266,11 +272,12 @@ def _join(token: Token, word: str, text: str, oend: int, fend: int) -> None:
     token.text += word
     token.norm = fold_word(token.text)
     token.end, token.fend = oend, fend
-    token.role = _role(token.text)
+    token.role = word_role(token.text)
     token.stems = stems(token.text, text[token.start:oend].replace("-", ""))
 
 
-def _role(word: str) -> Role:
+def word_role(word: str) -> Role:
+    """Whether a folded word carries meaning, is a function word, or a negation."""
     if word in NEGATORS:
         return Role.NEGATION
     if word in EN_STOP or word in FR_STOP or word in CLAUSE_WORDS:
