@@ -176,3 +176,12 @@ def confident_misses(folder, rubrics) -> int:
             miss = not within_tolerance(result.points, sample.expected_points, rubric.points)
             count += miss and result.status != "needs_review"
     return count
+
+
+def test_edited_example_files_are_read_again(tmp_path):
+    path = write_rubric(tmp_path)
+    answer = "At every step it kills random units, so the network stops memorising the training set."
+    assert "examples_disagree" in score_answer(load_rubric(path), answer, PROMPT).flags
+    regraded = [{**e, "expected_points": 0, "note": "regraded"} if "kills" in e["answer"] else e for e in EXAMPLES]
+    write_rubric(tmp_path, examples=regraded)  # the teacher now gives nothing for that wording
+    assert "examples_disagree" not in score_answer(load_rubric(path), answer, PROMPT).flags

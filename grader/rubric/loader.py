@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from grader.errors import SpecInvalid
-from grader.rubric.examples import ExampleSet, example_set
+from grader.rubric.examples import example_set
 from grader.rubric.model import (
     RUBRIC_SCHEMA_VERSION,
     ExpressionError,
@@ -83,7 +83,10 @@ def load_rubric(source: str | Path | Mapping[str, Any] | Rubric) -> Rubric:
         hint = f" (did you mean {near[0]!r}?)" if near else ""
         raise RubricNotFound(f"No rubric file at {path}{hint}; create it or fix the part's 'rubric' option.")
     stat = path.stat()
-    return _load_file(str(path), stat.st_mtime_ns, stat.st_size)
+    rubric = _load_file(str(path), stat.st_mtime_ns, stat.st_size)
+    if not rubric.spec.examples:
+        return rubric
+    return _with_examples(str(path), stat.st_mtime_ns, stat.st_size, _example_files(rubric.spec, str(path)))
 
 
 @lru_cache(maxsize=128)
@@ -131,46 +134,56 @@ def _from_data(data: dict[str, Any], where: str, node: Any) -> Rubric:
         rubric = compile_rubric(spec, where)
     except ExpressionError as err:
         raise RubricInvalid(f"{where}: {err}") from None
-    if spec.examples:
-        line = line_of(node, ["examples"]) if node is not None else None
-        rubric = replace(rubric, examples=_read_examples(spec, where, line or "?"))
+    if spec.examples and node is None:
+        raise RubricInvalid(f"{where}: 'examples' names files, so it needs a rubric file; move the rubric "
+                            "into rubrics/<part id>.yaml.")
     return rubric
 
 
-def _read_examples(spec: RubricSpec, where: str, line: int | str) -> ExampleSet:
-    """The rubric's model answers (full marks), then the graded answers of the files `examples`
-    names (paths or globs relative to the rubric's folder, which they may not leave), in the order
-    given, each pattern's files sorted."""
+def _example_files(spec: RubricSpec, where: str) -> tuple[tuple[str, int, int], ...]:
+    """The files `examples` names (paths or globs relative to the rubric's folder, which they may
+    not leave), in the order given, each pattern's matches sorted, with their modification time
+    and size, so that an edited example file is read again."""
+    folder = Path(where).parent
+    found: list[tuple[str, int, int]] = []
+    for pattern in spec.examples:
+        if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
+            raise RubricInvalid(f"{where}: examples: {pattern!r} must be a path inside the rubric's folder "
+                                f"{folder}, e.g. examples/<part id>.yaml.")
+        paths = sorted(p for p in folder.glob(pattern) if p.is_file())
+        if not paths:
+            raise RubricInvalid(f"{where}: examples: no file matches {pattern!r} in {folder}.")
+        for path in paths:
+            stat = path.stat()
+            found.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(found)
+
+
+@lru_cache(maxsize=128)
+def _with_examples(path: str, mtime_ns: int, size: int, files: tuple[tuple[str, int, int], ...]) -> Rubric:
+    """The rubric of a file with its graded examples: its model answers (full marks), then the
+    answers of the example files; cached while none of these files changes."""
     from grader.rubric.samples import SamplesInvalid, load_samples
     from grader.rubric.score import AnswerProblem, answer_text
 
-    if where == "inline rubric":
-        raise RubricInvalid(f"{where}: 'examples' names files, so it needs a rubric file; move the rubric "
-                            "into rubrics/<part id>.yaml.")
-    folder = Path(where).resolve().parent
+    rubric = _load_file(path, mtime_ns, size)
+    spec = rubric.spec
     found = [(answer, 1.0, "model answer") for answer in spec.model_answers]
-    for pattern in spec.examples:
-        if Path(pattern).is_absolute() or ".." in Path(pattern).parts:
-            raise RubricInvalid(f"{where}:{line}: examples: {pattern!r} must be a path inside the rubric's folder "
-                                f"{folder}, e.g. examples/<part id>.yaml.")
-        paths = sorted(folder.glob(pattern))
-        if not paths:
-            raise RubricInvalid(f"{where}:{line}: examples: no file matches {pattern!r} in {folder}.")
-        for path in paths:
+    for name, _, _ in files:
+        try:
+            samples = load_samples(name)
+        except SamplesInvalid as err:
+            raise RubricInvalid(f"{path}: examples: {err}") from None
+        for number, sample in enumerate(samples, start=1):
+            if sample.expected_points is None:
+                raise RubricInvalid(f"{name}: item {number} has no expected_points; a graded example needs "
+                                    "the points an instructor gives it.")
             try:
-                samples = load_samples(path)
-            except SamplesInvalid as err:
-                raise RubricInvalid(f"{where}:{line}: examples: {err}") from None
-            for number, sample in enumerate(samples, start=1):
-                if sample.expected_points is None:
-                    raise RubricInvalid(f"{path}: item {number} has no expected_points; a graded example needs "
-                                        "the points an instructor gives it.")
-                try:
-                    text = answer_text(sample.answer)
-                except AnswerProblem as err:
-                    raise RubricInvalid(f"{path}: item {number}: {err}") from None
-                found.append((text, sample.expected_points / spec.points, sample.note))
-    return example_set(found)
+                text = answer_text(sample.answer)
+            except AnswerProblem as err:
+                raise RubricInvalid(f"{name}: item {number}: {err}") from None
+            found.append((text, sample.expected_points / spec.points, sample.note))
+    return replace(rubric, examples=example_set(found))
 
 
 _FIELDS = ["schema_version", "part", "points", "review_threshold", "always_review", "min_words", "max_words",
