@@ -327,6 +327,9 @@ SCHEMA_ERRORS = [
      "any: ['re:(unclosed']}\n"), ["regular expression"]),
     ("only function words", ("schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, label: x, hint: y, "
      "any: ['the of']}\n"), ["function words"]),
+    ("synonym of function words", ("schema_version: 1\npoints: 1\nsynonyms: {size: [width, 'h x w']}\n"
+     "concepts:\n  - {id: a, points: 1, label: x, hint: y, any: ['@size kept']}\n"), ["synonym group size", "'h x w'",
+                                                                                     "function words"]),
     ("unknown synonym in unless", ("schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, label: x, "
      "hint: y, any: [{phrase: word, unless: '@nope'}]}\n"), ["@nope", "synonyms"]),
     ("unless of function words", ("schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, label: x, "

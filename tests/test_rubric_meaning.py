@@ -131,6 +131,9 @@ CLAUSE_MEANING = [
     ("fr pas est un nom", "À chaque pas on supprime des neurones au hasard.", "drop", True),
     ("fr ne ... pas reste une négation", "À chaque étape on ne supprime pas des neurones au hasard.", "drop", False),
     ("fr le pas, puis ne ... pas", "Le pas d'apprentissage ne supprime pas des neurones au hasard.", "drop", False),
+    ("en otherwise starts a clause", "Units are randomly dropped, otherwise the net does not learn well.", "drop",
+     True),
+    ("fr sinon commence une proposition", "On supprime des neurones au hasard sinon ça ne marche pas.", "drop", True),
 ]
 
 

@@ -321,7 +321,7 @@ class Rubric:
 
 def compile_rubric(spec: RubricSpec, source: str = "<inline>") -> Rubric:
     """Compile every expression once, so scoring an answer does no parsing."""
-    synonyms = {name: tuple(_alternative(item) for item in items) for name, items in spec.synonyms.items()}
+    synonyms = {name: tuple(_synonym(name, item) for item in items) for name, items in spec.synonyms.items()}
     concepts = tuple(
         Concept(c.id, c.points, c.label.strip(), c.hint.strip(), c.group,
                 tuple(_compile(e, synonyms, f"concept {c.id}") for e in c.any))
@@ -383,6 +383,14 @@ def _slot(part: str, synonyms: dict[str, tuple[Alternative, ...]]) -> Slot:
 
 
 @lru_cache(maxsize=16_384)  # rubrics repeat their words: half the alternatives are seen before
+def _synonym(name: str, item: str) -> Alternative:
+    words = _alternative(item)
+    if not words:
+        raise ExpressionError(f"synonym group {name}: {item!r} is made only of function words (the, of, le, "
+                              "de, ...), which matching ignores; use a word that carries the meaning")
+    return words
+
+
 def _alternative(text: str) -> Alternative:
     """Words of one alternative, folded exactly as answers are; `*` marks a stem."""
     words: list[WordPattern] = []

@@ -59,6 +59,9 @@ afin ont avoir fait faire va vont peut peuvent doit doivent
 CLAUSE_WORDS = word_set(
     "but however whereas although though yet mais cependant pourtant tandis alors toutefois neanmoins"
 )
+# These also start a clause, one that gives a reason rather than a contrast: "..., otherwise it
+# does not work" / "sinon ça ne marche pas" does not deny what came before.
+REASON_CLAUSE_WORDS = word_set("otherwise sinon")
 
 NEGATORS = word_set("""
 not no never none neither nor cannot without nothing hardly non
@@ -244,7 +247,7 @@ def prepare(text: str) -> Document:
             if boundary == "sentence":
                 sentence += 1
                 clause += 1
-            elif boundary == "clause" or word in CLAUSE_WORDS:
+            elif boundary == "clause" or word in CLAUSE_WORDS or word in REASON_CLAUSE_WORDS:
                 clause += 1
         ostart, oend = index[fstart], index[fend - 1] + 1
         token = Token(word, fold_word(word), ostart, oend, fstart, fend, sentence, clause, word_role(word))
@@ -280,7 +283,7 @@ def word_role(word: str) -> Role:
     """Whether a folded word carries meaning, is a function word, or a negation."""
     if word in NEGATORS:
         return Role.NEGATION
-    if word in EN_STOP or word in FR_STOP or word in CLAUSE_WORDS:
+    if word in EN_STOP or word in FR_STOP or word in CLAUSE_WORDS or word in REASON_CLAUSE_WORDS:
         return Role.STOP
     if len(word) == 1 and word.isalpha():
         return Role.STOP
