@@ -12,7 +12,7 @@ import yaml
 from grader.rubric import RubricInvalid, load_rubric, score_answer
 from grader.rubric.examples import example_set, features, question_stems
 from tests.conftest import ROOT, SET_DIR
-from tests.test_rubric_samples import BLIND2_DIR, measure_unseen
+from tests.test_rubric_samples import BLIND3_DIR, measure_unseen
 
 PROMPT = "Explain dropout and why it could improve performance."
 
@@ -149,19 +149,20 @@ def test_every_text_rubric_of_the_tutorial_has_examples_and_keeps_test_sets_out(
     assert (SET_DIR / "rubrics" / "examples" / "tuned").is_dir()
 
 
-def test_blind2_misses_mostly_go_to_review(text_rubrics, capsys):
-    """blind2 is not among the examples. Before the examples, 13 of its 16 misses were graded with
-    full confidence; the disagreement with the examples sends most of them to a person."""
+def test_examples_send_misses_to_review_on_the_blind_set(text_rubrics, capsys):
+    """blind3 is neither tuned on nor among the examples. Without the examples, 9 of its 14 misses
+    were graded with full confidence; with them, 7 (at the cost of 3 more reviews): the examples
+    tell where the rubric may be wrong, and change no score."""
     rubrics = {part: (rubric, prompt, None) for part, (rubric, prompt, _) in text_rubrics.items()}
     plain = {part: (replace(rubric, examples=None), prompt, None) for part, (rubric, prompt, _) in text_rubrics.items()}
-    before = confident_misses(BLIND2_DIR, plain)
-    after = confident_misses(BLIND2_DIR, rubrics)
-    _, _, review_before, _, _ = measure_unseen(BLIND2_DIR, plain)
-    _, _, review_after, _, _ = measure_unseen(BLIND2_DIR, rubrics)
+    before, after = confident_misses(BLIND3_DIR, plain), confident_misses(BLIND3_DIR, rubrics)
+    _, within_before, review_before, _, _ = measure_unseen(BLIND3_DIR, plain)
+    _, within_after, review_after, _, _ = measure_unseen(BLIND3_DIR, rubrics)
     with capsys.disabled():
-        print(f"\nblind2 misses graded with confidence: {before} -> {after}; sent to review {review_before} -> "
+        print(f"\nblind3 misses graded with confidence: {before} -> {after}; sent to review {review_before} -> "
               f"{review_after}")
-    assert after < before and review_after <= review_before + 12
+    assert within_before == within_after  # the same scores
+    assert after <= before - 2 and review_after <= review_before + 4
 
 
 def confident_misses(folder, rubrics) -> int:

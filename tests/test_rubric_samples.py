@@ -269,18 +269,67 @@ BLIND2_DIR = SAMPLES_DIR / "blind2"
 
 def test_blind2_figures(rubrics, capsys):
     """A third set, 80 answers written from the prompts and the tutorial alone and frozen before the
-    grader first saw them; never tuned on. It measures how the rubrics carry to new wording.
+    grader first saw them.
 
     Measured when frozen: 62 of 80 within 25 % (77.5 %), 5 misconception answers above a quarter
     of the part. After the rubric work that never saw it (described ideas, `unless`, side remarks
-    at half): 64 of 80 (80.0 %), 4 misconception answers above a quarter. The target is 95 % and
-    none; this test keeps the floor. The misses are of the kinds the issue names (ideas described in
-    everyday words or by example, points split otherwise than a teacher splits them, misconceptions
-    stated with the words of the concept); they are not listed here, so that whoever tunes the
-    rubrics next cannot read them: the set stays blind.
+    at half): 64 of 80 (80.0 %), 4 misconception answers above a quarter. It was then opened and
+    tuned on, in the round that also wrote the dev2 answers: 79 of 80, none above a quarter. It is
+    development data now; blind3 took its place. This test keeps the figure.
     """
     total, within, review, too_generous, _ = measure_unseen(BLIND2_DIR, rubrics)
     with capsys.disabled():
         print(f"\nblind2 samples: {total}; within 25% of the expected points: {within}; sent to review: {review}; "
               f"misconception answers above a quarter: {len(too_generous)}")
-    assert total == 80 and within >= 64 and len(too_generous) <= 4, (within, too_generous)
+    assert total == 80 and within >= 79 and not too_generous, (within, too_generous)
+
+
+DEV2_DIR = EXAMPLES_DIR / "dev2"
+DEV3_DIR = EXAMPLES_DIR / "dev3"
+
+
+def test_dev2_figures(rubrics, capsys):
+    """The second round of development answers (568, in batches, each scored before the rubrics
+    changed for it): 436 of 568 within 25 % before their batches were tuned on, which is what new
+    wording costs the rubrics. This test keeps the figure reached: every answer within 25 %, no
+    misconception answer above a quarter of the part."""
+    total, within, review, too_generous, _ = measure_unseen(DEV2_DIR, rubrics)
+    with capsys.disabled():
+        print(f"\ndev2 samples: {total}; within 25% of the expected points: {within}; sent to review: {review}")
+    assert total >= 500 and within == total and not too_generous, (within, too_generous)
+
+
+def test_dev3_figures(rubrics, capsys):
+    """100 answers written from the prompts and the tutorial alone by someone who had not read the
+    rubrics, as a different population of students (terse, rambling, non-native, casual French).
+    Never tuned on. Measured before the second rubric round: 86 of 100; after it, which never saw
+    them: 89 of 100, 3 misconception answers above a quarter. They then joined the rubrics' graded
+    examples, which change no score; this test keeps the floor."""
+    total, within, review, too_generous, _ = measure_unseen(DEV3_DIR, rubrics)
+    with capsys.disabled():
+        print(f"\ndev3 samples: {total}; within 25% of the expected points: {within}; sent to review: {review}; "
+              f"misconception answers above a quarter: {len(too_generous)}")
+    assert total == 100 and within >= 89 and len(too_generous) <= 3, (within, too_generous)
+
+
+BLIND3_DIR = SAMPLES_DIR / "blind3"
+
+
+def test_blind3_figures(rubrics, capsys):
+    """The honest measure: 100 answers (10 per text part, 61 English and 39 French) written from the
+    prompts and the tutorial alone by someone who had not read the rubrics, frozen in a commit of
+    their own before the grader first saw them, and never tuned on, nor among the examples.
+
+    Measured once, on the rubrics of the second round and the examples of dev, dev2 and dev3: 86
+    of 100 within 25 % (English 50 of 61, French 36 of 39), 1 misconception answer above a quarter
+    of the part; 22 sent to review, and 7 of the 14 misses among them. The target is 95 % and none;
+    this test keeps the floor. The misses are bare keyword lists that the writer pays otherwise than
+    the rubric, partial answers credited in full or not at all, and one misconception stated in a
+    concept's own words; they are not listed here, so that whoever tunes the rubrics next cannot
+    read them: the set stays blind.
+    """
+    total, within, review, too_generous, _ = measure_unseen(BLIND3_DIR, rubrics)
+    with capsys.disabled():
+        print(f"\nblind3 samples: {total}; within 25% of the expected points: {within}; sent to review: {review}; "
+              f"misconception answers above a quarter: {len(too_generous)}")
+    assert total == 100 and within >= 86 and len(too_generous) <= 1, (within, too_generous)
