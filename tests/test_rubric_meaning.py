@@ -133,6 +133,9 @@ CLAUSE_MEANING = [
     ("fr le pas, puis ne ... pas", "Le pas d'apprentissage ne supprime pas des neurones au hasard.", "drop", False),
     ("en otherwise starts a clause", "Units are randomly dropped, otherwise the net does not learn well.", "drop",
      True),
+    ("en or not is an alternative", "Each unit is dropped or not at random at every step.", "drop", True),
+    ("fr ou non est une alternative", "Chaque neurone est supprimé ou non au hasard.", "drop", True),
+    ("en not after or still denies", "Units are not randomly dropped, or so I think.", "drop", False),
     ("fr sinon commence une proposition", "On supprime des neurones au hasard sinon ça ne marche pas.", "drop", True),
 ]
 

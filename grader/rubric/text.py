@@ -306,8 +306,9 @@ def _boundary(gap: str, before: str, after: str) -> str | None:
 
 
 def _resolve_negations(tokens: list[Token]) -> None:
-    """Undo negation words that do not negate: "not only", French "ne ... que" (= only), and the
-    noun "pas" (a step: "à chaque pas", "le pas d'apprentissage")."""
+    """Undo negation words that do not negate: "not only", French "ne ... que" (= only), "or not"
+    ("ou non", "ou pas") offered as an alternative, and the noun "pas" (a step: "à chaque pas", "le
+    pas d'apprentissage")."""
     for i, token in enumerate(tokens):
         if token.role is not Role.NEGATION:
             continue
@@ -316,6 +317,10 @@ def _resolve_negations(tokens: list[Token]) -> None:
                 and before.clause == token.clause
                 and not any(t.text in ("ne", "n") for t in tokens[max(i - 5, 0): i] if t.clause == token.clause)):
             token.role = Role.CONTENT
+            continue
+        if token.text in ("not", "non", "pas") and before is not None and before.text in ("or", "ou") \
+                and before.clause == token.clause:
+            token.role = Role.STOP  # "kept or not", "gardé ou non": an alternative, not a denial
             continue
         following = tokens[i + 1] if i + 1 < len(tokens) else None
         if following is not None and following.text in _NOT_NEGATING_AFTER and following.clause == token.clause:
