@@ -557,3 +557,15 @@ def test_the_stemmers_in_use_stem_every_rubric_word_as_the_reference_snowball_co
     for language, reference in (("en", EnglishStemmer()), ("fr", FrenchStemmer())):
         differ = [w for w in words if _STEMMERS[language].stemWord(w) != reference.stemWord(w)]
         assert not differ, (language, differ[:10])
+
+
+def test_a_several_word_synonym_counts_as_one_word_against_a_window():
+    rubric = load_rubric({
+        "schema_version": 1, "points": 1, "min_words": 1,
+        "synonyms": {"fc": ["fully connected layer*", "couche* dense*"]},
+        "concepts": [{"id": "fcn", "points": 1, "label": "x", "hint": "y",
+                      "any": [{"phrase": "without|sans @fc", "window": 2, "ordered": True}]}],
+    })
+    assert score_answer(rubric, "A CNN without fully connected layers.").points == 1
+    assert score_answer(rubric, "Un CNN sans couches denses.").points == 1
+    assert score_answer(rubric, "Without any pooling, big fully connected layers.").points == 0  # still a window

@@ -190,7 +190,8 @@ class Matcher:
         scope = self._clause if phrase.scope == "clause" else self._sentence
         # No match spans more than this many words: only hits that near the anchor are tried,
         # so a long answer costs time in proportion to its matches, not to their square.
-        reach = phrase.window or sum(max(len(alt) for alt in slot) for slot in phrase.slots) + DEFAULT_SLACK
+        longest = [max(len(alt) for alt in slot) for slot in phrase.slots]
+        reach = (phrase.window + sum(longest) - len(longest)) if phrase.window else sum(longest) + DEFAULT_SLACK
         starts = [[h.start for h, _ in hits] for hits in per_slot]
         results: dict[tuple[int, int], Occurrence] = {}
         for anchor, anchor_len in per_slot[order[0]]:
@@ -215,7 +216,9 @@ class Matcher:
             else:
                 lo = min(h.start for h, _ in chosen.values())
                 hi = max(h.end for h, _ in chosen.values())
-                window = phrase.window or sum(n for _, n in chosen.values()) + DEFAULT_SLACK
+                # A several-word synonym counts as one word against an explicit window.
+                window = (phrase.window + sum(n - 1 for _, n in chosen.values()) if phrase.window
+                          else sum(n for _, n in chosen.values()) + DEFAULT_SLACK)
                 if hi - lo + 1 > window:
                     continue
                 tokens = sorted(self.sig[p] for h, _ in chosen.values() for p in range(h.start, h.end + 1))

@@ -49,7 +49,8 @@ sans, ...) matches any negation word. Words match after folding case, accents an
 ("sur-apprentissage" is one word, as in answers), or when their Snowball stems agree in the
 language of the clause ("reduces" = "reduced" = "reducing"); numbers match whole; the words of a
 phrase may come in any order within a window of `len(words) + 3` meaningful words (`window` to
-change it) in one sentence (`scope: clause` to stay within a clause; `ordered: true` to keep the
+change it; a several-word synonym counts as one word against it) in one sentence (`scope: clause` to
+stay within a clause; `ordered: true` to keep the
 written order; `unless: "sign signe"` voids a match whose clauses also hold one of these
 words, so "the output has the same sign as the input" is not "the output is the same as the
 input"). Function words (the, of, le, de, ...) are ignored. `re:` patterns run on the folded
