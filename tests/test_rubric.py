@@ -569,3 +569,16 @@ def test_a_several_word_synonym_counts_as_one_word_against_a_window():
     assert score_answer(rubric, "A CNN without fully connected layers.").points == 1
     assert score_answer(rubric, "Un CNN sans couches denses.").points == 1
     assert score_answer(rubric, "Without any pooling, big fully connected layers.").points == 0  # still a window
+
+
+def test_unless_may_look_at_the_whole_sentence():
+    def rubric(scope):
+        return load_rubric({
+            "schema_version": 1, "points": 1, "min_words": 1,
+            "concepts": [{"id": "mix", "points": 1, "label": "x", "hint": "y",
+                          "any": [{"phrase": "mix* channel*", "unless": "unlike", "unless_scope": scope}]}],
+        })
+    answer = "Unlike a 3x3 filter, which mixes neighbouring pixels, it mixes the channels at each pixel."
+    assert score_answer(rubric("clause"), answer).points == 1  # "unlike" is in another clause
+    assert score_answer(rubric("sentence"), answer).points == 0
+    assert score_answer(rubric("sentence"), "It mixes the channels. Unlike pooling, it learns.").points == 1

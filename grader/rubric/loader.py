@@ -188,7 +188,8 @@ def _with_examples(path: str, mtime_ns: int, size: int, files: tuple[tuple[str, 
 
 _FIELDS = ["schema_version", "part", "points", "review_threshold", "always_review", "min_words", "max_words",
            "prompt", "synonyms", "groups", "concepts", "misconceptions", "model_answers", "examples", "id", "label",
-           "hint", "group", "any", "penalty", "feedback", "contradicts", "phrase", "window", "scope", "ordered", "re", "max"]
+           "hint", "group", "any", "penalty", "feedback", "contradicts", "phrase", "window", "scope", "ordered", "re", "max",
+           "unless", "unless_scope", "lang", "sizes", "min_length"]
 
 
 def _did_you_mean(name: str) -> str:

@@ -256,8 +256,13 @@ class Matcher:
     # -- helpers --------------------------------------------------------------------------------
 
     def _voided(self, phrase: Phrase, first: int, last: int) -> bool:
-        """Whether a word of the phrase's `unless` stands in a clause the match spans."""
+        """Whether a word of the phrase's `unless` stands in a clause the match spans (or, with
+        `unless_scope: sentence`, anywhere in its sentences)."""
         tokens = self.doc.tokens
+        if phrase.unless_scope == "sentence":
+            sentences = range(tokens[first].sentence, tokens[last].sentence + 1)
+            return any(tokens[self.sig[hit.start]].sentence in sentences
+                       for alternative in phrase.unless for hit in self.alternative_hits(alternative))
         clauses = range(tokens[first].clause, tokens[last].clause + 1)
         return any(tokens[self.sig[hit.start]].clause in clauses
                    for alternative in phrase.unless for hit in self.alternative_hits(alternative))

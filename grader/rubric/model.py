@@ -50,10 +50,10 @@ sans, ...) matches any negation word. Words match after folding case, accents an
 language of the clause ("reduces" = "reduced" = "reducing"); numbers match whole; the words of a
 phrase may come in any order within a window of `len(words) + 3` meaningful words (`window` to
 change it; a several-word synonym counts as one word against it) in one sentence (`scope: clause` to
-stay within a clause; `ordered: true` to keep the
-written order; `unless: "sign signe"` voids a match whose clauses also hold one of these
-words, so "the output has the same sign as the input" is not "the output is the same as the
-input"). Function words (the, of, le, de, ...) are ignored. `re:` patterns run on the folded
+stay within a clause; `ordered: true` to keep the written order; `unless: "sign signe"` voids a
+match whose clauses also hold one of these words, so "the output has the same sign as the input"
+is not "the output is the same as the input"; `unless_scope: sentence` looks for them in the whole
+sentence, so "Unlike a 3x3 filter, which mixes neighbouring pixels, ..." voids its own clauses). Function words (the, of, le, de, ...) are ignored. `re:` patterns run on the folded
 text (lower case, no accents, punctuation kept); a match that begins or ends inside a number is
 ignored.
 """
@@ -99,6 +99,7 @@ class PhraseSpec(_Strict):
     ordered: bool = False
     lang: Literal["en", "fr"] | None = None
     unless: str | None = Field(default=None, min_length=1)
+    unless_scope: Literal["clause", "sentence"] = "clause"
 
 
 class RegexSpec(_Strict):
@@ -243,6 +244,7 @@ class Phrase:
     ordered: bool
     lang: str | None = None
     unless: Slot = ()  # words that, in a clause of the match, void it
+    unless_scope: str = "clause"  # or "sentence": anywhere in the match's sentence
 
     @property
     def has_negation(self) -> bool:
@@ -369,7 +371,7 @@ def _compile(expression: Any, synonyms: dict[str, tuple[Alternative, ...]], wher
     if expression.unless and not unless:
         raise ExpressionError(f"{where}: 'unless: {expression.unless}' has only function words, which are ignored")
     return Phrase(expression.phrase, tuple(slots), expression.window, expression.scope, expression.ordered,
-                  expression.lang, unless)
+                  expression.lang, unless, expression.unless_scope)
 
 
 def _slot(part: str, synonyms: dict[str, tuple[Alternative, ...]]) -> Slot:
