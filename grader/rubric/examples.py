@@ -9,10 +9,10 @@ by their similarity, are what the examples suggest.
 
 The examples never change a score. When what they suggest differs from the rubric's score by
 more than a set share of the part, and the closest example is similar enough to count, the
-answer goes to review with the rubric's provisional score, and the reviewer is shown the
-closest example and its grade. Keyword rubrics miss new wording; answers worded like a graded
-example rarely are scored far from it, so the disagreement points at the answers a person should
-read.
+answer goes to review with the rubric's provisional score and a reason that gives what the
+examples suggest (never an example's text: examples may be other students' answers). Keyword
+rubrics miss new wording; answers worded like a graded example are rarely scored far from it, so
+the disagreement points at the answers a person should read.
 
 Everything here is arithmetic on the answer and the example files, in a fixed order and rounded
 before any comparison, so the same answer, set and grader always give the same verdict.
@@ -110,19 +110,15 @@ class ExampleSet:
         query = self._vector(features(answer, asked))
         if not query:
             return None
-        # Most similar first; among equals, the example listed first (so the order is fixed).
-        scored = sorted(
-            ((round(sum(w * v.get(t, 0.0) for t, w in query.items()), 9), -index)
-             for index, v in enumerate(self._vectors)),
-            reverse=True,
-        )[:neighbours]
-        best, first = scored[0]
-        weights = [(similarity, self.examples[-negated].fraction) for similarity, negated in scored]
-        total = sum(w for w, _ in weights)
+        similarities = [round(sum(w * v.get(t, 0.0) for t, w in query.items()), 9) for v in self._vectors]
+        # Most similar first; among equals, the example listed first, so the choice is fixed.
+        closest = sorted(range(len(similarities)), key=lambda i: (-similarities[i], i))[:neighbours]
+        best = similarities[closest[0]]
+        total = sum(similarities[i] for i in closest)
         if best < MIN_SIMILARITY or total <= 0:
             return None
-        fraction = sum(w * f for w, f in weights) / total
-        return Opinion(round(fraction, 6), best, self.examples[-first])
+        fraction = sum(similarities[i] * self.examples[i].fraction for i in closest) / total
+        return Opinion(round(fraction, 6), best, self.examples[closest[0]])
 
 
 @lru_cache(maxsize=64)

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from grader.rubric.model import DEFAULT_SLACK, Alternative, Expression, Pattern, Phrase, Sizes, WordPattern
-from grader.rubric.text import CLAUSE_WORDS, Document, Role, is_number, word_set
+from grader.rubric.text import CLAUSE_WORDS, Document, Role, Token, is_number, word_set
 
 FUZZY_RATIO = 0.88
 FUZZY_MIN_WORD = 6
@@ -259,12 +259,12 @@ class Matcher:
         """Whether a word of the phrase's `unless` stands in a clause the match spans (or, with
         `unless_scope: sentence`, anywhere in its sentences)."""
         tokens = self.doc.tokens
-        if phrase.unless_scope == "sentence":
-            sentences = range(tokens[first].sentence, tokens[last].sentence + 1)
-            return any(tokens[self.sig[hit.start]].sentence in sentences
-                       for alternative in phrase.unless for hit in self.alternative_hits(alternative))
-        clauses = range(tokens[first].clause, tokens[last].clause + 1)
-        return any(tokens[self.sig[hit.start]].clause in clauses
+
+        def unit(token: Token) -> int:
+            return token.sentence if phrase.unless_scope == "sentence" else token.clause
+
+        spanned = range(unit(tokens[first]), unit(tokens[last]) + 1)
+        return any(unit(tokens[self.sig[hit.start]]) in spanned
                    for alternative in phrase.unless for hit in self.alternative_hits(alternative))
 
     def _occurrence(self, first: int, last: int, fuzzy: bool, negated: bool) -> Occurrence:
