@@ -68,7 +68,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from grader.rubric.examples import ExampleSet
-from grader.rubric.text import NEGATORS, Role, fold_chars, fold_word, joins_next, prepare
+from grader.rubric.text import NEGATORS, Role, fold_chars, fold_word, joins_next, prepare, stems, word_role
 
 RUBRIC_SCHEMA_VERSION = 1
 DEFAULT_SLACK = 3
@@ -412,9 +412,25 @@ def _alternative(text: str) -> Alternative:
             if pieces:
                 words.append(WordPattern(pieces[-1], prefix=True))
             continue
-        for token in prepare(core).tokens:
-            if token.role is Role.NEGATION or token.text in NEGATORS:
-                words.append(WordPattern(token.text, negation=True))
-            elif token.role is Role.CONTENT:
-                words.append(WordPattern(fold_word(token.text), stems=token.stems))
+        words += _plain_words(core)
+    return tuple(words)
+
+
+@lru_cache(maxsize=8192)
+def _plain_words(core: str) -> tuple[WordPattern, ...]:
+    """The word patterns of an alternative's word written without `*`, read as answers are."""
+    folded, _ = fold_chars(core)
+    if folded.isalpha() and folded.isascii():  # one plain word: most of a rubric, read directly
+        role = word_role(folded)
+        if role is Role.NEGATION or folded in NEGATORS:
+            return (WordPattern(folded, negation=True),)
+        if role is Role.CONTENT:
+            return (WordPattern(fold_word(folded), stems=stems(folded, core)),)
+        return ()
+    words = []
+    for token in prepare(core).tokens:
+        if token.role is Role.NEGATION or token.text in NEGATORS:
+            words.append(WordPattern(token.text, negation=True))
+        elif token.role is Role.CONTENT:
+            words.append(WordPattern(fold_word(token.text), stems=token.stems))
     return tuple(words)
