@@ -582,3 +582,21 @@ def test_unless_may_look_at_the_whole_sentence():
     assert score_answer(rubric("clause"), answer).points == 1  # "unlike" is in another clause
     assert score_answer(rubric("sentence"), answer).points == 0
     assert score_answer(rubric("sentence"), "It mixes the channels. Unlike pooling, it learns.").points == 1
+
+
+def test_plain_words_are_read_as_answers_are():
+    """The quick reading of a one-word alternative gives what reading it as an answer gives."""
+    import re
+
+    from grader.rubric.model import NEGATORS, WordPattern, _plain_words, fold_word
+    from grader.rubric.text import Role, prepare
+
+    def as_answer(core):
+        return tuple(WordPattern(t.text, negation=True) if t.role is Role.NEGATION or t.text in NEGATORS
+                     else WordPattern(fold_word(t.text), stems=t.stems)
+                     for t in prepare(core).tokens if t.role is not Role.STOP)
+
+    words = {w for f in ROOT.glob("problems/*/rubrics/*.yaml") for w in re.findall(r"[^\W_]+", f.read_text("utf-8"))}
+    words |= {"Neurones", "désactivés", "pas", "not", "non", "the", "ReLU", "Œuvre"}
+    assert len(words) > 2000
+    assert [w for w in sorted(words) if _plain_words(w) != as_answer(w)] == []
