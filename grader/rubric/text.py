@@ -65,8 +65,9 @@ REASON_CLAUSE_WORDS = word_set("otherwise sinon")
 
 NEGATORS = word_set("""
 not no never none neither nor cannot without nothing hardly non
+doesnt isnt arent wasnt werent didnt cant couldnt wont wouldnt shouldnt hasnt havent hadnt
 ne n pas jamais aucun aucune ni sans rien nullement
-""")
+""")  # "dont" is left out: in French it is not a negation ("dont la sortie ...")
 # "not only", "pas seulement": not a negation of what follows.
 _NOT_NEGATING_AFTER = word_set("only just merely seulement uniquement")
 _FR_NEGATION_PARTNERS = word_set("pas jamais rien aucun aucune plus ni guere nullement")
