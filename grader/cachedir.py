@@ -70,6 +70,12 @@ def write_atomically(path: Path, data: bytes) -> bool:
 # Parse tables built from the package's own grammars ship with it (`grader/grammars/`), so even
 # a first run with an empty cache reads them instead of building them. The file names carry the
 # same key as the cache's; tests/test_startup.py checks they are current.
+#
+# The tables are read and written here, not through lark's `cache=` option: lark keys its cache
+# file by its options, the file's own path among them, so a table built in one folder is stale
+# in any other (a copy of the repository, an installed package) and lark would rebuild it and
+# write over the shipped file. Our key is the grammar, the options and the lark and Python
+# versions, and the file holds what `Lark.save` writes.
 SHIPPED_TABLES = Path(__file__).resolve().parent / "grammars"
 # Every grammar a parser asked a table for in this process: name -> (grammar text, options).
 GRAMMARS: dict[str, tuple[str, dict[str, Any]]] = {}
@@ -77,7 +83,7 @@ GRAMMARS: dict[str, tuple[str, dict[str, Any]]] = {}
 
 def table_name(name: str, grammar: str, **options: Any) -> str:
     """`<name>-<key>.lark`, the key from the grammar text, the options and the lark and Python
-    versions (lark also checks its own key inside the file)."""
+    versions."""
     import lark
 
     key = "\0".join([grammar, repr(sorted((k, repr(v)) for k, v in options.items())), lark.__version__,
@@ -85,18 +91,53 @@ def table_name(name: str, grammar: str, **options: Any) -> str:
     return f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:24]}.lark"
 
 
-def grammar_cache(name: str, grammar: str, **options: Any) -> str | bool:
-    """The value for lark's `cache=` option: the shipped table when there is one for this grammar,
-    options and versions, else a file of that name in the cache folder, or False when caching is off.
+def lark_parser(name: str, grammar: str, runtime: dict[str, Any] | None = None, **options: Any) -> Any:
+    """A lark LALR parser for a grammar of the package: from the shipped table when there is one
+    for this grammar, options and versions, else from the cache folder, else built (and then
+    written to the cache folder when caching is on and the folder writable).
 
-    lark rebuilds the tables when the file is missing, stale or unreadable, and goes on without
-    saving when the folder is read-only.
+    `options` are what the tables depend on; `runtime` what lark takes when loading a table (a
+    transformer). A damaged or unreadable table file is built again.
     """
+    from lark import Lark
+
+    runtime = runtime or {}
     GRAMMARS[name] = (grammar, options)
     file = table_name(name, grammar, **options)
-    if (SHIPPED_TABLES / file).is_file():
-        return str(SHIPPED_TABLES / file)
     folder = cache_folder("grammars")
-    if folder is None:
-        return False
-    return str(folder / file)
+    for place in (SHIPPED_TABLES / file, *([folder / file] if folder is not None else [])):
+        parser = read_table(place, runtime)
+        if parser is not None:
+            return parser
+    parser = Lark(grammar, **options, **runtime)
+    if folder is not None:
+        write_table(folder / file, parser)
+    return parser
+
+
+def read_table(path: Path, runtime: dict[str, Any]) -> Any:
+    """A parser from a table file `write_table` wrote, or None when there is none or it is damaged."""
+    from lark import Lark
+
+    try:
+        with open(path, "rb") as table:
+            # lark's reader for what Lark.save wrote, with the options that are not saved (as
+            # lark's own cache does; lark is pinned, and tests/test_startup.py reads every table).
+            return Lark.__new__(Lark)._load(table, **runtime)
+    except FileNotFoundError:
+        return None
+    except Exception:  # noqa: BLE001 - a truncated or foreign file: build the tables again
+        return None
+
+
+# Options lark takes again when loading a table, and that cannot be saved (objects, functions).
+RUNTIME_OPTIONS = ("transformer", "postlex", "lexer_callbacks")
+
+
+def write_table(path: Path, parser: Any) -> bool:
+    """Save a parser's tables (without its runtime options), atomically."""
+    import io
+
+    buffer = io.BytesIO()
+    parser.save(buffer, exclude_options=RUNTIME_OPTIONS)
+    return write_atomically(path, buffer.getvalue())

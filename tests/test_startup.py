@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.cachedir import grammar_cache
+from grader.cachedir import lark_parser, read_table, table_name
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -102,20 +102,33 @@ def test_an_unwritable_cache_falls_back_to_building_the_tables(tmp_path):
 
 
 @pytest.mark.parametrize("changed", ["grammar", "options"])
-def test_the_table_file_is_keyed_by_grammar_and_options(changed, monkeypatch, tmp_path):
-    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path))
-    base = grammar_cache("g", "start: X\nX: \"x\"", parser="lalr")
-    other = (grammar_cache("g", "start: X\nX: \"y\"", parser="lalr") if changed == "grammar"
-             else grammar_cache("g", "start: X\nX: \"x\"", parser="earley"))
+def test_the_table_file_is_keyed_by_grammar_and_options(changed):
+    base = table_name("g", "start: X\nX: \"x\"", parser="lalr")
+    other = (table_name("g", "start: X\nX: \"y\"", parser="lalr") if changed == "grammar"
+             else table_name("g", "start: X\nX: \"x\"", parser="lalr", lexer="basic"))
     assert base != other
-    assert base == grammar_cache("g", "start: X\nX: \"x\"", parser="lalr")
+    assert base == table_name("g", "start: X\nX: \"x\"", parser="lalr")
 
 
 def test_cache_off_means_no_table_file(monkeypatch, tmp_path):
     monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path))
     monkeypatch.setenv("GRADER_CACHE", "off")
-    assert grammar_cache("g", "start: X", parser="lalr") is False
+    assert lark_parser("g", "start: X\nX: \"x\"", parser="lalr").parse("x").data == "start"
     assert not (tmp_path / "grammars").exists()
+
+
+def test_a_table_reads_back_wherever_it_lies(monkeypatch, tmp_path):
+    """The key holds no path: a table copied to another folder (another clone, an installed
+    package) is read there, not rebuilt and written over."""
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
+    lark_parser("g", "start: X\nX: \"x\"", parser="lalr")
+    (built,) = (tmp_path / "cache" / "grammars").iterdir()
+    moved = tmp_path / "elsewhere" / built.name
+    moved.parent.mkdir()
+    moved.write_bytes(built.read_bytes())
+    parser = read_table(moved, {})
+    assert parser is not None and parser.parse("x").data == "start"
+    assert read_table(tmp_path / "none.lark", {}) is None
 
 
 # ----- parse tables shipped with the package ---------------------------------------------------------
@@ -150,14 +163,14 @@ def test_the_shipped_tables_are_current():
     grammar: GRADER_UPDATE_TABLES=1 python -m pytest tests/test_startup.py -k shipped"""
     from lark import Lark
 
-    from grader.cachedir import table_name
+    from grader.cachedir import write_table
 
     grammars = _package_grammars()
     if os.environ.get(UPDATE_TABLES):
         for old in SHIPPED.glob("*.lark"):
             old.unlink()
         for name, (grammar, options) in grammars.items():
-            Lark(grammar, cache=str(SHIPPED / table_name(name, grammar, **options)), **options)
+            write_table(SHIPPED / table_name(name, grammar, **options), Lark(grammar, **options))
         (SHIPPED / "VERSIONS.json").write_text(json.dumps(_running(), indent=1) + "\n", encoding="utf-8")
     expected = {table_name(name, grammar, **options) for name, (grammar, options) in grammars.items()}
     if _built_for() == _running():
@@ -167,7 +180,9 @@ def test_the_shipped_tables_are_current():
 
 
 def test_a_first_run_reads_the_shipped_tables(tmp_path):
+    shipped = {p.name: p.read_bytes() for p in SHIPPED.glob("*.lark")}
     fresh = _parse_in_fresh_process(str(tmp_path), shipped=True)
+    assert {p.name: p.read_bytes() for p in SHIPPED.glob("*.lark")} == shipped, "read, never written over"
     assert fresh == _parse_in_fresh_process(str(tmp_path / "built"))
     written = sorted(p.name.split("-")[0] for p in (tmp_path / "grammars").glob("*.lark"))
     # Built and written to the cache only when the shipped tables are for another lark or Python.

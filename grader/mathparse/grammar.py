@@ -20,7 +20,7 @@ from typing import Any
 
 from lark import Lark
 
-from grader.cachedir import grammar_cache
+from grader.cachedir import lark_parser
 from grader.mathparse.latex import (
     FUNCTION_COMMANDS,
     IGNORED_COMMANDS,
@@ -236,4 +236,5 @@ def get_parser() -> Lark:
     options: dict[str, Any] = {
         "parser": "lalr", "lexer": "contextual", "maybe_placeholders": False, "propagate_positions": False,
     }
-    return Lark(GRAMMAR, cache=grammar_cache("mathparse", GRAMMAR, **options), **options)
+    parser: Lark = lark_parser("mathparse", GRAMMAR, **options)
+    return parser

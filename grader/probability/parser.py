@@ -23,7 +23,7 @@ from lark.exceptions import (
 )
 from lark.lexer import Lexer
 
-from grader.cachedir import grammar_cache
+from grader.cachedir import lark_parser
 from grader.probability.errors import ProbSyntaxError
 from grader.probability.lexer import tokenize
 from grader.probability.nodes import (
@@ -698,7 +698,8 @@ _OPTIONS: dict[str, Any] = {"parser": "lalr", "lexer": _TokenList, "start": "sta
 @functools.lru_cache(maxsize=1)
 def _parser() -> Lark:
     """The parser, loaded on first use (a set without probability answers never needs it)."""
-    return Lark(GRAMMAR, cache=grammar_cache("probability", GRAMMAR, **_OPTIONS), transformer=_Build(), **_OPTIONS)
+    parser: Lark = lark_parser("probability", GRAMMAR, {"transformer": _Build()}, **_OPTIONS)
+    return parser
 
 TOKEN_WORDS = {
     "RPAR": "')'", "RSQB": "']'", "RBRACE": "'}'", "LPAR": "'('", "LSQB": "'['", "LBRACE": "'{'",
