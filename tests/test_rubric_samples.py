@@ -302,34 +302,65 @@ def test_dev2_figures(rubrics, capsys):
 def test_dev3_figures(rubrics, capsys):
     """100 answers written from the prompts and the tutorial alone by someone who had not read the
     rubrics, as a different population of students (terse, rambling, non-native, casual French).
-    Never tuned on. Measured before the second rubric round: 86 of 100; after it, which never saw
-    them: 89 of 100, 3 misconception answers above a quarter. They then joined the rubrics' graded
-    examples, which change no score; this test keeps the floor."""
+    Measured before the first rubric round of its stop: 86 of 100; after it, which never saw them:
+    89 of 100, 3 misconception answers above a quarter. They then joined the rubrics' graded
+    examples (which change no score) and were tuned on in the second round: 98 of 100, none above
+    a quarter. This test keeps the figure."""
     total, within, review, too_generous, _ = measure_unseen(DEV3_DIR, rubrics)
     with capsys.disabled():
         print(f"\ndev3 samples: {total}; within 25% of the expected points: {within}; sent to review: {review}; "
               f"misconception answers above a quarter: {len(too_generous)}")
-    assert total == 100 and within >= 89 and len(too_generous) <= 3, (within, too_generous)
+    assert total == 100 and within >= 98 and not too_generous, (within, too_generous)
+
+
+DEV4_DIR = EXAMPLES_DIR / "dev4"
+
+
+def test_dev4_figures(rubrics, capsys):
+    """The development answers of the second rubric round (284, in batches, each scored before the
+    rubrics changed for it): 237 of 284 within 25 % (83 %) before their batches were tuned on. This
+    test keeps the figure reached: every answer within 25 %, none above a quarter."""
+    total, within, review, too_generous, _ = measure_unseen(DEV4_DIR, rubrics)
+    with capsys.disabled():
+        print(f"\ndev4 samples: {total}; within 25% of the expected points: {within}; sent to review: {review}")
+    assert total >= 280 and within == total and not too_generous, (within, too_generous)
 
 
 BLIND3_DIR = SAMPLES_DIR / "blind3"
 
 
 def test_blind3_figures(rubrics, capsys):
-    """The honest measure: 100 answers (10 per text part, 61 English and 39 French) written from the
-    prompts and the tutorial alone by someone who had not read the rubrics, frozen in a commit of
-    their own before the grader first saw them, and never tuned on, nor among the examples.
-
-    Measured once, on the rubrics of the second round and the examples of dev, dev2 and dev3: 86
-    of 100 within 25 % (English 50 of 61, French 36 of 39), 1 misconception answer above a quarter
-    of the part; 22 sent to review, and 7 of the 14 misses among them. The target is 95 % and none;
-    this test keeps the floor. The misses are bare keyword lists that the writer pays otherwise than
-    the rubric, partial answers credited in full or not at all, and one misconception stated in a
-    concept's own words; they are not listed here, so that whoever tunes the rubrics next cannot
-    read them: the set stays blind.
-    """
+    """100 answers (10 per text part, 61 English and 39 French) written from the prompts and the
+    tutorial alone by someone who had not read the rubrics, and frozen in a commit of their own
+    before the grader first saw them. It was the blind set of the first rubric round of its stop,
+    measured once: 86 of 100 within 25 %, 1 misconception answer above a quarter. It was then
+    opened and tuned on in the second round (94 of 100, none above a quarter): development data
+    now, never among the examples. This test keeps the figure."""
     total, within, review, too_generous, _ = measure_unseen(BLIND3_DIR, rubrics)
     with capsys.disabled():
         print(f"\nblind3 samples: {total}; within 25% of the expected points: {within}; sent to review: {review}; "
               f"misconception answers above a quarter: {len(too_generous)}")
-    assert total == 100 and within >= 86 and len(too_generous) <= 1, (within, too_generous)
+    assert total == 100 and within >= 94 and not too_generous, (within, too_generous)
+
+
+BLIND4_DIR = SAMPLES_DIR / "blind4"
+
+
+def test_blind4_figures(rubrics, capsys):
+    """The honest measure: 100 answers (10 per text part, 67 English and 33 French) written from the
+    prompts and the tutorial alone by someone who had not read the rubrics, frozen in a commit of
+    their own before the grader first saw them; never tuned on, nor among the examples.
+
+    Measured once, after the second rubric round: 89 of 100 within 25 % (English 58 of 67, French
+    31 of 33), 1 misconception answer above a quarter of the part; 25 sent to review, and 5 of the
+    11 misses among them. The target is 95 % and none; this test keeps the floor. The misses are
+    bare keyword lists the writer pays otherwise than the rubric, an idea given by an analogy or a
+    formula, a drawback the writers of different sets grade differently, and one misconception
+    that borrows the concept's words; they are not listed here, so that whoever tunes the rubrics
+    next cannot read them: the set stays blind.
+    """
+    total, within, review, too_generous, _ = measure_unseen(BLIND4_DIR, rubrics)
+    with capsys.disabled():
+        print(f"\nblind4 samples: {total}; within 25% of the expected points: {within}; sent to review: {review}; "
+              f"misconception answers above a quarter: {len(too_generous)}")
+    assert total == 100 and within >= 89 and len(too_generous) <= 1, (within, too_generous)
