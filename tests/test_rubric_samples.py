@@ -201,6 +201,16 @@ def measure_unseen(folder, rubrics) -> tuple[int, int, int, list, int]:
     return total, within, review, too_generous, over
 
 
+def figures(name, folder, rubrics, capsys) -> tuple[int, int, list]:
+    """Measure a folder as `measure_unseen` does and print its figures: (answers, within 25 %,
+    misconception answers above a quarter)."""
+    total, within, review, too_generous, _ = measure_unseen(folder, rubrics)
+    with capsys.disabled():
+        print(f"\n{name} samples: {total}; within 25% of the expected points: {within}; sent to review: {review}; "
+              f"misconception answers above a quarter: {len(too_generous)}")
+    return total, within, too_generous
+
+
 def test_fresh_figures(rubrics, capsys):
     """Answers written from the prompts alone, before the rubrics were read; never tuned on.
 
@@ -208,9 +218,7 @@ def test_fresh_figures(rubrics, capsys):
     over-scored, 3 misconception answers above a quarter of the part. A misconception answer
     (its note starts with "misconception") must never earn more than a quarter of the part.
     """
-    total, within, review, too_generous, _ = measure_unseen(FRESH_DIR, rubrics)
-    with capsys.disabled():
-        print(f"\nfresh samples: {total}; within 25% of the expected points: {within}; sent to review: {review}")
+    total, within, too_generous = figures("fresh", FRESH_DIR, rubrics, capsys)
     assert total >= 60 and within >= 0.95 * total and not too_generous, too_generous
 
 
@@ -224,9 +232,7 @@ def test_blind_figures(rubrics, capsys):
     work of the next round: 58 of 60. That work could read the four misses named here, so this set
     is no longer blind; tests/data/rubric_samples/blind2 took its place. This test keeps the floor.
     """
-    total, within, _, too_generous, _ = measure_unseen(BLIND_DIR, rubrics)
-    with capsys.disabled():
-        print(f"\nblind samples: {total}; within 25% of the expected points: {within}")
+    total, within, too_generous = figures("blind", BLIND_DIR, rubrics, capsys)
     assert total >= 60 and within >= 58 and not too_generous, (within, too_generous)
 
 
@@ -258,9 +264,7 @@ def test_dev_figures(rubrics, capsys):
     twenty-seventh 5 of 6. This test keeps the figure reached:
     every answer within 25 %, no misconception answer above a quarter of the part.
     """
-    total, within, review, too_generous, _ = measure_unseen(DEV_DIR, rubrics)
-    with capsys.disabled():
-        print(f"\ndev samples: {total}; within 25% of the expected points: {within}; sent to review: {review}")
+    total, within, too_generous = figures("dev", DEV_DIR, rubrics, capsys)
     assert total >= 120 and within == total and not too_generous, (within, too_generous)
 
 
@@ -277,10 +281,7 @@ def test_blind2_figures(rubrics, capsys):
     tuned on, in the round that also wrote the dev2 answers: 79 of 80, none above a quarter. It is
     development data now; blind3 took its place. This test keeps the figure.
     """
-    total, within, review, too_generous, _ = measure_unseen(BLIND2_DIR, rubrics)
-    with capsys.disabled():
-        print(f"\nblind2 samples: {total}; within 25% of the expected points: {within}; sent to review: {review}; "
-              f"misconception answers above a quarter: {len(too_generous)}")
+    total, within, too_generous = figures("blind2", BLIND2_DIR, rubrics, capsys)
     assert total == 80 and within >= 79 and not too_generous, (within, too_generous)
 
 
@@ -293,9 +294,7 @@ def test_dev2_figures(rubrics, capsys):
     changed for it): 436 of 568 within 25 % before their batches were tuned on, which is what new
     wording costs the rubrics. This test keeps the figure reached: every answer within 25 %, no
     misconception answer above a quarter of the part."""
-    total, within, review, too_generous, _ = measure_unseen(DEV2_DIR, rubrics)
-    with capsys.disabled():
-        print(f"\ndev2 samples: {total}; within 25% of the expected points: {within}; sent to review: {review}")
+    total, within, too_generous = figures("dev2", DEV2_DIR, rubrics, capsys)
     assert total >= 500 and within == total and not too_generous, (within, too_generous)
 
 
@@ -306,10 +305,7 @@ def test_dev3_figures(rubrics, capsys):
     89 of 100, 3 misconception answers above a quarter. They then joined the rubrics' graded
     examples (which change no score) and were tuned on in the second round: 98 of 100, none above
     a quarter. This test keeps the figure."""
-    total, within, review, too_generous, _ = measure_unseen(DEV3_DIR, rubrics)
-    with capsys.disabled():
-        print(f"\ndev3 samples: {total}; within 25% of the expected points: {within}; sent to review: {review}; "
-              f"misconception answers above a quarter: {len(too_generous)}")
+    total, within, too_generous = figures("dev3", DEV3_DIR, rubrics, capsys)
     assert total == 100 and within >= 98 and not too_generous, (within, too_generous)
 
 
@@ -320,9 +316,7 @@ def test_dev4_figures(rubrics, capsys):
     """The development answers of the second rubric round (284, in batches, each scored before the
     rubrics changed for it): 237 of 284 within 25 % (83 %) before their batches were tuned on. This
     test keeps the figure reached: every answer within 25 %, none above a quarter."""
-    total, within, review, too_generous, _ = measure_unseen(DEV4_DIR, rubrics)
-    with capsys.disabled():
-        print(f"\ndev4 samples: {total}; within 25% of the expected points: {within}; sent to review: {review}")
+    total, within, too_generous = figures("dev4", DEV4_DIR, rubrics, capsys)
     assert total >= 280 and within == total and not too_generous, (within, too_generous)
 
 
@@ -336,10 +330,7 @@ def test_blind3_figures(rubrics, capsys):
     measured once: 86 of 100 within 25 %, 1 misconception answer above a quarter. It was then
     opened and tuned on in the second round (94 of 100, none above a quarter): development data
     now, never among the examples. This test keeps the figure."""
-    total, within, review, too_generous, _ = measure_unseen(BLIND3_DIR, rubrics)
-    with capsys.disabled():
-        print(f"\nblind3 samples: {total}; within 25% of the expected points: {within}; sent to review: {review}; "
-              f"misconception answers above a quarter: {len(too_generous)}")
+    total, within, too_generous = figures("blind3", BLIND3_DIR, rubrics, capsys)
     assert total == 100 and within >= 94 and not too_generous, (within, too_generous)
 
 
@@ -359,8 +350,5 @@ def test_blind4_figures(rubrics, capsys):
     that borrows the concept's words; they are not listed here, so that whoever tunes the rubrics
     next cannot read them: the set stays blind.
     """
-    total, within, review, too_generous, _ = measure_unseen(BLIND4_DIR, rubrics)
-    with capsys.disabled():
-        print(f"\nblind4 samples: {total}; within 25% of the expected points: {within}; sent to review: {review}; "
-              f"misconception answers above a quarter: {len(too_generous)}")
+    total, within, too_generous = figures("blind4", BLIND4_DIR, rubrics, capsys)
     assert total == 100 and within >= 89 and len(too_generous) <= 1, (within, too_generous)
