@@ -124,9 +124,7 @@ def read_table(path: Path, runtime: dict[str, Any]) -> Any:
             # lark's reader for what Lark.save wrote, with the options that are not saved (as
             # lark's own cache does; lark is pinned, and tests/test_startup.py reads every table).
             return Lark.__new__(Lark)._load(table, **runtime)
-    except FileNotFoundError:
-        return None
-    except Exception:  # noqa: BLE001 - a truncated or foreign file: build the tables again
+    except Exception:  # noqa: BLE001 - missing, truncated or foreign: build the tables again
         return None
 
 

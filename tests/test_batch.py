@@ -187,15 +187,24 @@ def test_a_crash_inside_a_kind_costs_only_that_part(tmp_path, problem_set, monke
     assert statuses["p1.1c.params"] == Status.CORRECT.value  # an integer part: untouched
 
 
-def test_a_crash_of_the_grader_is_recorded_against_that_file(tmp_path, problem_set, monkeypatch):
+def sabotage_grading(monkeypatch, before) -> None:
+    """Patch the batch's grade so that `before(student)` runs first: it raises or ends the process
+    for the students a test picks, and grading goes on as usual for the others."""
     real = batch.grade
 
-    def crash_for_bob(problem_set, variant, submission, **kwargs):
-        if submission.student == "bob":
-            raise RuntimeError("unexpected")
+    def patched(problem_set, variant, submission, **kwargs):
+        before(submission.student)
         return real(problem_set, variant, submission, **kwargs)
 
-    monkeypatch.setattr(batch, "grade", crash_for_bob)
+    monkeypatch.setattr(batch, "grade", patched)
+
+
+def test_a_crash_of_the_grader_is_recorded_against_that_file(tmp_path, problem_set, monkeypatch):
+    def crash_for_bob(student):
+        if student == "bob":
+            raise RuntimeError("unexpected")
+
+    sabotage_grading(monkeypatch, crash_for_bob)
     with Gradebook.open(tmp_path / "g.sqlite") as gb:
         summary = grade_folder(EXAMPLES, problem_set, gb, jobs=0)
     assert [(Path(p).name, "RuntimeError" in why) for p, why in summary.failed] == [("bob_mistakes.yaml", True)]
@@ -204,14 +213,11 @@ def test_a_crash_of_the_grader_is_recorded_against_that_file(tmp_path, problem_s
 
 @pytest.mark.skipif(multiprocessing.get_start_method() != "fork", reason="patches the workers through fork")
 def test_a_file_that_kills_its_worker_fails_alone(tmp_path, problem_set, monkeypatch):
-    real = batch.grade
-
-    def die_for_bob(problem_set, variant, submission, **kwargs):
-        if submission.student == "bob":
+    def die_for_bob(student):
+        if student == "bob":
             os._exit(3)
-        return real(problem_set, variant, submission, **kwargs)
 
-    monkeypatch.setattr(batch, "grade", die_for_bob)
+    sabotage_grading(monkeypatch, die_for_bob)
     with Gradebook.open(tmp_path / "g.sqlite") as gb:
         summary = grade_folder(EXAMPLES, problem_set, gb, jobs=2)
     assert summary.failed == [(str((EXAMPLES / "bob_mistakes.yaml").resolve()), batch.WORKER_DIED)]
@@ -366,16 +372,13 @@ def test_in_tasks_of_several_files_a_killer_and_a_crash_cost_only_their_own(tmp_
     for n in range(40):
         (folder / f"s{n:02}.yaml").write_text(text.replace("student: alice", f"student: s{n:02}"), encoding="utf-8")
     assert batch.chunk_size(40, 2) > 1  # several files per task
-    real = batch.grade
-
-    def hostile(problem_set, variant, submission, **kwargs):
-        if submission.student == "s17":
+    def hostile(student):
+        if student == "s17":
             os._exit(3)
-        if submission.student == "s23":
+        if student == "s23":
             raise RuntimeError("unexpected")
-        return real(problem_set, variant, submission, **kwargs)
 
-    monkeypatch.setattr(batch, "grade", hostile)
+    sabotage_grading(monkeypatch, hostile)
     with Gradebook.open(tmp_path / "g.sqlite") as gb:
         summary = grade_folder(folder, problem_set, gb, jobs=2)
     failed = {Path(path).name: why for path, why in summary.failed}

@@ -53,7 +53,8 @@ change it; a several-word synonym counts as one word against it) in one sentence
 stay within a clause; `ordered: true` to keep the written order; `unless: "sign signe"` voids a
 match whose clauses also hold one of these words, so "the output has the same sign as the input"
 is not "the output is the same as the input"; `unless_scope: sentence` looks for them in the whole
-sentence, so "Unlike a 3x3 filter, which mixes neighbouring pixels, ..." voids its own clauses). Function words (the, of, le, de, ...) are ignored. `re:` patterns run on the folded
+sentence, so "Unlike a 3x3 filter, which mixes neighbouring pixels, ..." voids its own clauses).
+Function words (the, of, le, de, ...) are ignored. `re:` patterns run on the folded
 text (lower case, no accents, punctuation kept); a match that begins or ends inside a number is
 ignored.
 """
