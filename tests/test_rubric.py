@@ -286,6 +286,23 @@ def test_special_answers_are_recognised(mini, what, answer, status, flag):
     assert result.feedback
 
 
+def test_a_keyword_list_keeps_the_rubrics_share_of_what_its_ideas_earn():
+    listed = "random neurons dropped, regularization, ensemble, test all units"
+    sentences = "Random neurons are dropped, which is a regularization: an ensemble, and at test all units are used."
+    plain = score_answer(rubric_with(), listed)
+    assert "keyword_list" in plain.flags and plain.points == 2  # the default share is 1
+    halved = rubric_with(keyword_list_share=0.5)
+    as_list = score_answer(halved, listed)
+    assert "keyword_list" in as_list.flags and as_list.status == "needs_review"
+    assert as_list.points == 1, as_list.feedback
+    assert "keeps 50% of the points" in as_list.feedback[0]
+    as_text = score_answer(halved, sentences)
+    assert "keyword_list" not in as_text.flags and as_text.points == 2, as_text.feedback
+    for bad in (0, 1.5):
+        with pytest.raises(RubricInvalid, match="keyword_list_share"):
+            rubric_with(keyword_list_share=bad)
+
+
 def test_copied_prompt_is_recognised_and_earns_nothing(mini):
     prompt = "Explain dropout, why it reduces overfitting, and when to use it."
     for answer in (prompt, prompt.upper().replace(",", ""), "  " + prompt + "  "):

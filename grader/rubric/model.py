@@ -9,6 +9,8 @@ Schema (YAML, `schema_version: 1`)::
     always_review: false       # true: every answer goes to review, with its provisional score
     min_words: 6               # fewer content words: "very short"
     max_words: 250             # more content words: "very long"
+    keyword_list_share: 1      # share of its points a bare list of terms keeps (0.75: naming
+                               # the ideas earns three quarters of explaining them)
     prompt: ...                # optional; the question, to recognise copied prompts when the
                                # engine does not pass it in the part's options
     synonyms:                  # named groups of alternatives, used in phrases as @name
@@ -166,6 +168,7 @@ class RubricSpec(_Strict):
     always_review: bool = False
     min_words: int = Field(default=6, ge=0, le=200)
     max_words: int = Field(default=250, ge=1, le=2000)
+    keyword_list_share: float = Field(default=1.0, gt=0.0, le=1.0)
     prompt: str = ""
     synonyms: dict[str, list[str]] = Field(default_factory=dict)
     groups: dict[str, GroupSpec] = Field(default_factory=dict)

@@ -2,7 +2,8 @@
 
 Points. Each concept found (a plain, non-negated match of any of its expressions) earns its
 points; concepts of a group earn at most the group's `max` together; the total is capped at the
-rubric's `points`; each misconception found costs its `penalty`; the result is floored at 0.
+rubric's `points`; each misconception found costs its `penalty`; the result is floored at 0. A
+keyword list (see below) then keeps the rubric's `keyword_list_share` of it (1 by default).
 
 Confidence (0..1) says how far the provisional score can be trusted without a person::
 
@@ -259,8 +260,13 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
         cap = min(cap, CAP_VERY_SHORT)
     elif not other_language and _is_keyword_list(doc):
         flags.append("keyword_list")
-        reasons.append("the answer is a list of keywords rather than sentences")
         cap = min(cap, CAP_KEYWORD_LIST)
+        if spec.keyword_list_share < 1 and points > 0:
+            points = round(points * spec.keyword_list_share, 4)
+            reasons.append(f"the answer is a list of keywords rather than sentences, so it keeps "
+                           f"{spec.keyword_list_share:.0%} of the points its ideas would earn")
+        else:
+            reasons.append("the answer is a list of keywords rather than sentences")
     if overlap and found_mistakes:
         flags.append("concept_and_misconception")
         reasons.append("one clause matches both an expected idea and a misconception")
