@@ -145,14 +145,20 @@ def test_an_out_of_budget_judge_check_is_provisional(problem_set, tmp_path: Path
     assert part.provisional and "steps" in part.provisional
 
 
-def _grade_in_subprocess(db: Path, *, stop_and_go: bool) -> dict[tuple[str, str], tuple[str, float]]:
+def _start_grading(db: Path) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "grader", "grade", str(EXAMPLES), "--set", str(SET_DIR), "--db", str(db),
                "--jobs", "1"]
     # An empty cache of its own: the worker computes every expected answer too, which gives the
     # stops below more grading to land in (and both runs the same conditions).
     env = {**os.environ, "PYTHONIOENCODING": "utf-8", "GRADER_CACHE_DIR": str(db.with_suffix(".cache"))}
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               start_new_session=True)
+    return subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+
+
+def _grades(db: Path, process: subprocess.Popen[bytes], *,
+            stop_and_go: bool) -> dict[tuple[str, str], tuple[str, float]]:
+    """Wait for a grading process (stopping and resuming it again and again if asked), then read
+    its gradebook."""
     stops = 0
     if stop_and_go:
         # Stop the whole process group (the batch and its worker) for a second at a time while
@@ -180,7 +186,10 @@ def _grade_in_subprocess(db: Path, *, stop_and_go: bool) -> dict[tuple[str, str]
 
 @pytest.mark.skipif(not hasattr(signal, "SIGSTOP"), reason="needs POSIX job-control signals")
 def test_stopping_the_grading_process_changes_no_grade(tmp_path: Path) -> None:
-    quiet = _grade_in_subprocess(tmp_path / "quiet.sqlite", stop_and_go=False)
-    stopped = _grade_in_subprocess(tmp_path / "stopped.sqlite", stop_and_go=True)
+    # The quiet run works while the other one is stopped: both at once, in the time of one.
+    quiet_db, stopped_db = tmp_path / "quiet.sqlite", tmp_path / "stopped.sqlite"
+    quiet_run = _start_grading(quiet_db)
+    stopped = _grades(stopped_db, _start_grading(stopped_db), stop_and_go=True)
+    quiet = _grades(quiet_db, quiet_run, stop_and_go=False)
     assert len(quiet) > 100
     assert stopped == quiet
