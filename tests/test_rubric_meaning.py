@@ -97,6 +97,26 @@ def test_a_prefix_written_with_a_hyphen_or_without_is_one_word(phrase, answer, c
     assert ("overfit" in found(rubric, answer)) is credited
 
 
+OPPOSITE_PREFIX = [  # a typo never turns a prefix into its opposite
+    ("fr", "surappren*", "Le dropout évite le sous-apprentissage.", False),
+    ("fr", "surappren*", "Le dropout évite le sousapprentissage.", False),
+    ("fr", "surapprentissage", "Le dropout évite le sousapprentissage.", False),
+    ("fr", "surapprentissage", "Le dropout évite le surapprentisage.", True),  # a real typo still counts
+    ("fr", "sur-echantillon*", "Le décodeur sous-échantillonne la carte.", False),
+    ("en", "supersampl*", "The decoder subsamples the map.", False),
+    ("en", "hyperparameter*", "The hypoparameters are tuned.", False),
+    ("en", "hyperparameter*", "The hyperparamters are tuned.", True),
+]
+
+
+@pytest.mark.parametrize("lang,phrase,answer,credited", OPPOSITE_PREFIX,
+                         ids=[f"{r[0]}-{r[2][:30]}" for r in OPPOSITE_PREFIX])
+def test_a_typo_never_turns_a_prefix_into_its_opposite(lang, phrase, answer, credited):
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
+        {"id": "c", "points": 1, "label": "x", "hint": "y", "any": [phrase]}]})
+    assert (score_answer(rubric, answer).points == 1) is credited
+
+
 def test_stems_do_not_join_unrelated_words(rubric):
     # "general" and "generate", "reduction" and "red" stay apart; a stem shorter than 3 letters counts only as written
     assert "overfit" not in found(rubric, "The red curve shows overfitting of the generated data.")

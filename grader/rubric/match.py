@@ -33,6 +33,9 @@ from grader.rubric.text import CLAUSE_WORDS, Document, Role, Token, is_number, w
 FUZZY_RATIO = 0.88
 FUZZY_MIN_WORD = 6
 FUZZY_MIN_STEM = 6
+# Prefixes of opposite meaning, one typo apart: a misspelling never turns one into the other
+# ("sousapprentissage", underfitting, is not a typo for "surapprentissage", overfitting).
+OPPOSITE_PREFIXES = (("sous", "sur"), ("sub", "super"), ("sub", "sur"), ("hypo", "hyper"))
 MIN_STEM = 4  # shorter stems ("use", which is also the stem of "useful") match only as written
 NEGATION_LOOKBACK = 4
 # A negation does not reach back across these: "ne sature pas et elle est peu coûteuse".
@@ -364,9 +367,14 @@ def _shaped_run(values: list[float], shape: str, min_length: int) -> tuple[int, 
     return None
 
 
+def _opposite_prefixes(a: str, b: str) -> bool:
+    return any((a.startswith(p) and b.startswith(q)) or (a.startswith(q) and b.startswith(p))
+               for p, q in OPPOSITE_PREFIXES)
+
+
 def _similar(a: str, b: str) -> bool:
     """A typo-level difference between two folded words."""
-    if a[0] != b[0] or abs(len(a) - len(b)) > 2:
+    if a[0] != b[0] or abs(len(a) - len(b)) > 2 or _opposite_prefixes(a, b):
         return False
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     return (matcher.real_quick_ratio() >= FUZZY_RATIO and matcher.quick_ratio() >= FUZZY_RATIO
@@ -381,7 +389,7 @@ def _similar_stem(stem: str, word: str) -> bool:
     at least as long as the stem, so a shorter common word is not one either ("entre", between,
     for "entree*", input). Five-letter stems match only as written ("ralentit" is not "ramen*").
     """
-    if len(word) < len(stem) or word[0] != stem[0]:
+    if len(word) < len(stem) or word[0] != stem[0] or _opposite_prefixes(stem, word):
         return False
     limit = 1 if len(stem) < 9 else 2
     for n in (len(stem) - 1, len(stem), len(stem) + 1):

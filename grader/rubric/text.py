@@ -261,8 +261,9 @@ def prepare(text: str) -> Document:
     return Document(text, folded, index, tokens, foreign)
 
 
-# Function words that also serve as prefixes: "sur-apprentissage" is one word, "surapprentissage".
-STOP_PREFIXES = word_set("sur")
+# Function words that also serve as prefixes: "sur-apprentissage" is one word, "surapprentissage";
+# "sous-échantillonnage" is "souséchantillonnage".
+STOP_PREFIXES = word_set("sur sous")
 
 
 def joins_next(first: str, second: str) -> bool:
