@@ -12,7 +12,7 @@ import yaml
 from grader.rubric import RubricInvalid, load_rubric, score_answer
 from grader.rubric.examples import example_set, features, question_stems
 from tests.conftest import ROOT, SET_DIR
-from tests.test_rubric_samples import BLIND4_DIR, measure_unseen
+from tests.test_rubric_samples import SAMPLES_DIR, measure_unseen
 
 PROMPT = "Explain dropout and why it could improve performance."
 
@@ -149,20 +149,31 @@ def test_every_text_rubric_of_the_tutorial_has_examples_and_keeps_test_sets_out(
     assert (SET_DIR / "rubrics" / "examples" / "tuned").is_dir()
 
 
-def test_examples_send_misses_to_review_on_the_blind_set(text_rubrics, capsys):
-    """blind4 is neither tuned on nor among the examples. Without the examples, 8 of its 11 misses
-    were graded with full confidence; with them, 6 (at the cost of 3 more reviews). On blind3, when
-    it was blind, 9 and 7. The examples tell where the rubric may be wrong, and change no score."""
+MEASURING_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "fresh", "heldout")
+
+
+def test_examples_send_misses_to_review_on_the_measuring_sets(text_rubrics, capsys):
+    """The answer sets that measure the grader are never among the examples. Over all of them
+    (553 answers), when blind5 had just been measured: without the examples, 16 misses were graded
+    with full confidence; with them, 13, at the cost of 11 more reviews (84 -> 95). On blind5 alone,
+    12 and 10; on blind4 while it was blind, 8 and 6. The examples tell where the rubric may be
+    wrong, and change no score."""
     rubrics = {part: (rubric, prompt, None) for part, (rubric, prompt, _) in text_rubrics.items()}
     plain = {part: (replace(rubric, examples=None), prompt, None) for part, (rubric, prompt, _) in text_rubrics.items()}
-    before, after = confident_misses(BLIND4_DIR, plain), confident_misses(BLIND4_DIR, rubrics)
-    _, within_before, review_before, _, _ = measure_unseen(BLIND4_DIR, plain)
-    _, within_after, review_after, _, _ = measure_unseen(BLIND4_DIR, rubrics)
+    before = after = review_before = review_after = 0
+    for name in MEASURING_SETS:
+        folder = SAMPLES_DIR / name
+        before += confident_misses(folder, plain)
+        after += confident_misses(folder, rubrics)
+        _, within_plain, reviews_plain, _, _ = measure_unseen(folder, plain)
+        _, within_examples, reviews_examples, _, _ = measure_unseen(folder, rubrics)
+        assert within_plain == within_examples, name  # the same scores
+        review_before += reviews_plain
+        review_after += reviews_examples
     with capsys.disabled():
-        print(f"\nblind4 misses graded with confidence: {before} -> {after}; sent to review {review_before} -> "
-              f"{review_after}")
-    assert within_before == within_after  # the same scores
-    assert after <= before - 2 and review_after <= review_before + 4
+        print(f"\nmeasuring sets: misses graded with confidence {before} -> {after}; sent to review "
+              f"{review_before} -> {review_after}")
+    assert after <= before - 2 and review_after <= review_before + 20
 
 
 def confident_misses(folder, rubrics) -> int:

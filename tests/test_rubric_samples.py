@@ -321,6 +321,17 @@ def test_dev4_figures(rubrics, capsys):
     assert total >= 280 and within == total and not too_generous, (within, too_generous)
 
 
+DEV5_DIR = EXAMPLES_DIR / "dev5"
+
+
+def test_dev5_figures(rubrics, capsys):
+    """The development answers of the third rubric round (548, in batches, each scored before the
+    rubrics changed for it; 462 of 548 within 25 % before their batches were tuned on). This test
+    keeps the figure reached: every answer within 25 %, none above a quarter."""
+    total, within, too_generous = figures("dev5", DEV5_DIR, rubrics, capsys)
+    assert total >= 540 and within == total and not too_generous, (within, too_generous)
+
+
 BLIND3_DIR = SAMPLES_DIR / "blind3"
 
 
@@ -340,22 +351,35 @@ BLIND4_DIR = SAMPLES_DIR / "blind4"
 
 
 def test_blind4_figures(rubrics, capsys):
-    """The honest measure: 100 answers (10 per text part, 67 English and 33 French) written from the
-    prompts and the tutorial alone by someone who had not read the rubrics, frozen in a commit of
-    their own before the grader first saw them; never tuned on, nor among the examples.
+    """100 answers (10 per text part, 67 English and 33 French) written from the prompts and the
+    tutorial alone by someone who had not read the rubrics, frozen in a commit of their own before
+    the grader first saw them; never among the examples.
 
     Measured once, after the second rubric round: 89 of 100 within 25 % (English 58 of 67, French
     31 of 33), 1 misconception answer above a quarter of the part; 25 sent to review, and 5 of the
-    11 misses among them. The target is 95 % and none; this test keeps the floor. The misses are
-    bare keyword lists the writer pays otherwise than the rubric, an idea given by an analogy or a
-    formula, a drawback the writers of different sets grade differently, and one misconception
-    that borrows the concept's words; they are not listed here, so that whoever tunes the rubrics
-    next cannot read them: the set stays blind. With keyword lists keeping three quarters of their
-    points (a choice measured on every sample folder: it changed no other figure), 90 of 100.
+    11 misses among them. With keyword lists keeping three quarters of their points (a choice
+    measured on every sample folder: it changed no other figure), 90. It was then opened and tuned
+    on in the third round: 96 of 100, none above a quarter. This test keeps the figure.
     """
     total, within, too_generous = figures("blind4", BLIND4_DIR, rubrics, capsys)
-    assert total == 100 and within >= 90 and len(too_generous) <= 1, (within, too_generous)
+    assert total == 100 and within >= 96 and not too_generous, (within, too_generous)
 
+
+BLIND5_DIR = SAMPLES_DIR / "blind5"
+
+
+def test_blind5_figures(rubrics, capsys):
+    """100 answers (10 per text part, 60 English and 40 French) written from the prompts and the
+    tutorial alone by someone who had not read the rubrics, frozen in a commit of their own before
+    the grader first saw them; never among the examples.
+
+    Measured once after the third rubric round: 87 of 100 within 25 % (English 53 of 60, French 34
+    of 40), 2 misconception answers above a quarter of the part; 15 sent to review. Before that
+    round (figures only, no answer read) the same set scored 89, with 2 above a quarter: the third
+    round's 550 development answers gained nothing on new wording (2 answers lost, none gained).
+    It was then opened and tuned on in the fourth round; this test keeps the floor."""
+    total, within, too_generous = figures("blind5", BLIND5_DIR, rubrics, capsys)
+    assert total == 100 and within >= 87 and len(too_generous) <= 2, (within, too_generous)
 
 SECOND_TEACHER_DIR = ROOT / "tests" / "data" / "second_teacher"
 
