@@ -298,6 +298,8 @@ def test_a_keyword_list_keeps_the_rubrics_share_of_what_its_ideas_earn():
     assert "keeps 50% of the points" in as_list.feedback[0]
     as_text = score_answer(halved, sentences)
     assert "keyword_list" not in as_text.flags and as_text.points == 2, as_text.feedback
+    short = score_answer(rubric_with(keyword_list_share=0.5, min_words=6), "regularization, ensemble, dropout")
+    assert {"very_short", "keyword_list"} <= set(short.flags) and short.points == 0.5, short.feedback
     for bad in (0, 1.5):
         with pytest.raises(RubricInvalid, match="keyword_list_share"):
             rubric_with(keyword_list_share=bad)

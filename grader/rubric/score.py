@@ -17,7 +17,8 @@ Confidence (0..1) says how far the provisional score can be trusted without a pe
     then capped at
       0.40 for a very short answer (fewer than `min_words` content words), whatever it matched:
            one rule for every part, so "dropout" and "a regularization" both reach a person
-      0.40 for a keyword list (3+ short items and almost no function words: no sentences to read)
+      0.40 for a keyword list (3+ short items and almost no function words: no sentences to read),
+           short or not
       0.40 when a concept and a misconception are found in the same clause
       0.40 when most of the words that matched belong to misconceptions while a concept matched too
       0.50 for a very long answer (more than `max_words` content words): the more words, the more
@@ -258,7 +259,7 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
         flags.append("very_short")
         reasons.append(f"the answer is very short ({content_words} words)")
         cap = min(cap, CAP_VERY_SHORT)
-    elif not other_language and _is_keyword_list(doc):
+    if not other_language and _is_keyword_list(doc):
         flags.append("keyword_list")
         cap = min(cap, CAP_KEYWORD_LIST)
         if spec.keyword_list_share < 1 and points > 0:
