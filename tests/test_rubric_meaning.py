@@ -266,6 +266,10 @@ CONCRETE = [
     ("fr virgules", "Par exemple des couches de 1000, 100, 10, 100 puis 1000 neurones.", True),
     ("fr décroissant seulement", "Des couches de 1000, 100 puis 10 neurones.", False),
     ("fr séparées par des phrases", "La première couche a 100 neurones. La suivante en a 10. La dernière 100.", False),
+    ("en middle size named twice", "Widths 256, 128, 64, 32 in the encoder, then 32, 64, 128, 256 in the decoder.", True),
+    ("fr taille du milieu répétée", "Encodeur 512 → 64 → 16, puis décodeur 16 → 64 → 512.", True),
+    ("en one size repeated", "Three layers of 128, 128 and 128 units.", False),
+    ("fr plateau puis baisse", "Des couches de 100, 100 puis 10 neurones.", False),
 ]
 
 

@@ -346,8 +346,18 @@ def _cuts_number(text: str, start: int, end: int) -> bool:
 def _shaped_run(values: list[float], shape: str, min_length: int) -> tuple[int, int] | None:
     """The first run of at least min_length values with the shape, as (first, last) indices.
 
-    down_up: strictly falls to a low point, then strictly rises; decreasing / increasing: strictly.
+    down_up: falls to a low point, then rises; decreasing / increasing. Equal neighbours count as
+    one value ("256-64-32, then 32-64-256" names the middle size twice), so every step between
+    different values must go the shape's way.
     """
+    starts = [i for i in range(len(values)) if i == 0 or values[i] != values[i - 1]]
+    ends = [*(i - 1 for i in starts[1:]), len(values) - 1]
+    span = _strict_run([values[i] for i in starts], shape, min_length)
+    return None if span is None else (starts[span[0]], ends[span[1]])
+
+
+def _strict_run(values: list[float], shape: str, min_length: int) -> tuple[int, int] | None:
+    """`_shaped_run` on values with no equal neighbours: every step strictly the shape's way."""
     n = len(values)
     falling = [1] * n  # length of the strictly falling run that ends at i
     for i in range(1, n):
