@@ -554,9 +554,10 @@ def _fold_one_by_one(text: str) -> tuple[str, list[int]]:
 @settings(max_examples=400)
 @given(st.text(alphabet=st.sampled_from(list("abcXYZ `'´éÉœŒß×’«»—- \u00a0İﬁ1.,")) | st.characters(), max_size=40))
 def test_folding_takes_the_short_way_only_where_it_gives_the_same_text(text):
-    from grader.rubric.text import fold_chars
+    from grader.rubric.text import fold_chars, fold_text
 
     assert fold_chars(text) == _fold_one_by_one(text)
+    assert fold_text(text) == fold_chars(text)[0]  # the same folding without the index map
 
 
 def test_the_stemmers_in_use_stem_every_rubric_word_as_the_reference_snowball_code():

@@ -67,3 +67,17 @@ def test_a_tab_used_as_layout_in_text_is_not_an_escape(tmp_path, text):
 def test_template_comments_say_single_quotes(fmt):
     text = template(SET_DIR, "sam", fmt)
     assert "single quotes" in text and "LaTeX in quotes" not in text
+
+
+@pytest.mark.parametrize("text,line", [
+    ("a: &a [1, 1]\nb: [*a, *a]\n", 2),  # an anchor and its alias: refused where the alias is
+    ("a: 1\nb: *nothing\n", 2),  # an alias to no anchor: the same message
+])
+def test_yaml_aliases_are_refused_with_their_line(text, line):
+    from grader.spec.yamlsafe import YamlError, load_yaml
+
+    with pytest.raises(YamlError) as caught:
+        load_yaml(text)
+    assert caught.value.message == "YAML aliases (*name) are not allowed here" and caught.value.line == line
+    data, _ = load_yaml("a: x * y\nb: '*not an alias*'\n")  # a star in text is no alias
+    assert data == {"a": "x * y", "b": "*not an alias*"}

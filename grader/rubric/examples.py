@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
 
-from grader.rubric.text import WORD, Role, english_stem, fold_chars, word_role
+from grader.rubric.text import WORD, Role, english_stem, fold_text, word_role
 
 NEIGHBOURS = 5  # how many of the closest examples are weighed
 DISAGREEMENT = 0.5  # share of the part between the rubric and the examples that sends to review
@@ -58,7 +58,7 @@ def features(text: str, question: frozenset[str] = frozenset()) -> Counter[str]:
     the answer. Light on purpose (no clauses, no language per sentence): every example of a set is
     read this way when its part is first graded, and the same reading on both sides is what counts."""
     words = []
-    for word in WORD.findall(fold_chars(text)[0]):
+    for word in WORD.findall(fold_text(text)):
         role = word_role(word)
         if role is Role.STOP:
             continue
@@ -124,7 +124,7 @@ class ExampleSet:
 @lru_cache(maxsize=64)
 def question_stems(question: str) -> frozenset[str]:
     """The stems of a question's meaningful words."""
-    return frozenset(english_stem(w) for w in WORD.findall(fold_chars(question)[0]) if word_role(w) is Role.CONTENT)
+    return frozenset(english_stem(w) for w in WORD.findall(fold_text(question)) if word_role(w) is Role.CONTENT)
 
 
 def example_set(answers: Sequence[tuple[str, float, str]]) -> ExampleSet:

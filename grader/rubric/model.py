@@ -71,7 +71,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from grader.rubric.examples import ExampleSet
-from grader.rubric.text import NEGATORS, Role, fold_chars, fold_word, joins_next, prepare, stems, word_role
+from grader.rubric.text import NEGATORS, Role, fold_text, fold_word, joins_next, prepare, stems, word_role
 
 RUBRIC_SCHEMA_VERSION = 1
 DEFAULT_SLACK = 3
@@ -404,7 +404,7 @@ def _alternative(text: str) -> Alternative:
     for raw in text.split():
         prefix = raw.endswith("*")
         core = raw.rstrip("*")
-        folded, _ = fold_chars(core)
+        folded = fold_text(core)
         if prefix:
             # A stem is matched against the folded word as written: no plural folding. In a
             # hyphenated stem (co-adapt*) the leading words are exact and only the last is a stem.
@@ -423,7 +423,7 @@ def _alternative(text: str) -> Alternative:
 @lru_cache(maxsize=8192)
 def _plain_words(core: str) -> tuple[WordPattern, ...]:
     """The word patterns of an alternative's word written without `*`, read as answers are."""
-    folded, _ = fold_chars(core)
+    folded = fold_text(core)
     if folded.isalpha() and folded.isascii():  # one plain word: most of a rubric, read directly
         role = word_role(folded)
         if role is Role.NEGATION or folded in NEGATORS:

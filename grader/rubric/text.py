@@ -159,6 +159,13 @@ def fold_chars(text: str) -> tuple[str, list[int]]:
     return "".join(out), index
 
 
+def fold_text(text: str) -> str:
+    """`fold_chars` without the index map, for text that is never quoted back."""
+    if text.isascii() and _ASCII_MAPPED.isdisjoint(text):
+        return text.lower()
+    return "".join(map(_fold_char, text))
+
+
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     rep = CHAR_MAP.get(ch) or CHAR_MAP.get(ch.lower())

@@ -35,7 +35,9 @@ def load_yaml(text: str, *, allow_aliases: bool = False) -> tuple[Any, yaml.Node
     if len(text.encode("utf-8", "surrogatepass")) > MAX_YAML_BYTES:
         raise YamlError(f"the file is larger than {MAX_YAML_BYTES // 1000} kB")
     try:
-        if not allow_aliases:
+        # An alias needs an anchor ("&name"): without one, there is no alias to look for (an
+        # alias to nothing fails below, as any undefined alias does).
+        if not allow_aliases and "&" in text:
             for event in yaml.parse(text, Loader=SAFE_LOADER):
                 if isinstance(event, yaml.AliasEvent):
                     mark = event.start_mark
@@ -52,6 +54,8 @@ def load_yaml(text: str, *, allow_aliases: bool = False) -> tuple[Any, yaml.Node
         problem = err.problem or err.context or "invalid YAML"
         if "escape" in problem and mark is not None:
             problem = _escape_advice(text, mark.line, mark.column)
+        elif problem.startswith("found undefined alias") and not allow_aliases:
+            problem = "YAML aliases (*name) are not allowed here"
         raise YamlError(problem, mark.line + 1 if mark else None, mark.column + 1 if mark else None) from None
     except yaml.YAMLError as err:
         raise YamlError(str(err)) from None
