@@ -12,7 +12,7 @@ import yaml
 from grader.rubric import RubricInvalid, load_rubric, score_answer
 from grader.rubric.examples import example_set, features, question_stems
 from tests.conftest import ROOT, SET_DIR
-from tests.test_rubric_samples import SAMPLES_DIR, measure_unseen
+from tests.test_rubric_samples import SAMPLES_DIR
 
 PROMPT = "Explain dropout and why it could improve performance."
 
@@ -158,36 +158,28 @@ def test_examples_send_misses_to_review_on_the_measuring_sets(text_rubrics, caps
     with full confidence; with them, 13, at the cost of 11 more reviews (84 -> 95). On blind5 alone,
     12 and 10; on blind4 while it was blind, 8 and 6. The examples tell where the rubric may be
     wrong, and change no score."""
-    rubrics = {part: (rubric, prompt, None) for part, (rubric, prompt, _) in text_rubrics.items()}
-    plain = {part: (replace(rubric, examples=None), prompt, None) for part, (rubric, prompt, _) in text_rubrics.items()}
-    before = after = review_before = review_after = 0
-    for name in MEASURING_SETS:
-        folder = SAMPLES_DIR / name
-        before += confident_misses(folder, plain)
-        after += confident_misses(folder, rubrics)
-        _, within_plain, reviews_plain, _, _ = measure_unseen(folder, plain)
-        _, within_examples, reviews_examples, _, _ = measure_unseen(folder, rubrics)
-        assert within_plain == within_examples, name  # the same scores
-        review_before += reviews_plain
-        review_after += reviews_examples
-    with capsys.disabled():
-        print(f"\nmeasuring sets: misses graded with confidence {before} -> {after}; sent to review "
-              f"{review_before} -> {review_after}")
-    assert after <= before - 2 and review_after <= review_before + 20
-
-
-def confident_misses(folder, rubrics) -> int:
     from grader.rubric.samples import load_samples
     from grader.rubric.tune import within_tolerance
 
-    count = 0
-    for path in sorted(folder.glob("*.yaml")):
-        rubric, prompt, _ = rubrics[path.stem]
-        for sample in load_samples(path):
-            result = score_answer(rubric, sample.answer, prompt)
-            miss = not within_tolerance(result.points, sample.expected_points, rubric.points)
-            count += miss and result.status != "needs_review"
-    return count
+    misses = {"plain": 0, "examples": 0}
+    reviews = {"plain": 0, "examples": 0}
+    for name in MEASURING_SETS:
+        for path in sorted((SAMPLES_DIR / name).glob("*.yaml")):
+            rubric, prompt, _ = text_rubrics[path.stem]
+            plain = replace(rubric, examples=None)
+            for sample in load_samples(path):
+                results = {"plain": score_answer(plain, sample.answer, prompt),
+                           "examples": score_answer(rubric, sample.answer, prompt)}
+                assert results["plain"].points == results["examples"].points, (name, path.stem)  # the same scores
+                for way, result in results.items():
+                    review = result.status == "needs_review"
+                    reviews[way] += review
+                    misses[way] += not review and not within_tolerance(result.points, sample.expected_points,
+                                                                      rubric.points)
+    with capsys.disabled():
+        print(f"\nmeasuring sets: misses graded with confidence {misses['plain']} -> {misses['examples']}; "
+              f"sent to review {reviews['plain']} -> {reviews['examples']}")
+    assert misses["examples"] <= misses["plain"] - 2 and reviews["examples"] <= reviews["plain"] + 20
 
 
 def test_edited_example_files_are_read_again(tmp_path):
