@@ -402,10 +402,10 @@ DEV6_DIR = EXAMPLES_DIR / "dev6"
 
 
 def test_dev6_figures(rubrics, capsys):
-    """295 answers by two writers who had not read the rubrics: 261 within 25 % before the fourth
+    """293 answers by two writers who had not read the rubrics: 261 of 295 within 25 % before the fourth
     round tuned on them. This test keeps the figure reached."""
     total, within, too_generous = figures("dev6", DEV6_DIR, rubrics, capsys)
-    assert total == 295 and within >= 287 and not too_generous, (within, too_generous)
+    assert total == 293 and within >= 287 and not too_generous, (within, too_generous)
 
 SECOND_TEACHER_DIR = ROOT / "tests" / "data" / "second_teacher"
 
