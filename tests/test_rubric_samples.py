@@ -377,10 +377,10 @@ def test_blind5_figures(rubrics, capsys):
     of 40), 2 misconception answers above a quarter of the part; 15 sent to review. Before that
     round (figures only, no answer read) the same set scored 89, with 2 above a quarter: the third
     round's 550 development answers gained nothing on new wording (2 answers lost, none gained).
-    It was then opened and tuned on in the fourth round (91 of 100, 1 above a quarter); this test
-    keeps the figure."""
+    It was then opened and tuned on in the fourth and fifth rounds (92 of 100, none above a
+    quarter); this test keeps the figure."""
     total, within, too_generous = figures("blind5", BLIND5_DIR, rubrics, capsys)
-    assert total == 100 and within >= 91 and len(too_generous) <= 1, (within, too_generous)
+    assert total == 100 and within >= 92 and not too_generous, (within, too_generous)
 
 BLIND6_DIR = SAMPLES_DIR / "blind6"
 
@@ -392,11 +392,29 @@ def test_blind6_figures(rubrics, capsys):
 
     Measured once after the fourth rubric round: 96 of 100 within 25 % (English 57 of 60, French 39
     of 40), 1 misconception answer above a quarter of the part; 21 sent to review. Before the third
-    round (figures only, no answer read) it scored 91, with 2 above a quarter. This test keeps the
-    floor."""
+    round (figures only, no answer read) it scored 91, with 2 above a quarter. It was then opened
+    and tuned on in the fifth round (99 of 100, none above a quarter); this test keeps the figure."""
     total, within, too_generous = figures("blind6", BLIND6_DIR, rubrics, capsys)
-    assert total == 100 and within >= 96 and len(too_generous) <= 1, (within, too_generous)
+    assert total == 100 and within >= 99 and not too_generous, (within, too_generous)
 
+
+BLIND7_DIR = SAMPLES_DIR / "blind7"
+
+
+def test_blind7_figures(rubrics, capsys):
+    """The honest measure: 100 answers (10 per text part, 68 English and 32 French) written from the
+    prompts and the tutorial alone by someone who had not read the rubrics, frozen in a commit of
+    their own before the grader first saw them; never tuned on, nor among the examples.
+
+    Measured once, after the fifth rubric round (which aimed at misconception answers): 87 of 100
+    within 25 % (English 60 of 68, French 27 of 32), 5 misconception answers above a quarter of the
+    part; 19 sent to review. The target is 95 and none. The same rubrics give 99 on blind6, which
+    they were tuned on, and blind6 gave 96 when it was measured: one set of 100 answers is a noisy
+    measure, and this writer's misconceptions borrow the concepts' words more than the others'. The
+    misses are not listed here, so that whoever tunes next cannot read them: the set stays blind.
+    This test keeps the floor."""
+    total, within, too_generous = figures("blind7", BLIND7_DIR, rubrics, capsys)
+    assert total == 100 and within >= 87 and len(too_generous) <= 5, (within, too_generous)
 
 DEV6_DIR = EXAMPLES_DIR / "dev6"
 
