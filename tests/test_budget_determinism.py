@@ -163,8 +163,9 @@ def _grades(db: Path, process: subprocess.Popen[bytes], *,
     if stop_and_go:
         # Stop the whole process group (the batch and its worker) for a second at a time while
         # it works: its wall clock runs on while it computes nothing.
-        # Short slices of work and stops longer than the parser's and the judge's budgets, so
-        # that a wall-clock budget would surely run out somewhere.
+        # Half-second slices of work between stops longer than the parser's and the judge's
+        # budgets, so that a wall-clock budget would surely run out somewhere (three or four
+        # stops land in the grading of the examples).
         time.sleep(1.0)
         while process.poll() is None:
             try:
@@ -172,7 +173,7 @@ def _grades(db: Path, process: subprocess.Popen[bytes], *,
                 stops += 1
                 time.sleep(2.1)
                 os.killpg(process.pid, signal.SIGCONT)
-                time.sleep(0.2)
+                time.sleep(0.5)
             except ProcessLookupError:
                 break
     _, err = process.communicate(timeout=300)
