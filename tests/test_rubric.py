@@ -333,6 +333,8 @@ def write_rubric(tmp_path: Path, text: str) -> Path:
 SCHEMA_ERRORS = [
     ("unknown field", ("schema_version: 1\npoints: 1\nconcepts:\n  - id: a\n    points: 1\n    label: x\n"
      "    hint: y\n    anyy: [b]\n"), ["rubric.yaml:8:", "did you mean 'any'"]),
+    ("misspelt setting", ("schema_version: 1\npoints: 1\nkeyword_list_shar: 0.5\nconcepts:\n  - {id: a, points: 1, "
+     "label: x, hint: y, any: [w]}\n"), ["rubric.yaml:3:", "did you mean 'keyword_list_share'"]),
     ("wrong version", "schema_version: 2\npoints: 1\nconcepts: []\n", ["schema_version is 2"]),
     ("unknown synonym", ("schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, label: x, hint: y, "
      "any: ['@nope word']}\n"), ["@nope", "synonyms"]),

@@ -21,9 +21,15 @@ from grader.errors import SpecInvalid
 from grader.rubric.examples import example_set
 from grader.rubric.model import (
     RUBRIC_SCHEMA_VERSION,
+    ConceptSpec,
     ExpressionError,
+    GroupSpec,
+    MisconceptionSpec,
+    PhraseSpec,
+    RegexSpec,
     Rubric,
     RubricSpec,
+    SizesSpec,
     compile_rubric,
 )
 
@@ -186,10 +192,12 @@ def _with_examples(path: str, mtime_ns: int, size: int, files: tuple[tuple[str, 
     return replace(rubric, examples=example_set(found))
 
 
-_FIELDS = ["schema_version", "part", "points", "review_threshold", "always_review", "min_words", "max_words",
-           "prompt", "synonyms", "groups", "concepts", "misconceptions", "model_answers", "examples", "id", "label",
-           "hint", "group", "any", "penalty", "feedback", "contradicts", "phrase", "window", "scope", "ordered", "re", "max",
-           "unless", "unless_scope", "lang", "sizes", "min_length"]
+# Every field name of the schema, for "did you mean": read from the models, so a new field is
+# offered as soon as it exists.
+_FIELDS = list(dict.fromkeys(
+    name for model in (RubricSpec, ConceptSpec, MisconceptionSpec, GroupSpec, PhraseSpec, RegexSpec, SizesSpec)
+    for name in model.model_fields
+))
 
 
 def _did_you_mean(name: str) -> str:

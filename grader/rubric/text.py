@@ -148,7 +148,7 @@ class Document:
 
 def fold_chars(text: str) -> tuple[str, list[int]]:
     """Lower-case, strip accents and ligatures; return the folded text and an index map."""
-    if text.isascii() and _ASCII_MAPPED.isdisjoint(text):  # most text: one character each
+    if _folds_to_lower(text):  # most text: one character each
         return text.lower(), list(range(len(text)))
     out: list[str] = []
     index: list[int] = []
@@ -161,9 +161,14 @@ def fold_chars(text: str) -> tuple[str, list[int]]:
 
 def fold_text(text: str) -> str:
     """`fold_chars` without the index map, for text that is never quoted back."""
-    if text.isascii() and _ASCII_MAPPED.isdisjoint(text):
+    if _folds_to_lower(text):
         return text.lower()
     return "".join(map(_fold_char, text))
+
+
+def _folds_to_lower(text: str) -> bool:
+    """Whether folding the text is lower-casing it: ASCII without a character the map changes."""
+    return text.isascii() and _ASCII_MAPPED.isdisjoint(text)
 
 
 @lru_cache(maxsize=4096)
