@@ -420,10 +420,11 @@ DEV6_DIR = EXAMPLES_DIR / "dev6"
 
 
 def test_dev6_figures(rubrics, capsys):
-    """293 answers by two writers who had not read the rubrics: 261 of 295 within 25 % before the fourth
-    round tuned on them. This test keeps the figure reached."""
+    """Answers by two writers who had not read the rubrics: 261 of 295 within 25 % before the fourth
+    round tuned on them. Three answers identical to one of a measuring set were taken out (one of
+    them when blind8 was written). This test keeps the figure reached."""
     total, within, too_generous = figures("dev6", DEV6_DIR, rubrics, capsys)
-    assert total == 293 and within >= 287 and not too_generous, (within, too_generous)
+    assert total == 292 and within >= 286 and not too_generous, (within, too_generous)
 
 SECOND_TEACHER_DIR = ROOT / "tests" / "data" / "second_teacher"
 

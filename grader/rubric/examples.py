@@ -75,7 +75,7 @@ class ExampleSet:
     """The graded examples of one part, prepared on first use."""
 
     examples: tuple[Example, ...]
-    _vectors: list[dict[str, float]] = field(default_factory=list, repr=False)
+    _postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict, repr=False)  # term -> examples
     _idf: dict[str, float] = field(default_factory=dict, repr=False)
     _unseen: float = 0.0
     _question: frozenset[str] | None = None
@@ -92,7 +92,10 @@ class ExampleSet:
         n = len(counts)
         self._idf = {term: math.log((n + 1) / (k + 1)) + 1 for term, k in documents.items()}
         self._unseen = math.log(n + 1) + 1
-        self._vectors = [self._vector(c) for c in counts]
+        self._postings = {}
+        for index, counted in enumerate(counts):
+            for term, weight in self._vector(counted).items():
+                self._postings.setdefault(term, []).append((index, weight))
 
     def _vector(self, counts: Counter[str]) -> dict[str, float]:
         weights = {t: (1 + math.log(k)) * self._idf.get(t, self._unseen) for t, k in counts.items()}
@@ -110,7 +113,13 @@ class ExampleSet:
         query = self._vector(features(answer, asked))
         if not query:
             return None
-        similarities = [round(sum(w * v.get(t, 0.0) for t, w in query.items()), 9) for v in self._vectors]
+        # Cosine similarity with every example, summed term by term in the query's order (an
+        # example without the term adds nothing, so the sum is the same as over every term).
+        sums = [0.0] * len(self.examples)
+        for term, weight in query.items():
+            for index, other in self._postings.get(term, ()):
+                sums[index] += weight * other
+        similarities = [round(total, 9) for total in sums]
         # Most similar first; among equals, the example listed first, so the choice is fixed.
         closest = sorted(range(len(similarities)), key=lambda i: (-similarities[i], i))[:neighbours]
         best = similarities[closest[0]]

@@ -95,6 +95,14 @@ class Matcher:
                         positions = self.by_stem.setdefault((lang, stem), [])
                         if not positions or positions[-1] != pos:
                             positions.append(pos)
+        # The answer's words by first letter, for the prefix and typo searches: a word can only
+        # begin with a stem, or be a typo of a word, that has its first letter.
+        self._texts_by_initial: dict[str, list[tuple[str, list[int], bool]]] = {}
+        for text, positions in self.by_text.items():
+            self._texts_by_initial.setdefault(text[:1], []).append((text, positions, is_number(text)))
+        self._norms_by_initial: dict[str, list[tuple[str, list[int]]]] = {}
+        for norm, positions in self.by_norm.items():
+            self._norms_by_initial.setdefault(norm[:1], []).append((norm, positions))
         self._denials = self._denying_clauses()
         self._words: dict[WordPattern, dict[int, bool]] = {}
         self._found: dict[Expression, list[Occurrence]] = {}
@@ -103,15 +111,16 @@ class Matcher:
 
     def word_positions(self, word: WordPattern) -> dict[int, bool]:
         """Positions (in the meaningful-word sequence) where a word matches -> whether fuzzily."""
-        if word in self._words:
-            return self._words[word]
+        known = self._words.get(word)
+        if known is not None:
+            return known
         found: dict[int, bool] = {}
         if word.negation:
             found = dict.fromkeys(self.negations, False)
         elif word.prefix:
             numeric = any(c.isdigit() for c in word.text)
-            for text, positions in self.by_text.items():
-                if (numeric or is_number(text)) and text != word.text:
+            for text, positions, number in self._texts_by_initial.get(word.text[:1], ()) if word.text else self._all_texts():
+                if (numeric or number) and text != word.text:
                     continue  # numbers are whole: "1*" does not match 10, nor 0.5 match "0*"
                 if text.startswith(word.text):
                     found.update(dict.fromkeys(positions, False))
@@ -124,12 +133,15 @@ class Matcher:
                 if len(stem) >= MIN_STEM and stem.isalpha():
                     found.update(dict.fromkeys(self.by_stem.get((lang, stem), []), False))
             if len(word.text) >= FUZZY_MIN_WORD and not any(c.isdigit() for c in word.text):
-                for norm, positions in self.by_norm.items():
+                for norm, positions in self._norms_by_initial.get(word.text[:1], ()):
                     if norm != word.text and _similar(word.text, norm):
                         for pos in positions:
                             found.setdefault(pos, True)
         self._words[word] = found
         return found
+
+    def _all_texts(self) -> list[tuple[str, list[int], bool]]:
+        return [entry for entries in self._texts_by_initial.values() for entry in entries]
 
     def alternative_hits(self, alternative: Alternative) -> list[_Hit]:
         """Where all words of an alternative appear consecutively, in one sentence."""

@@ -232,6 +232,13 @@ class WordPattern:
     negation: bool = False
     stems: tuple[str, str, str] = ("", "", "")  # English and French stems of an exact word
 
+    # Words, phrases and patterns are the keys of a matcher's caches: hashed once, not per lookup.
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.text, self.prefix, self.negation, self.stems)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined, no-any-return]
+
 
 Alternative = tuple[WordPattern, ...]  # consecutive words
 Slot = tuple[Alternative, ...]  # one of these
@@ -249,6 +256,13 @@ class Phrase:
     lang: str | None = None
     unless: Slot = ()  # words that, in a clause of the match, void it
     unless_scope: str = "clause"  # or "sentence": anywhere in the match's sentence
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.source, self.slots, self.window, self.scope, self.ordered,
+                                                self.lang, self.unless, self.unless_scope)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined, no-any-return]
 
     @property
     def has_negation(self) -> bool:

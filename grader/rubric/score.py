@@ -40,6 +40,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
+from functools import lru_cache
 from typing import Any
 
 from grader.limits import LIMITS
@@ -212,7 +213,7 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
         cap = 0.0
 
     question = prompt or spec.prompt
-    if question and _mask_copied(doc, prepare(question)):
+    if question and _mask_copied(doc, _prepared_question(question)):
         return RubricResult(
             0.0, spec.points, 1.0, "incorrect", flags=("copied_prompt",),
             feedback=("Your answer repeats the question; explain the idea in your own words.",),
@@ -503,6 +504,12 @@ def _is_keyword_list(doc: Document) -> bool:
     items = [item.split() for item in re.split(r"[,;\n/]+", doc.folded) if item.strip()]
     return (len(items) >= KEYWORD_ITEMS_MIN and all(len(item) <= KEYWORD_ITEM_WORDS for item in items)
             and function <= 1)
+
+
+@lru_cache(maxsize=64)
+def _prepared_question(question: str) -> Document:
+    """A question, prepared once: every answer to it is compared with it, and it is only read."""
+    return prepare(question)
 
 
 def _mask_copied(doc: Document, question: Document) -> bool:
