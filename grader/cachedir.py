@@ -1,5 +1,5 @@
-"""Where the grader keeps what it can compute once and reuse: parse tables, expected answers and
-check reports.
+"""Where the grader keeps what it can compute once and reuse: parse tables, indexes of graded
+examples, expected answers and check reports.
 
 Everything kept here is a pure function of its key, so deleting the folder only costs time.
 `GRADER_CACHE=off` turns caching off; `GRADER_CACHE_DIR` moves the folder (the default is the

@@ -189,3 +189,114 @@ def test_edited_example_files_are_read_again(tmp_path):
     regraded = [{**e, "expected_points": 0, "note": "regraded"} if "kills" in e["answer"] else e for e in EXAMPLES]
     write_rubric(tmp_path, examples=regraded)  # the teacher now gives nothing for that wording
     assert "examples_disagree" not in score_answer(load_rubric(path), answer, PROMPT).flags
+
+
+# ----- the index of a rubric's examples --------------------------------------------------------------
+
+UPDATE_INDEXES = "GRADER_UPDATE_INDEXES"
+ANSWERS = ["At every step it kills random units, so the network stops memorising the training set.",
+           "Dropout lowers the learning rate when the loss stops improving.", "It reduces overfitting."]
+
+
+def _opinions(rubric):
+    return [rubric.examples.opinion(answer, PROMPT) for answer in ANSWERS]
+
+
+def _fresh(path):
+    """The rubric as a new process reads it (the loader's in-process memory cleared)."""
+    from grader.rubric import loader
+
+    loader._with_examples.cache_clear()
+    loader._load_file.cache_clear()
+    return load_rubric(path)
+
+
+def test_a_prepared_set_is_written_to_the_cache_and_read_back_to_the_last_bit(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
+    path = write_rubric(tmp_path)
+    computed = _fresh(path)
+    expected = _opinions(computed)
+    (written,) = (tmp_path / "cache" / "examples").glob("*.json")
+    assert written.stem == computed.examples.key
+
+    import grader.rubric.samples
+
+    def unreadable(*_args, **_kwargs):
+        raise AssertionError("the example files were read although the index is current")
+
+    monkeypatch.setattr(grader.rubric.samples, "load_samples", unreadable)
+    indexed = _fresh(path)
+    assert indexed.examples.examples == computed.examples.examples
+    assert _opinions(indexed) == expected  # the same fractions and similarities, not merely close ones
+    assert [o.fraction for o in expected if o] and any(o.similarity < 1 for o in expected if o)
+
+
+def test_an_index_is_used_only_for_the_files_it_was_written_for(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
+    path = write_rubric(tmp_path)
+    answer = "At every step it kills random units, so the network stops memorising the training set."
+    assert "examples_disagree" in score_answer(_fresh(path), answer, PROMPT).flags
+    regraded = [{**e, "expected_points": 0, "note": "regraded"} if "kills" in e["answer"] else e for e in EXAMPLES]
+    write_rubric(tmp_path, examples=regraded)
+    assert "examples_disagree" not in score_answer(_fresh(path), answer, PROMPT).flags
+    write_rubric(tmp_path, extra={"model_answers": ["Random units are dropped, which reduces overfitting."]})
+    _opinions(_fresh(path))
+    assert len(list((tmp_path / "cache" / "examples").glob("*.json"))) == 3
+
+
+@pytest.mark.parametrize("damage", ["", "{", '{"format": 1}', "[]", '{"format": 1, "key": "KEY", "examples": 3}'])
+def test_a_damaged_index_is_ignored_and_the_files_are_read(tmp_path, monkeypatch, damage):
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
+    path = write_rubric(tmp_path)
+    expected = _opinions(_fresh(path))
+    key = _fresh(path).examples.key
+    shipped = tmp_path / "rubrics" / "prepared" / "r.json"
+    shipped.parent.mkdir()
+    shipped.write_text(damage.replace("KEY", key), encoding="utf-8")
+    for cached in (tmp_path / "cache" / "examples").glob("*.json"):
+        cached.write_text(damage.replace("KEY", key), encoding="utf-8")
+    assert _opinions(_fresh(path)) == expected
+
+
+def test_with_the_cache_off_the_files_are_read_every_time(tmp_path, monkeypatch):
+    monkeypatch.setenv("GRADER_CACHE", "off")
+    path = write_rubric(tmp_path)
+    assert _opinions(_fresh(path)) == _opinions(_fresh(path))
+    assert not (tmp_path / "cache").exists()
+
+
+def test_the_shipped_indexes_are_current():
+    """Every rubric of a bundled set that has examples ships the index of them, for its part's
+    question, the same to the last bit as reading the files gives. Write them again after changing
+    example files, model answers or a rubric's points:
+    GRADER_UPDATE_INDEXES=1 python -m pytest tests/test_rubric_examples.py -k shipped"""
+    import os
+
+    from grader.rubric import loader, part_options
+    from grader.rubric.examples import read_index, write_index
+    from grader.spec import load_problem_set
+
+    checked = 0
+    for set_dir in sorted((ROOT / "problems").iterdir()):
+        if not (set_dir / "set.yaml").is_file():
+            continue
+        problem_set = load_problem_set(set_dir)
+        for _, part in problem_set.parts():
+            options = part_options(part.options, problem_set.root, part.prompt)
+            if part.kind != "text" or not isinstance(options.get("rubric"), str):
+                continue
+            shipped = loader.prepared_index_path(options["rubric"])
+            if os.environ.get(UPDATE_INDEXES):
+                shipped.unlink(missing_ok=True)
+            rubric = _fresh(options["rubric"])
+            if rubric.examples is None:
+                continue
+            rubric.examples.opinion("", options["prompt"])  # prepared for the question, as grading does
+            if os.environ.get(UPDATE_INDEXES):
+                shipped.parent.mkdir(exist_ok=True)
+                assert write_index(shipped, rubric.examples)
+            found = read_index(shipped, rubric.examples.key)
+            assert found is not None, f"{shipped} is missing or stale: {UPDATE_INDEXES}=1"
+            assert found.index() == rubric.examples.index(), shipped
+            checked += 1
+    assert checked >= 10

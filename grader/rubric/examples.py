@@ -16,22 +16,40 @@ the disagreement points at the answers a person should read.
 
 Everything here is arithmetic on the answer and the example files, in a fixed order and rounded
 before any comparison, so the same answer, set and grader always give the same verdict.
+
+Reading a few thousand examples and weighing their words is most of what a first check of a set
+spends on its text parts. So a prepared set (the examples, their weights and the question they
+were weighed for) is kept as an *index*: a JSON file keyed by the bytes of the example files,
+the rubric's points and model answers and this module's format. The loader reads an index shipped
+beside the rubrics (`rubrics/prepared/<rubric>.json`) or one in the cache folder, and uses it only
+when its key is the key of the files as they are now; otherwise it reads the files, and the set
+writes its index to the cache folder once it is prepared. An index holds what the files would
+give, to the last bit (floats are written as Python writes them back exactly), so a grade never
+depends on whether one was found.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import pairwise
+from pathlib import Path
+from typing import Any
 
 from grader.rubric.text import WORD, Role, english_stem, fold_text, word_role
 
 NEIGHBOURS = 5  # how many of the closest examples are weighed
 DISAGREEMENT = 0.5  # share of the part between the rubric and the examples that sends to review
 MIN_SIMILARITY = 0.1  # below this, even the closest example says nothing about the answer
+# The format of an index: change it whenever `features`, the weighting or the reading of an
+# example's text changes, and every index written before is ignored (the shipped ones then fail
+# their test until they are written again).
+INDEX_FORMAT = 1
 
 
 @dataclass(frozen=True)
@@ -75,10 +93,15 @@ class ExampleSet:
     """The graded examples of one part, prepared on first use."""
 
     examples: tuple[Example, ...]
-    _postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict, repr=False)  # term -> examples
+    # For each term, the examples that have it and its weight in each (two lists, not pairs: an
+    # index is read without building a tuple per entry).
+    _ids: dict[str, list[int]] = field(default_factory=dict, repr=False)
+    _weights: dict[str, list[float]] = field(default_factory=dict, repr=False)
     _idf: dict[str, float] = field(default_factory=dict, repr=False)
     _unseen: float = 0.0
     _question: frozenset[str] | None = None
+    key: str = ""  # the key of the files the examples were read from (`index_key`), when known
+    store: Path | None = field(default=None, repr=False, compare=False)  # where to write the index once prepared
 
     def __len__(self) -> int:
         return len(self.examples)
@@ -92,10 +115,26 @@ class ExampleSet:
         n = len(counts)
         self._idf = {term: math.log((n + 1) / (k + 1)) + 1 for term, k in documents.items()}
         self._unseen = math.log(n + 1) + 1
-        self._postings = {}
+        self._ids, self._weights = {}, {}
         for index, counted in enumerate(counts):
             for term, weight in self._vector(counted).items():
-                self._postings.setdefault(term, []).append((index, weight))
+                self._ids.setdefault(term, []).append(index)
+                self._weights.setdefault(term, []).append(weight)
+        if self.store is not None and self.key:
+            write_index(self.store, self)
+
+    def index(self) -> dict[str, Any]:
+        """The prepared set as an index (`read_index` reads it back); prepared for no question
+        if it was not prepared yet."""
+        if self._question is None:
+            self._prepare(frozenset())
+        terms = list(self._ids)
+        return {
+            "format": INDEX_FORMAT, "key": self.key, "question": sorted(self._question or ()),
+            "examples": [[e.answer, e.fraction, e.note] for e in self.examples],
+            "unseen": self._unseen, "terms": terms, "idf": [self._idf[t] for t in terms],
+            "postings": [self._ids[t] for t in terms], "weights": [self._weights[t] for t in terms],
+        }
 
     def _vector(self, counts: Counter[str]) -> dict[str, float]:
         weights = {t: (1 + math.log(k)) * self._idf.get(t, self._unseen) for t, k in counts.items()}
@@ -117,8 +156,9 @@ class ExampleSet:
         # example without the term adds nothing, so the sum is the same as over every term).
         sums = [0.0] * len(self.examples)
         for term, weight in query.items():
-            for index, other in self._postings.get(term, ()):
-                sums[index] += weight * other
+            if term in self._ids:
+                for index, other in zip(self._ids[term], self._weights[term], strict=True):
+                    sums[index] += weight * other
         similarities = [round(total, 9) for total in sums]
         # Most similar first; among equals, the example listed first, so the choice is fixed.
         closest = sorted(range(len(similarities)), key=lambda i: (-similarities[i], i))[:neighbours]
@@ -136,6 +176,58 @@ def question_stems(question: str) -> frozenset[str]:
     return frozenset(english_stem(w) for w in WORD.findall(fold_text(question)) if word_role(w) is Role.CONTENT)
 
 
-def example_set(answers: Sequence[tuple[str, float, str]]) -> ExampleSet:
-    """An example set from (answer, share of the part, note) triples."""
-    return ExampleSet(tuple(Example(a, min(1.0, max(0.0, f)), n) for a, f, n in answers))
+def example_set(answers: Sequence[tuple[str, float, str]], key: str = "", store: Path | None = None) -> ExampleSet:
+    """An example set from (answer, share of the part, note) triples; with a key and a place to
+    store its index, written there once prepared."""
+    return ExampleSet(tuple(Example(a, min(1.0, max(0.0, f)), n) for a, f, n in answers), key=key, store=store)
+
+
+def index_key(points: float, model_answers: Iterable[str], files: Iterable[tuple[str, bytes]]) -> str:
+    """The key of an index: the format, the stemmer, the rubric's points and model answers, and the
+    name and bytes of every example file, in order."""
+    digest = hashlib.sha256(f"examples index {INDEX_FORMAT} snowballstemmer {_stemmer_version()} "
+                            f"points {points!r}\0".encode())
+    for answer in model_answers:
+        digest.update(b"model\0" + answer.encode("utf-8") + b"\0")
+    for name, data in files:
+        digest.update(b"file\0" + name.encode("utf-8") + b"\0" + str(len(data)).encode() + b"\0" + data)
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _stemmer_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("snowballstemmer")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def read_index(path: Path, key: str) -> ExampleSet | None:
+    """The example set an index holds, or None when there is none, it is damaged, or its key is
+    not `key` (the files changed since it was written)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("format") != INDEX_FORMAT or data.get("key") != key:
+            return None
+        examples = tuple(Example(str(a), float(f), str(n)) for a, f, n in data["examples"])
+        terms = data["terms"]
+        columns = (data["idf"], data["postings"], data["weights"])
+        if not all(isinstance(column, list) and len(column) == len(terms) for column in columns):
+            return None
+        found = ExampleSet(examples, _ids=dict(zip(terms, data["postings"], strict=True)),
+                           _weights=dict(zip(terms, data["weights"], strict=True)),
+                           _idf=dict(zip(terms, data["idf"], strict=True)), _unseen=float(data["unseen"]),
+                           _question=frozenset(data["question"]), key=key)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        return None
+    return found
+
+
+def write_index(path: Path, examples: ExampleSet) -> bool:
+    """Write an example set's index, atomically; False when the folder is not writable."""
+    from grader.cachedir import write_atomically
+
+    text = json.dumps(examples.index(), ensure_ascii=False, separators=(",", ":"))
+    return write_atomically(path, text.encode("utf-8"))

@@ -17,8 +17,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from grader.cachedir import cache_folder
 from grader.errors import SpecInvalid
-from grader.rubric.examples import example_set
+from grader.rubric.examples import example_set, index_key, read_index
 from grader.rubric.model import (
     RUBRIC_SCHEMA_VERSION,
     ConceptSpec,
@@ -34,6 +35,8 @@ from grader.rubric.model import (
 )
 
 MAX_RUBRIC_BYTES = 200_000
+PREPARED_FOLDER = "prepared"  # a set's shipped indexes of its rubrics' examples, beside the rubrics
+INDEX_CACHE = "examples"  # the cache folder's indexes of examples (grader.rubric.examples)
 
 
 class RubricInvalid(SpecInvalid):
@@ -174,6 +177,11 @@ def _with_examples(path: str, mtime_ns: int, size: int, files: tuple[tuple[str, 
 
     rubric = _load_file(path, mtime_ns, size)
     spec = rubric.spec
+    key, cached = _index_key(path, spec.points, spec.model_answers, files)
+    for place in (prepared_index_path(path), cached):
+        prepared = read_index(place, key) if place is not None and key else None
+        if prepared is not None:
+            return replace(rubric, examples=prepared)
     found = [(answer, 1.0, "model answer") for answer in spec.model_answers]
     for name, _, _ in files:
         try:
@@ -189,7 +197,27 @@ def _with_examples(path: str, mtime_ns: int, size: int, files: tuple[tuple[str, 
             except AnswerProblem as err:
                 raise RubricInvalid(f"{name}: item {number}: {err}") from None
             found.append((text, sample.expected_points / spec.points, sample.note))
-    return replace(rubric, examples=example_set(found))
+    return replace(rubric, examples=example_set(found, key, cached))
+
+
+def prepared_index_path(rubric_path: str | Path) -> Path:
+    """Where a set ships the index of a rubric's examples: `prepared/<rubric>.json` beside it."""
+    path = Path(rubric_path)
+    return path.parent / PREPARED_FOLDER / f"{path.stem}.json"
+
+
+def _index_key(path: str, points: float, model_answers: list[str],
+               files: tuple[tuple[str, int, int], ...]) -> tuple[str, Path | None]:
+    """The key of a rubric's examples as their files are now ("" when a file cannot be read), and
+    where the cache folder keeps their index (None when caching is off)."""
+    folder = Path(path).parent
+    try:
+        contents = [(Path(name).relative_to(folder).as_posix(), Path(name).read_bytes()) for name, _, _ in files]
+    except (OSError, ValueError):
+        return "", None
+    key = index_key(points, model_answers, contents)
+    cache = cache_folder(INDEX_CACHE)
+    return key, cache / f"{key}.json" if cache is not None else None
 
 
 # Every field name of the schema, for "did you mean": read from the models, so a new field is

@@ -412,6 +412,7 @@ def _synonym(name: str, item: str) -> Alternative:
     return words
 
 
+@lru_cache(maxsize=16_384)  # an alternative comes back in many phrases: a quarter are distinct
 def _alternative(text: str) -> Alternative:
     """Words of one alternative, folded exactly as answers are; `*` marks a stem."""
     words: list[WordPattern] = []
