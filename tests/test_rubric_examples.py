@@ -217,7 +217,7 @@ def test_a_prepared_set_is_written_to_the_cache_and_read_back_to_the_last_bit(tm
     computed = _fresh(path)
     expected = _opinions(computed)
     (written,) = (tmp_path / "cache" / "examples").glob("*.json")
-    assert written.stem == computed.examples.key
+    assert written.stem.endswith(f"-{computed.examples.key}")
 
     import grader.rubric.samples
 
@@ -240,8 +240,14 @@ def test_an_index_is_used_only_for_the_files_it_was_written_for(tmp_path, monkey
     write_rubric(tmp_path, examples=regraded)
     assert "examples_disagree" not in score_answer(_fresh(path), answer, PROMPT).flags
     write_rubric(tmp_path, extra={"model_answers": ["Random units are dropped, which reduces overfitting."]})
-    _opinions(_fresh(path))
-    assert len(list((tmp_path / "cache" / "examples").glob("*.json"))) == 3
+    last = _fresh(path)
+    _opinions(last)
+    # One index per rubric: those of the files as they were before are removed.
+    (kept,) = (tmp_path / "cache" / "examples").glob("*.json")
+    assert kept.stem.endswith(f"-{last.examples.key}")
+    other = write_rubric(tmp_path / "other")  # another rubric's index stays beside it
+    _opinions(_fresh(other))
+    assert kept.exists() and len(list((tmp_path / "cache" / "examples").glob("*.json"))) == 2
 
 
 @pytest.mark.parametrize("damage", ["", "{", '{"format": 1}', "[]", '{"format": 1, "key": "KEY", "examples": 3}'])

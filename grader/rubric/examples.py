@@ -30,6 +30,7 @@ depends on whether one was found.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import math
@@ -120,8 +121,8 @@ class ExampleSet:
             for term, weight in self._vector(counted).items():
                 self._ids.setdefault(term, []).append(index)
                 self._weights.setdefault(term, []).append(weight)
-        if self.store is not None and self.key:
-            write_index(self.store, self)
+        if self.store is not None and self.key and write_index(self.store, self):
+            _remove_older_indexes(self.store)
 
     def index(self) -> dict[str, Any]:
         """The prepared set as an index (`read_index` reads it back); prepared for no question
@@ -223,6 +224,16 @@ def read_index(path: Path, key: str) -> ExampleSet | None:
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
     return found
+
+
+def _remove_older_indexes(path: Path) -> None:
+    """Remove the cache's other indexes of the same rubric (`<rubric>-<key>.json`): written for
+    example files as they were before an edit, they would never be read again."""
+    rubric = path.name.split("-", 1)[0]
+    for other in path.parent.glob(f"{rubric}-*.json"):
+        if other != path:
+            with contextlib.suppress(OSError):
+                other.unlink()
 
 
 def write_index(path: Path, examples: ExampleSet) -> bool:

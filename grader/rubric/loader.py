@@ -9,6 +9,7 @@ without a `rubric` key are returned unchanged, so the hook is safe for every kin
 from __future__ import annotations
 
 import difflib
+import hashlib
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import lru_cache
@@ -217,7 +218,10 @@ def _index_key(path: str, points: float, model_answers: list[str],
         return "", None
     key = index_key(points, model_answers, contents)
     cache = cache_folder(INDEX_CACHE)
-    return key, cache / f"{key}.json" if cache is not None else None
+    # Named by the rubric's path as well, so that the index of an earlier version of its files
+    # can be recognised and removed.
+    rubric = hashlib.sha256(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:16]
+    return key, cache / f"{rubric}-{key}.json" if cache is not None else None
 
 
 # Every field name of the schema, for "did you mean": read from the models, so a new field is
