@@ -378,9 +378,9 @@ def test_blind5_figures(rubrics, capsys):
     round (figures only, no answer read) the same set scored 89, with 2 above a quarter: the third
     round's 550 development answers gained nothing on new wording (2 answers lost, none gained).
     It was then opened and tuned on in the fourth and fifth rounds (92 of 100, none above a
-    quarter); this test keeps the figure."""
+    quarter), and the sixth round's work on blind7 took it to 95; this test keeps the figure."""
     total, within, too_generous = figures("blind5", BLIND5_DIR, rubrics, capsys)
-    assert total == 100 and within >= 92 and not too_generous, (within, too_generous)
+    assert total == 100 and within >= 95 and not too_generous, (within, too_generous)
 
 BLIND6_DIR = SAMPLES_DIR / "blind6"
 
@@ -412,9 +412,27 @@ def test_blind7_figures(rubrics, capsys):
     they were tuned on, and blind6 gave 96 when it was measured: one set of 100 answers is a noisy
     measure, and this writer's misconceptions borrow the concepts' words more than the others'. The
     misses are not listed here, so that whoever tunes next cannot read them: the set stays blind.
-    This test keeps the floor."""
+    The sixth round tuned on it once blind8 had been written (100 of 100, none above a quarter);
+    this test keeps that figure."""
     total, within, too_generous = figures("blind7", BLIND7_DIR, rubrics, capsys)
-    assert total == 100 and within >= 87 and len(too_generous) <= 5, (within, too_generous)
+    assert total == 100 and within >= 100 and not too_generous, (within, too_generous)
+
+
+BLIND8_DIR = SAMPLES_DIR / "blind8"
+
+
+def test_blind8_figures(rubrics, capsys):
+    """The honest measure of the sixth rubric round: 100 answers (10 per text part, 70 English and
+    30 French) written from the prompts and the tutorial alone by someone who had not read the
+    rubrics, frozen in a commit of their own before the grader first saw them; never among the
+    examples.
+
+    Printed once before the sixth round (totals only, no answer read): 90 of 100, 1 misconception
+    answer above a quarter. Measured once after it: 92 of 100 within 25 % (English 65 of 70, French
+    27 of 30), 1 misconception answer above a quarter of the part, 18 sent to review. The target is
+    95 and none. This test keeps the floor."""
+    total, within, too_generous = figures("blind8", BLIND8_DIR, rubrics, capsys)
+    assert total == 100 and within >= 92 and len(too_generous) <= 1, (within, too_generous)
 
 DEV6_DIR = EXAMPLES_DIR / "dev6"
 
@@ -422,9 +440,10 @@ DEV6_DIR = EXAMPLES_DIR / "dev6"
 def test_dev6_figures(rubrics, capsys):
     """Answers by two writers who had not read the rubrics: 261 of 295 within 25 % before the fourth
     round tuned on them. Three answers identical to one of a measuring set were taken out (one of
-    them when blind8 was written). This test keeps the figure reached."""
+    them when blind8 was written); 288 of the 292 after the sixth round. This test keeps the
+    figure reached."""
     total, within, too_generous = figures("dev6", DEV6_DIR, rubrics, capsys)
-    assert total == 292 and within >= 286 and not too_generous, (within, too_generous)
+    assert total == 292 and within >= 288 and not too_generous, (within, too_generous)
 
 SECOND_TEACHER_DIR = ROOT / "tests" / "data" / "second_teacher"
 
