@@ -36,9 +36,9 @@ DATA = ROOT / "tests" / "data"
 
 
 # Tests that take long (large property searches, real worker processes, a SIGKILL mid-batch, a
-# Dask cluster, a wheel build). `python -m pytest` runs them, and so does CI; a quick local run
-# while you work can leave them out with `python -m pytest -m "not slow"`. Listed here by node id,
-# in one place, rather than decorated one by one; an entry that matches no test is an error.
+# Dask cluster, a wheel build). `python -m pytest -n 2` runs them, and so does CI; a quick local
+# run while you work can leave them out with `python -m pytest -n 2 -m "not slow"`. Listed here by
+# node id, in one place, rather than decorated one by one; an entry that matches no test is an error.
 SLOW = {
     "test_spec.py::test_validate_passes_for_fifty_random_variants",
     "test_sets.py::test_a_wheel_carries_every_file_of_every_bundled_set",

@@ -84,3 +84,14 @@ def test_the_ci_entry_point_runs_as_is_from_a_clone():
     ci = ROOT / ".ci" / "run"
     assert ci.read_text(encoding="utf-8").startswith("#!/usr/bin/env bash\n")
     assert os.access(ci, os.X_OK), "git update-index --chmod=+x .ci/run"
+
+
+def test_ci_runs_the_test_command_the_readme_gives():
+    """CI runs exactly the README's test command (the pytest part of its install-and-test line)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("Install and run the tests"):].split("```")[1]
+    (line,) = [line for line in block.splitlines() if "pytest" in line]
+    command = line.split("&&")[-1].strip()
+    assert command.startswith("python -m pytest")
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert [c for c in ci if "pytest" in c and not c.startswith("#")] == [command]
