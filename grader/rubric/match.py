@@ -119,7 +119,7 @@ class Matcher:
             found = dict.fromkeys(self.negations, False)
         elif word.prefix:
             numeric = any(c.isdigit() for c in word.text)
-            for text, positions, number in self._texts_by_initial.get(word.text[:1], ()) if word.text else self._all_texts():
+            for text, positions, number in self._texts_by_initial.get(word.text[:1], ()):
                 if (numeric or number) and text != word.text:
                     continue  # numbers are whole: "1*" does not match 10, nor 0.5 match "0*"
                 if text.startswith(word.text):
@@ -139,9 +139,6 @@ class Matcher:
                             found.setdefault(pos, True)
         self._words[word] = found
         return found
-
-    def _all_texts(self) -> list[tuple[str, list[int], bool]]:
-        return [entry for entries in self._texts_by_initial.values() for entry in entries]
 
     def alternative_hits(self, alternative: Alternative) -> list[_Hit]:
         """Where all words of an alternative appear consecutively, in one sentence."""
