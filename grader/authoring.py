@@ -236,3 +236,32 @@ def run_part_samples(set_path: str | Path, part_id: str, samples_path: str | Pat
 
     rubric, prompt = part_rubric(set_path, part_id)
     return run_samples(rubric, load_samples(samples_path), prompt, part_id)
+
+
+def write_example_indexes(set_path: str | Path) -> list[Path]:
+    """`grader rubric-index`: write the index of each text rubric's graded examples beside the
+    rubrics (`rubrics/prepared/<rubric>.json`), prepared for its part's question, so that a first
+    check reads it instead of the example files. Returns the files written, in the set's order."""
+    from grader.rubric import load_rubric, part_options
+    from grader.rubric.examples import write_index
+    from grader.rubric.loader import prepared_index_path
+    from grader.spec import load_problem_set
+
+    problem_set = load_problem_set(set_path)
+    written: list[Path] = []
+    for _, part in problem_set.parts():
+        options = part_options(part.options, problem_set.root, part.prompt)
+        if part.kind != "text" or not isinstance(options.get("rubric"), str):
+            continue
+        target = prepared_index_path(options["rubric"])
+        target.unlink(missing_ok=True)  # the files themselves are read, not an older index
+        rubric = load_rubric(options["rubric"])
+        if rubric.examples is None or target in written:
+            continue
+        rubric.examples.opinion("", options["prompt"])  # prepared for the question, as grading does
+        target.parent.mkdir(exist_ok=True)
+        if not write_index(target, rubric.examples):
+            raise OSError(f"could not write {target}")
+        written.append(target)
+    return written
+

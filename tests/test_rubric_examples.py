@@ -277,38 +277,64 @@ def test_with_the_cache_off_the_files_are_read_every_time(tmp_path, monkeypatch)
     assert not (tmp_path / "cache").exists()
 
 
-def test_the_shipped_indexes_are_current():
+def test_the_shipped_indexes_are_current(monkeypatch, tmp_path):
     """Every rubric of a bundled set that has examples ships the index of them, for its part's
     question, the same to the last bit as reading the files gives. Write them again after changing
-    example files, model answers or a rubric's points:
+    example files, model answers or a rubric's points, with the command any author uses
+    (`grader rubric-index problems/mlp_cnn`), or here:
     GRADER_UPDATE_INDEXES=1 python -m pytest tests/test_rubric_examples.py -k shipped"""
     import os
 
+    from grader.authoring import write_example_indexes
     from grader.rubric import loader, part_options
-    from grader.rubric.examples import read_index, write_index
+    from grader.rubric.examples import read_index
     from grader.spec import load_problem_set
 
     checked = 0
     for set_dir in sorted((ROOT / "problems").iterdir()):
         if not (set_dir / "set.yaml").is_file():
             continue
+        if os.environ.get(UPDATE_INDEXES):
+            write_example_indexes(set_dir)
         problem_set = load_problem_set(set_dir)
         for _, part in problem_set.parts():
             options = part_options(part.options, problem_set.root, part.prompt)
             if part.kind != "text" or not isinstance(options.get("rubric"), str):
                 continue
             shipped = loader.prepared_index_path(options["rubric"])
-            if os.environ.get(UPDATE_INDEXES):
-                shipped.unlink(missing_ok=True)
-            rubric = _fresh(options["rubric"])
+            with monkeypatch.context() as reading_the_files:  # no index, shipped or cached
+                reading_the_files.setattr(loader, "prepared_index_path", lambda _path: tmp_path / "none.json")
+                reading_the_files.setenv("GRADER_CACHE", "off")
+                rubric = _fresh(options["rubric"])
             if rubric.examples is None:
                 continue
             rubric.examples.opinion("", options["prompt"])  # prepared for the question, as grading does
-            if os.environ.get(UPDATE_INDEXES):
-                shipped.parent.mkdir(exist_ok=True)
-                assert write_index(shipped, rubric.examples)
             found = read_index(shipped, rubric.examples.key)
             assert found is not None, f"{shipped} is missing or stale: {UPDATE_INDEXES}=1"
             assert found.index() == rubric.examples.index(), shipped
             checked += 1
     assert checked >= 10
+
+
+def test_rubric_index_writes_what_a_first_check_reads(tmp_path):
+    """`grader rubric-index` writes, for a copy of the tutorial, the very indexes it ships; on a set
+    whose rubrics list no examples it says there is nothing to write."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from grader.cli import app
+
+    copy = tmp_path / "mlp_cnn"
+    shutil.copytree(SET_DIR, copy, ignore=shutil.ignore_patterns("prepared", "__pycache__"))
+    result = CliRunner().invoke(app, ["rubric-index", str(copy)])
+    assert result.exit_code == 0, result.output
+    written = sorted((copy / "rubrics" / "prepared").glob("*.json"))
+    assert len(written) == 10 and result.output.count("Wrote ") == 10
+    for path in written:
+        assert path.read_bytes() == (SET_DIR / "rubrics" / "prepared" / path.name).read_bytes(), path.name
+
+    assert CliRunner().invoke(app, ["new", str(tmp_path / "week1"), "--title", "Week 1"]).exit_code == 0
+    result = CliRunner().invoke(app, ["rubric-index", str(tmp_path / "week1")])
+    assert result.exit_code == 0 and "nothing to write" in result.output, result.output
+

@@ -76,7 +76,7 @@ from grader.cli import authoring  # noqa: F401
 HELP_PANELS = {
     "For students": ("template", "check", "submit", "receipt"),
     "For instructors": ("grade", "review", "feedback", "report", "roster", "export", "gradescope-bundle"),
-    "For problem-set authors": ("new", "validate", "test", "sets", "compare", "rubric-test"),
+    "For problem-set authors": ("new", "validate", "test", "sets", "compare", "rubric-test", "rubric-index"),
 }
 _PANEL_OF = {name: panel for panel, names in HELP_PANELS.items() for name in names}
 _LISTED = [name for names in HELP_PANELS.values() for name in names]

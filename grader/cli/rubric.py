@@ -1,4 +1,4 @@
-"""Commands for instructors who write rubrics for free-text parts: rubric-test."""
+"""Commands for instructors who write rubrics for free-text parts: rubric-test, rubric-index."""
 
 from __future__ import annotations
 
@@ -26,3 +26,21 @@ def rubric_test(
     typer.echo(json.dumps(run.to_dict(), indent=2, ensure_ascii=False) if as_json else tune.format_run(run))
     if strict and not run.as_expected:
         raise typer.Exit(1)
+
+
+@app.command("rubric-index")
+def rubric_index(
+    problem_set: Path = typer.Argument(..., help="Problem-set id or folder, e.g. mlp_cnn or problems/mlp_cnn."),
+) -> None:
+    """Write the index of each text rubric's graded examples beside the rubrics, so a first check is fast."""
+    from grader import authoring
+
+    written = authoring.write_example_indexes(problem_set)
+    for path in written:
+        typer.echo(f"Wrote {path}")
+    if not written:
+        typer.echo("No text rubric of this set lists graded examples (`examples:`); nothing to write.")
+    else:
+        typer.echo("Ship these files with the set; the grader uses one only while the example files, the "
+                   "rubric's points and its model answers are as they were when it was written.")
+
