@@ -254,9 +254,11 @@ def write_example_indexes(set_path: str | Path) -> list[Path]:
         if part.kind != "text" or not isinstance(options.get("rubric"), str):
             continue
         target = prepared_index_path(options["rubric"])
+        if target in written:  # a rubric two parts share
+            continue
         target.unlink(missing_ok=True)  # the files themselves are read, not an older index
         rubric = load_rubric(options["rubric"])
-        if rubric.examples is None or target in written:
+        if rubric.examples is None:
             continue
         rubric.examples.opinion("", options["prompt"])  # prepared for the question, as grading does
         target.parent.mkdir(exist_ok=True)
