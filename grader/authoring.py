@@ -260,7 +260,7 @@ def write_example_indexes(set_path: str | Path) -> list[Path]:
         rubric = load_rubric(options["rubric"])
         if rubric.examples is None:
             continue
-        rubric.examples.opinion("", options["prompt"])  # prepared for the question, as grading does
+        rubric.examples.prepare_for(options["prompt"])  # weighed for the question, as grading does
         target.parent.mkdir(exist_ok=True)
         if not write_index(target, rubric.examples):
             raise OSError(f"could not write {target}")

@@ -308,7 +308,7 @@ def test_the_shipped_indexes_are_current(monkeypatch, tmp_path):
                 rubric = _fresh(options["rubric"])
             if rubric.examples is None:
                 continue
-            rubric.examples.opinion("", options["prompt"])  # prepared for the question, as grading does
+            rubric.examples.prepare_for(options["prompt"])  # weighed for the question, as grading does
             found = read_index(shipped, rubric.examples.key)
             assert found is not None, f"{shipped} is missing or stale: {UPDATE_INDEXES}=1"
             assert found.index() == rubric.examples.index(), shipped

@@ -51,6 +51,7 @@ MIN_SIMILARITY = 0.1  # below this, even the closest example says nothing about 
 # example's text changes, and every index written before is ignored (the shipped ones then fail
 # their test until they are written again).
 INDEX_FORMAT = 1
+INDEX_CACHE = "examples"  # the cache folder's indexes of examples
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,13 @@ class ExampleSet:
         if self.store is not None and self.key and write_index(self.store, self):
             _remove_older_indexes(self.store)
 
+    def prepare_for(self, question: str) -> None:
+        """Weigh the examples' words for answers to `question` (done once; grading does it on the
+        first answer)."""
+        asked = question_stems(question)
+        if self._question != asked:
+            self._prepare(asked)
+
     def index(self) -> dict[str, Any]:
         """The prepared set as an index (`read_index` reads it back); prepared for no question
         if it was not prepared yet."""
@@ -147,10 +155,8 @@ class ExampleSet:
         no examples or none is close."""
         if not self.examples:
             return None
-        asked = question_stems(question)
-        if self._question != asked:
-            self._prepare(asked)
-        query = self._vector(features(answer, asked))
+        self.prepare_for(question)
+        query = self._vector(features(answer, question_stems(question)))
         if not query:
             return None
         # Cosine similarity with every example, summed term by term in the query's order (an
@@ -226,8 +232,24 @@ def read_index(path: Path, key: str) -> ExampleSet | None:
     return found
 
 
+def cached_index_path(rubric_path: str | Path, key: str) -> Path | None:
+    """Where the cache folder keeps the index of a rubric's examples, `<rubric>-<key>.json` in its
+    `examples` folder (None when caching is off). The rubric's part of the name lets the index of an
+    earlier version of its files be recognised and removed."""
+    from grader.cachedir import cache_folder
+
+    folder = cache_folder(INDEX_CACHE)
+    if folder is None:
+        return None
+    return folder / f"{_rubric_name(rubric_path)}-{key}.json"
+
+
+def _rubric_name(rubric_path: str | Path) -> str:
+    return hashlib.sha256(str(Path(rubric_path).resolve()).encode("utf-8")).hexdigest()[:16]
+
+
 def _remove_older_indexes(path: Path) -> None:
-    """Remove the cache's other indexes of the same rubric (`<rubric>-<key>.json`): written for
+    """Remove the cache's other indexes of the same rubric (`cached_index_path`): written for
     example files as they were before an edit, they would never be read again."""
     rubric = path.name.split("-", 1)[0]
     for other in path.parent.glob(f"{rubric}-*.json"):

@@ -9,7 +9,6 @@ without a `rubric` key are returned unchanged, so the hook is safe for every kin
 from __future__ import annotations
 
 import difflib
-import hashlib
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import lru_cache
@@ -18,9 +17,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from grader.cachedir import cache_folder
 from grader.errors import SpecInvalid
-from grader.rubric.examples import example_set, index_key, read_index
+from grader.rubric.examples import cached_index_path, example_set, index_key, read_index
 from grader.rubric.model import (
     RUBRIC_SCHEMA_VERSION,
     ConceptSpec,
@@ -37,7 +35,6 @@ from grader.rubric.model import (
 
 MAX_RUBRIC_BYTES = 200_000
 PREPARED_FOLDER = "prepared"  # a set's shipped indexes of its rubrics' examples, beside the rubrics
-INDEX_CACHE = "examples"  # the cache folder's indexes of examples (grader.rubric.examples)
 
 
 class RubricInvalid(SpecInvalid):
@@ -217,11 +214,7 @@ def _index_key(path: str, points: float, model_answers: list[str],
     except (OSError, ValueError):
         return "", None
     key = index_key(points, model_answers, contents)
-    cache = cache_folder(INDEX_CACHE)
-    # Named by the rubric's path as well, so that the index of an earlier version of its files
-    # can be recognised and removed.
-    rubric = hashlib.sha256(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:16]
-    return key, cache / f"{rubric}-{key}.json" if cache is not None else None
+    return key, cached_index_path(path, key)
 
 
 # Every field name of the schema, for "did you mean": read from the models, so a new field is
