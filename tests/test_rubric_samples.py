@@ -305,9 +305,10 @@ def test_dev3_figures(rubrics, capsys):
     Measured before the first rubric round of its stop: 86 of 100; after it, which never saw them:
     89 of 100, 3 misconception answers above a quarter. They then joined the rubrics' graded
     examples (which change no score) and were tuned on in the second round: 98 of 100, none above
-    a quarter. This test keeps the figure."""
+    a quarter. Three of them were taken out when blind11 and blind12 held them word for word (a
+    bare keyword list and two one-line answers); 95 of the 97 left. This test keeps the figure."""
     total, within, too_generous = figures("dev3", DEV3_DIR, rubrics, capsys)
-    assert total == 100 and within >= 98 and not too_generous, (within, too_generous)
+    assert total == 97 and within >= 95 and not too_generous, (within, too_generous)
 
 
 DEV4_DIR = EXAMPLES_DIR / "dev4"
@@ -473,10 +474,10 @@ DEV6_DIR = EXAMPLES_DIR / "dev6"
 def test_dev6_figures(rubrics, capsys):
     """Answers by two writers who had not read the rubrics: 261 of 295 within 25 % before the fourth
     round tuned on them. Three answers identical to one of a measuring set were taken out (one of
-    them when blind8 was written); 288 of the 292 after the sixth round. This test keeps the
-    figure reached."""
+    them when blind8 was written); 288 of the 292 after the sixth round. One more, a bare keyword
+    list that blind12 holds too, left with blind12: 287 of 291. This test keeps the figure reached."""
     total, within, too_generous = figures("dev6", DEV6_DIR, rubrics, capsys)
-    assert total == 292 and within >= 288 and not too_generous, (within, too_generous)
+    assert total == 291 and within >= 287 and not too_generous, (within, too_generous)
 
 SECOND_TEACHER_DIR = ROOT / "tests" / "data" / "second_teacher"
 
