@@ -270,6 +270,26 @@ def test_a_damaged_index_is_ignored_and_the_files_are_read(tmp_path, monkeypatch
     assert _opinions(_fresh(path)) == expected
 
 
+@pytest.mark.parametrize("postings, weights", [("0 1 x", None), ("0 99999", None), ("", ""), (None, "0.5 nan-ish"),
+                                                 ("0 1", "0.5 inf"), ("0 1", "0.5")])
+def test_damaged_postings_are_weighed_again_from_the_examples(tmp_path, monkeypatch, postings, weights):
+    """An index whose postings were damaged inside valid JSON (read only when an answer has the
+    term) gives the opinions the files give: the examples are weighed again."""
+    import json
+
+    monkeypatch.setenv("GRADER_CACHE_DIR", str(tmp_path / "cache"))
+    path = write_rubric(tmp_path)
+    expected = _opinions(_fresh(path))
+    (written,) = (tmp_path / "cache" / "examples").glob("*.json")
+    index = json.loads(written.read_text(encoding="utf-8"))
+    index["postings"] = [postings if postings is not None else p for p in index["postings"]]
+    index["weights"] = [weights if weights is not None else w for w in index["weights"]]
+    written.write_text(json.dumps(index), encoding="utf-8")
+    indexed = _fresh(path)
+    assert indexed.examples.key == index["key"] and indexed.examples._packed  # the index was read
+    assert _opinions(indexed) == expected
+
+
 def test_with_the_cache_off_the_files_are_read_every_time(tmp_path, monkeypatch):
     monkeypatch.setenv("GRADER_CACHE", "off")
     path = write_rubric(tmp_path)

@@ -25,7 +25,9 @@ beside the rubrics (`rubrics/prepared/<rubric>.json`) or one in the cache folder
 when its key is the key of the files as they are now; otherwise it reads the files, and the set
 writes its index to the cache folder once it is prepared. An index holds what the files would
 give, to the last bit (floats are written as Python writes them back exactly), so a grade never
-depends on whether one was found.
+depends on whether one was found. The postings of a term are kept in the index as two strings and
+read only when an answer has the term: an answer has a few dozen terms, an index a few thousand,
+and reading them all was most of the cost of reading an index.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ MIN_SIMILARITY = 0.1  # below this, even the closest example says nothing about 
 # The format of an index: change it whenever `features`, the weighting or the reading of an
 # example's text changes, and every index written before is ignored (the shipped ones then fail
 # their test until they are written again).
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 INDEX_CACHE = "examples"  # the cache folder's indexes of examples
 
 
@@ -99,6 +101,9 @@ class ExampleSet:
     # index is read without building a tuple per entry).
     _ids: dict[str, list[int]] = field(default_factory=dict, repr=False)
     _weights: dict[str, list[float]] = field(default_factory=dict, repr=False)
+    # Postings read from an index and not needed yet: the examples and the weights of a term as
+    # two strings of numbers (`_posting` reads them the first time an answer has the term).
+    _packed: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
     _idf: dict[str, float] = field(default_factory=dict, repr=False)
     _unseen: float = 0.0
     _question: frozenset[str] | None = None
@@ -117,7 +122,7 @@ class ExampleSet:
         n = len(counts)
         self._idf = {term: math.log((n + 1) / (k + 1)) + 1 for term, k in documents.items()}
         self._unseen = math.log(n + 1) + 1
-        self._ids, self._weights = {}, {}
+        self._ids, self._weights, self._packed = {}, {}, {}
         for index, counted in enumerate(counts):
             for term, weight in self._vector(counted).items():
                 self._ids.setdefault(term, []).append(index)
@@ -137,13 +142,23 @@ class ExampleSet:
         if it was not prepared yet."""
         if self._question is None:
             self._prepare(frozenset())
-        terms = list(self._ids)
+        terms = list(self._idf)
+        columns = [self._packed.get(t) or _pack(self._ids[t], self._weights[t]) for t in terms]
         return {
             "format": INDEX_FORMAT, "key": self.key, "question": sorted(self._question or ()),
             "examples": [[e.answer, e.fraction, e.note] for e in self.examples],
             "unseen": self._unseen, "terms": terms, "idf": [self._idf[t] for t in terms],
-            "postings": [self._ids[t] for t in terms], "weights": [self._weights[t] for t in terms],
+            "postings": [ids for ids, _ in columns], "weights": [weights for _, weights in columns],
         }
+
+    def _posting(self, term: str) -> tuple[list[int], list[float]] | None:
+        """The examples that have a term and its weight in each, or None when none has it."""
+        if term in self._packed:
+            ids, weights = _unpack(*self._packed.pop(term), len(self.examples))
+            self._ids[term], self._weights[term] = ids, weights
+        if term not in self._ids:
+            return None
+        return self._ids[term], self._weights[term]
 
     def _vector(self, counts: Counter[str]) -> dict[str, float]:
         weights = {t: (1 + math.log(k)) * self._idf.get(t, self._unseen) for t, k in counts.items()}
@@ -161,10 +176,15 @@ class ExampleSet:
             return None
         # Cosine similarity with every example, summed term by term in the query's order (an
         # example without the term adds nothing, so the sum is the same as over every term).
+        try:
+            postings = [(weight, self._posting(term)) for term, weight in query.items()]
+        except ValueError:  # a damaged index: weigh the examples again, as from their files
+            self._prepare(self._question or frozenset())
+            postings = [(weight, self._posting(term)) for term, weight in query.items()]
         sums = [0.0] * len(self.examples)
-        for term, weight in query.items():
-            if term in self._ids:
-                for index, other in zip(self._ids[term], self._weights[term], strict=True):
+        for weight, posting in postings:
+            if posting is not None:
+                for index, other in zip(*posting, strict=True):
                     sums[index] += weight * other
         similarities = [round(total, 9) for total in sums]
         # Most similar first; among equals, the example listed first, so the choice is fixed.
@@ -223,13 +243,29 @@ def read_index(path: Path, key: str) -> ExampleSet | None:
         columns = (data["idf"], data["postings"], data["weights"])
         if not all(isinstance(column, list) and len(column) == len(terms) for column in columns):
             return None
-        found = ExampleSet(examples, _ids=dict(zip(terms, data["postings"], strict=True)),
-                           _weights=dict(zip(terms, data["weights"], strict=True)),
+        if not all(isinstance(text, str) for column in columns[1:] for text in column):
+            return None
+        packed = zip(data["postings"], data["weights"], strict=True)
+        found = ExampleSet(examples, _packed=dict(zip(terms, packed, strict=True)),
                            _idf=dict(zip(terms, data["idf"], strict=True)), _unseen=float(data["unseen"]),
                            _question=frozenset(data["question"]), key=key)
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         return None
     return found
+
+
+def _pack(ids: list[int], weights: list[float]) -> tuple[str, str]:
+    """A term's postings as an index keeps them (`repr` writes a float that reads back exactly)."""
+    return " ".join(map(str, ids)), " ".join(map(repr, weights))
+
+
+def _unpack(ids: str, weights: str, examples: int) -> tuple[list[int], list[float]]:
+    """A term's postings from an index; ValueError when they are damaged."""
+    found, weighed = [int(i) for i in ids.split()], [float(w) for w in weights.split()]
+    if (not found or len(found) != len(weighed) or not all(0 <= i < examples for i in found)
+            or not all(map(math.isfinite, weighed))):
+        raise ValueError("damaged postings")
+    return found, weighed
 
 
 def cached_index_path(rubric_path: str | Path, key: str) -> Path | None:
