@@ -150,7 +150,7 @@ def test_every_text_rubric_of_the_tutorial_has_examples_and_keeps_test_sets_out(
 
 
 MEASURING_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10",
-                  "blind11", "blind12", "blind13", "fresh", "heldout")
+                  "blind11", "blind12", "blind13", "blind14", "blind15", "fresh", "heldout")
 
 
 def test_examples_send_misses_to_review_on_the_measuring_sets(text_rubrics, capsys):

@@ -512,6 +512,35 @@ def test_blind13_figures(rubrics, capsys):
     assert total == 100 and within >= 95 and len(too_generous) <= 1, (within, too_generous)
 
 
+BLIND14_DIR = SAMPLES_DIR / "blind14"
+BLIND15_DIR = SAMPLES_DIR / "blind15"
+
+
+def test_blind14_figures(rubrics, capsys):
+    """100 answers (61 English, 39 French) written from the prompts and the tutorial alone by a
+    writer who had not read the rubrics, once the eighth round was merged, and frozen before the
+    grader first ran on them and before the ninth round was merged. Seven short answers ("Skip
+    connections.", "It has an encoder and a decoder.", "It's faster to compute." and others) also
+    stand in earlier sets.
+
+    Measured once with the eighth round's rubrics: 96 of 100 within 25 % (English 59 of 61, French
+    37 of 39), 1 misconception answer above a quarter, 14 sent to review. Over the five sets
+    written since the eighth round began (blind11 to blind15): 475 of 500 (95 %), 6 misconception
+    answers above a quarter; the target is 95 % and none. This test keeps the floor."""
+    total, within, too_generous = figures("blind14", BLIND14_DIR, rubrics, capsys)
+    assert total == 100 and within >= 96 and len(too_generous) <= 1, (within, too_generous)
+
+
+def test_blind15_figures(rubrics, capsys):
+    """100 answers (62 English, 38 French) by a second writer under the same rules, at the same
+    time as blind14; "Skip connections." also stands in earlier sets.
+
+    Measured once with the eighth round's rubrics: 96 of 100 (English 59 of 62, French 37 of 38),
+    2 misconception answers above a quarter, 15 sent to review. This test keeps the floor."""
+    total, within, too_generous = figures("blind15", BLIND15_DIR, rubrics, capsys)
+    assert total == 100 and within >= 96 and len(too_generous) <= 2, (within, too_generous)
+
+
 DEV6_DIR = EXAMPLES_DIR / "dev6"
 
 
