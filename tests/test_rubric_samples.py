@@ -482,9 +482,10 @@ def test_blind11_figures(rubrics, capsys):
 
     Printed once before the eighth round was merged (totals only): 93 of 100, 2 misconception
     answers above a quarter. Measured once after it: the same 93 (English 55 of 60, French 38 of
-    40) and 2, 23 sent to review. The target is 95 and none. This test keeps the floor."""
+    40) and 2, 23 sent to review. The target is 95 and none. The ninth round then tuned on it: 96,
+    none above a quarter. This test keeps the floor."""
     total, within, too_generous = figures("blind11", BLIND11_DIR, rubrics, capsys)
-    assert total == 100 and within >= 93 and len(too_generous) <= 2, (within, too_generous)
+    assert total == 100 and within >= 96 and not too_generous, (within, too_generous)
 
 
 def test_blind12_figures(rubrics, capsys):
@@ -493,9 +494,10 @@ def test_blind12_figures(rubrics, capsys):
 
     Printed once before the eighth round was merged: 94 of 100, none above a quarter. Measured
     once after it: 95 of 100 (English 65 of 70, French 30 of 30), no misconception answer above a
-    quarter, 14 sent to review. This test keeps the floor."""
+    quarter, 14 sent to review. The ninth round then tuned on it: 98, none above a quarter. This
+    test keeps the floor."""
     total, within, too_generous = figures("blind12", BLIND12_DIR, rubrics, capsys)
-    assert total == 100 and within >= 95 and not too_generous, (within, too_generous)
+    assert total == 100 and within >= 98 and not too_generous, (within, too_generous)
 
 
 def test_blind13_figures(rubrics, capsys):
@@ -507,9 +509,10 @@ def test_blind13_figures(rubrics, capsys):
     quarter (the round made the sampling step named alone worth half a point, and a misconception
     that names it now earns that half), 19 sent to review. Over the three sets written during the
     eighth round: 283 of 300 (94.3 %) before it and after it, 2 then 3 misconception answers above
-    a quarter. This test keeps the floor."""
+    a quarter. The ninth round then tuned on it: 97, none above a quarter. This test keeps the
+    floor."""
     total, within, too_generous = figures("blind13", BLIND13_DIR, rubrics, capsys)
-    assert total == 100 and within >= 95 and len(too_generous) <= 1, (within, too_generous)
+    assert total == 100 and within >= 97 and not too_generous, (within, too_generous)
 
 
 BLIND14_DIR = SAMPLES_DIR / "blind14"
@@ -526,9 +529,13 @@ def test_blind14_figures(rubrics, capsys):
     Measured once with the eighth round's rubrics: 96 of 100 within 25 % (English 59 of 61, French
     37 of 39), 1 misconception answer above a quarter, 14 sent to review. Over the five sets
     written since the eighth round began (blind11 to blind15): 475 of 500 (95 %), 6 misconception
-    answers above a quarter; the target is 95 % and none. This test keeps the floor."""
+    answers above a quarter; the target is 95 % and none.
+
+    Measured once more after the ninth round (tuned on blind11 to blind13, never on this set): 97
+    of 100 (English 60 of 61, French 37 of 39), no misconception answer above a quarter, 13 sent
+    to review. This test keeps the floor."""
     total, within, too_generous = figures("blind14", BLIND14_DIR, rubrics, capsys)
-    assert total == 100 and within >= 96 and len(too_generous) <= 1, (within, too_generous)
+    assert total == 100 and within >= 97 and not too_generous, (within, too_generous)
 
 
 def test_blind15_figures(rubrics, capsys):
@@ -536,7 +543,11 @@ def test_blind15_figures(rubrics, capsys):
     time as blind14; "Skip connections." also stands in earlier sets.
 
     Measured once with the eighth round's rubrics: 96 of 100 (English 59 of 62, French 37 of 38),
-    2 misconception answers above a quarter, 15 sent to review. This test keeps the floor."""
+    2 misconception answers above a quarter, 15 sent to review. Measured once more after the ninth
+    round (never tuned on it): the same 96 and 2 (a dying ReLU named then denied, with the wrong
+    layers; an auto-encoder whose middle is said not to be smaller). Over blind14 and blind15 after
+    the ninth round: 193 of 200 (96.5 %), 2 misconception answers above a quarter. This test keeps
+    the floor."""
     total, within, too_generous = figures("blind15", BLIND15_DIR, rubrics, capsys)
     assert total == 100 and within >= 96 and len(too_generous) <= 2, (within, too_generous)
 
