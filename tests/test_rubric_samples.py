@@ -306,9 +306,10 @@ def test_dev3_figures(rubrics, capsys):
     89 of 100, 3 misconception answers above a quarter. They then joined the rubrics' graded
     examples (which change no score) and were tuned on in the second round: 98 of 100, none above
     a quarter. Three of them were taken out when blind11 and blind12 held them word for word (a
-    bare keyword list and two one-line answers); 95 of the 97 left. This test keeps the figure."""
+    bare keyword list and two one-line answers); 95 of the 97 left, 96 after the ninth round. This
+    test keeps the figure."""
     total, within, too_generous = figures("dev3", DEV3_DIR, rubrics, capsys)
-    assert total == 97 and within >= 95 and not too_generous, (within, too_generous)
+    assert total == 97 and within >= 96 and not too_generous, (within, too_generous)
 
 
 DEV4_DIR = EXAMPLES_DIR / "dev4"
