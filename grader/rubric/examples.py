@@ -97,12 +97,10 @@ class ExampleSet:
     """The graded examples of one part, prepared on first use."""
 
     examples: tuple[Example, ...]
-    # For each term, the examples that have it and its weight in each (two lists, not pairs: an
-    # index is read without building a tuple per entry).
-    _ids: dict[str, list[int]] = field(default_factory=dict, repr=False)
-    _weights: dict[str, list[float]] = field(default_factory=dict, repr=False)
-    # Postings read from an index and not needed yet: the examples and the weights of a term as
-    # two strings of numbers (`_posting` reads them the first time an answer has the term).
+    # For each term, its postings: the examples that have it and its weight in each.
+    _postings: dict[str, tuple[list[int], list[float]]] = field(default_factory=dict, repr=False)
+    # Postings read from an index and not needed yet, as two strings of numbers (`_posting` reads
+    # a term's the first time an answer has it).
     _packed: dict[str, tuple[str, str]] = field(default_factory=dict, repr=False)
     _idf: dict[str, float] = field(default_factory=dict, repr=False)
     _unseen: float = 0.0
@@ -122,11 +120,12 @@ class ExampleSet:
         n = len(counts)
         self._idf = {term: math.log((n + 1) / (k + 1)) + 1 for term, k in documents.items()}
         self._unseen = math.log(n + 1) + 1
-        self._ids, self._weights, self._packed = {}, {}, {}
+        self._postings, self._packed = {}, {}
         for index, counted in enumerate(counts):
             for term, weight in self._vector(counted).items():
-                self._ids.setdefault(term, []).append(index)
-                self._weights.setdefault(term, []).append(weight)
+                ids, weights = self._postings.setdefault(term, ([], []))
+                ids.append(index)
+                weights.append(weight)
         if self.store is not None and self.key and write_index(self.store, self):
             _remove_older_indexes(self.store)
 
@@ -143,7 +142,7 @@ class ExampleSet:
         if self._question is None:
             self._prepare(frozenset())
         terms = list(self._idf)
-        columns = [self._packed.get(t) or _pack(self._ids[t], self._weights[t]) for t in terms]
+        columns = [self._packed.get(t) or _pack(*self._postings[t]) for t in terms]
         return {
             "format": INDEX_FORMAT, "key": self.key, "question": sorted(self._question or ()),
             "examples": [[e.answer, e.fraction, e.note] for e in self.examples],
@@ -154,11 +153,8 @@ class ExampleSet:
     def _posting(self, term: str) -> tuple[list[int], list[float]] | None:
         """The examples that have a term and its weight in each, or None when none has it."""
         if term in self._packed:
-            ids, weights = _unpack(*self._packed.pop(term), len(self.examples))
-            self._ids[term], self._weights[term] = ids, weights
-        if term not in self._ids:
-            return None
-        return self._ids[term], self._weights[term]
+            self._postings[term] = _unpack(*self._packed.pop(term), len(self.examples))
+        return self._postings.get(term)
 
     def _vector(self, counts: Counter[str]) -> dict[str, float]:
         weights = {t: (1 + math.log(k)) * self._idf.get(t, self._unseen) for t, k in counts.items()}
