@@ -159,6 +159,7 @@ CLAUSE_MEANING = [
     ("en or not is an alternative", "Each unit is dropped or not at random at every step.", "drop", True),
     ("fr ou non est une alternative", "Chaque neurone est supprimé ou non au hasard.", "drop", True),
     ("en not after or still denies", "Units are not randomly dropped, or so I think.", "drop", False),
+    ("fr pas mal veut dire beaucoup", "Le dropout permet de réduire pas mal le surapprentissage.", "overfit", True),
     ("fr sinon commence une proposition", "On supprime des neurones au hasard sinon ça ne marche pas.", "drop", True),
     ("en a later clause denies it is a problem",
      "People say units are randomly dropped, but it isn't really a problem in practice.", "drop", False),
