@@ -355,8 +355,22 @@ SCHEMA_ERRORS = [
      "hint: y, any: [{phrase: word, unless: '@nope'}]}\n"), ["@nope", "synonyms"]),
     ("unless of function words", ("schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, label: x, "
      "hint: y, any: [{phrase: word, unless: 'the of'}]}\n"), ["unless", "function words"]),
+    ("a negation in unless voids the phrase's own", ("schema_version: 1\npoints: 1\nconcepts:\n  - {id: a, points: 1, "
+     "label: x, hint: y, any: [{phrase: 'not|never reduce overfitting', unless: 'without'}]}\n"),
+     ["'not'", "'without'", "could never match"]),
     ("bad yaml", "schema_version: 1\npoints: [1\n", ["rubric.yaml:"]),
 ]
+
+
+@pytest.mark.parametrize("phrase,unless", [
+    ("not|low reduce overfitting", "without"),  # "low" can still match: only "not" is void
+    ("not reduce overfitting", "non-linear*"),  # "non-linear*" needs more than a negation
+    ("not reduce overfitting", "only"),
+])
+def test_a_negation_in_unless_is_refused_only_where_the_phrase_could_never_match(phrase, unless):
+    rubric = load_rubric({"schema_version": 1, "points": 1, "concepts": [
+        {"id": "a", "points": 1, "label": "x", "hint": "y", "any": [{"phrase": phrase, "unless": unless}]}]})
+    assert rubric.concepts[0].expressions[0].unless
 
 
 @pytest.mark.parametrize("what,text,fragments", SCHEMA_ERRORS, ids=[s[0] for s in SCHEMA_ERRORS])

@@ -159,7 +159,16 @@ CLAUSE_MEANING = [
     ("en or not is an alternative", "Each unit is dropped or not at random at every step.", "drop", True),
     ("fr ou non est une alternative", "Chaque neurone est supprimé ou non au hasard.", "drop", True),
     ("en not after or still denies", "Units are not randomly dropped, or so I think.", "drop", False),
+    ("fr pas mal veut dire beaucoup", "Le dropout permet de réduire pas mal le surapprentissage.", "overfit", True),
     ("fr sinon commence une proposition", "On supprime des neurones au hasard sinon ça ne marche pas.", "drop", True),
+    ("en a later clause denies it is a problem",
+     "People say units are randomly dropped, but it isn't really a problem in practice.", "drop", False),
+    ("fr la proposition suivante dit que ce n'est pas grave",
+     "On dit que des neurones sont désactivés au hasard, mais ce n'est pas grave.", "drop", False),
+    ("en not a problem after so is a consequence, not a denial",
+     "Units are randomly dropped, so overfitting is not a problem any more.", "drop", True),
+    ("fr plus un problème après donc est une conséquence",
+     "Des neurones sont désactivés au hasard, donc le surapprentissage n'est plus un problème.", "drop", True),
 ]
 
 
@@ -320,6 +329,21 @@ def test_unsure_cases_go_to_review_with_the_provisional_score(rubric, what, answ
     assert flag in result.flags, (result.flags, result.feedback)
     assert result.status == "needs_review" and result.confidence < rubric.spec.review_threshold
     assert f"provisional score {result.points:g}/2" in result.feedback[0]
+
+
+@pytest.mark.parametrize("lang,answer", [
+    # a typo ("overfittting", "surapprentisage") and the misconception make the grader unsure
+    ("en", "Units are randomly dropped to reduce overfittting, keep probability 0.5, and units are also switched "
+           "off at test time."),
+    ("fr", "Des neurones sont supprimés au hasard pour réduire le surapprentisage, garder probabilité 0.5, et on "
+           "désactive aussi des neurones en inférence."),
+])
+def test_an_answer_to_review_with_a_misconception_is_proposed_at_a_quarter_at_most(rubric, lang, answer):
+    result = score_answer(rubric, answer)
+    earned = sum(c.points for c in result.found) - sum(m.points for m in result.misconceptions if m.found)
+    assert result.status == "needs_review" and earned > 0.25 * rubric.spec.points, result.feedback
+    assert result.points == 0.25 * rubric.spec.points
+    assert any("at most a quarter" in reason for reason in result.reasons)
 
 
 def test_a_plain_answer_stays_confident(rubric):

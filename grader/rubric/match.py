@@ -44,9 +44,11 @@ _POSTVERBAL = frozenset({"pas", "jamais"})
 # "batch normalization does not help": a negated remedy verb right after a match negates it.
 REMEDY_STEMS = ("help", "work", "fix", "solv", "resolv", "address", "prevent", "avoid", "improv", "aid", "march",
                 "fonctionn", "resou", "regl", "corrig", "remedi", "amelior", "evit", "empech", "util", "use")
-# Words that deny a part in something: "plays no role", "has no effect", "ne sert à rien".
+# Words that deny a part in something: "plays no role", "has no effect", "ne sert à rien"; or that
+# deny it is a concern at all: "..., but it isn't really a problem", "mais ce n'est pas grave".
 DENIAL_STEMS = ("role", "effect", "impact", "matter", "contribut", "influen", "relevan", "importan",
-                "effet", "sert", "servent", "rien", "joue")
+                "effet", "sert", "servent", "rien", "joue",
+                "problem", "issue", "concern", "myth", "exist", "souci", "grave")
 REMEDY_LOOKAHEAD = 4
 # A denying clause refers back to what came before through one of these.
 BACK_REFERENCES = word_set("they it this that these those ils elles il elle cela ca ce ceci celles ceux")

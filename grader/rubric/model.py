@@ -55,7 +55,9 @@ change it; a several-word synonym counts as one word against it) in one sentence
 stay within a clause; `ordered: true` to keep the written order; `unless: "sign signe"` voids a
 match whose clauses also hold one of these words, so "the output has the same sign as the input"
 is not "the output is the same as the input"; `unless_scope: sentence` looks for them in the whole
-sentence, so "Unlike a 3x3 filter, which mixes neighbouring pixels, ..." voids its own clauses).
+sentence, so "Unlike a 3x3 filter, which mixes neighbouring pixels, ..." voids its own clauses; a
+negation word in `unless` stands for every negation, so a phrase whose word must be a negation
+cannot also list one there: the loader refuses it).
 Function words (the, of, le, de, ...) are ignored. `re:` patterns run on the folded
 text (lower case, no accents, punctuation kept); a match that begins or ends inside a number is
 ignored.
@@ -388,8 +390,24 @@ def _compile(expression: Any, synonyms: dict[str, tuple[Alternative, ...]], wher
     unless = _slot(expression.unless.replace(" ", "|"), synonyms) if expression.unless else ()
     if expression.unless and not unless:
         raise ExpressionError(f"{where}: 'unless: {expression.unless}' has only function words, which are ignored")
+    _check_negations(expression, slots, unless, where)
     return Phrase(expression.phrase, tuple(slots), expression.window, expression.scope, expression.ordered,
                   expression.lang, unless, expression.unless_scope)
+
+
+def _check_negations(expression: PhraseSpec, slots: list[Slot], unless: Slot, where: str) -> None:
+    """A negation word of `unless` stands for every negation: one in the phrase itself would void it."""
+    # Only a slot whose every alternative holds a negation makes the whole phrase dead; a synonym
+    # group with one negated alternative among many ("nothing" among "zero|drop|...") keeps working.
+    own = [next(w.text for w in slot[0] if w.negation) for slot in slots
+           if slot and all(any(w.negation for w in alt) for alt in slot)]
+    voiding = [alt[0].text for alt in unless if len(alt) == 1 and alt[0].negation]  # "non-linear*" needs more
+    if own and voiding:
+        raise ExpressionError(
+            f"{where}: the phrase {expression.phrase!r} has the negation {own[0]!r}, and 'unless' has "
+            f"{voiding[0]!r}; a negation word in 'unless' stands for any negation, the phrase's own included, "
+            "so the phrase could never match; take the negation words out of 'unless'"
+        )
 
 
 def _slot(part: str, synonyms: dict[str, tuple[Alternative, ...]]) -> Slot:

@@ -31,7 +31,10 @@ Status. An answer that repeats the question (its meaningful words all come from 
 it is mostly a copy of it) is `incorrect` (0 points, confident). An empty answer (only
 punctuation) is `invalid`. Otherwise, when the rubric says `always_review` or the confidence is
 below `review_threshold`, the status is `needs_review` and the provisional score is kept; else
-`correct` (full points), `partial` or `incorrect` (0).
+`correct` (full points), `partial` or `incorrect` (0). An answer sent to review in which a
+misconception was recognised is proposed at no more than a quarter of the part
+(`MISCONCEPTION_SHARE`): a false accept is the costlier error, and the reviewer raises it when the
+rest of the answer deserves more.
 """
 
 from __future__ import annotations
@@ -73,6 +76,7 @@ CAP_NOTHING_FOUND = 0.50
 CAP_OVERLAP = 0.40
 CAP_MOSTLY_MISCONCEPTIONS = 0.40
 CAP_EXAMPLES_DISAGREE = 0.30
+MISCONCEPTION_SHARE = 0.25  # of the part, at most, for an answer to review that states a misconception
 
 
 class AnswerProblem(ValueError):
@@ -299,6 +303,10 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
     if spec.always_review:
         reasons.insert(0, "this part is always reviewed by a person")
     review = spec.always_review or confidence < spec.review_threshold
+    if review and found_mistakes and points > MISCONCEPTION_SHARE * spec.points + 1e-9:
+        points = round(MISCONCEPTION_SHARE * spec.points, 4)
+        reasons.append(f"a misconception was recognised, so the provisional score is at most a quarter of the "
+                       f"part ({points:g}) until a person decides")
     if review:
         status = "needs_review"
     elif points >= spec.points - 1e-9:

@@ -332,11 +332,15 @@ def _resolve_negations(tokens: list[Token]) -> None:
                 and not any(t.text in ("ne", "n") for t in tokens[max(i - 5, 0): i] if t.clause == token.clause)):
             token.role = Role.CONTENT
             continue
+        following = tokens[i + 1] if i + 1 < len(tokens) else None
+        if token.text == "pas" and following is not None and following.text == "mal" \
+                and following.clause == token.clause:
+            token.role = Role.STOP  # "ça réduit pas mal le surapprentissage": quite a lot
+            continue
         if token.text in ("not", "non", "pas") and before is not None and before.text in ("or", "ou") \
                 and before.clause == token.clause:
             token.role = Role.STOP  # "kept or not", "gardé ou non": an alternative, not a denial
             continue
-        following = tokens[i + 1] if i + 1 < len(tokens) else None
         if following is not None and following.text in _NOT_NEGATING_AFTER and following.clause == token.clause:
             token.role = Role.STOP
         elif token.text in ("ne", "n"):
