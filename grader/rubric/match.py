@@ -13,7 +13,8 @@ stands within four words before it in the same clause (not across and/et, or/ou,
 "jamais") right after it, or when a negated remedy verb follows it ("batch normalization does
 not help", "la normalisation n'aide pas", "skip connections play no role"), unless the phrase
 itself contains a negation word. A later clause of the same sentence that denies what came before
-("..., but they play no role", "..., mais cela ne sert à rien") negates the clauses before it.
+("..., but they play no role", "..., mais cela ne sert à rien") negates the clauses before it; one
+that opens the next sentence ("... But this plays no role.") negates the sentence before it.
 
 Words also match by Snowball stem in the language of their clause, and numbers match whole: a
 stem never cuts a number, and no number matches another fuzzily. An expression with a `lang`
@@ -341,7 +342,11 @@ class Matcher:
                 if tokens[j].role is Role.NEGATION:
                     near = members[max(n - 1, 0): n + 1 + REMEDY_LOOKAHEAD]
                     if any(tokens[k].text.startswith(REMEDY_STEMS + DENIAL_STEMS) for k in near):
-                        denials.setdefault(tokens[j].sentence, []).append(clause)
+                        sentence = tokens[j].sentence
+                        denials.setdefault(sentence, []).append(clause)
+                        # "... let the gradient flow. But this plays no role." denies the sentence before.
+                        if members[0] and tokens[members[0] - 1].sentence == sentence - 1:
+                            denials.setdefault(sentence - 1, []).append(clause)
                         break
         return denials
 
