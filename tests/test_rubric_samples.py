@@ -534,9 +534,10 @@ def test_blind14_figures(rubrics, capsys):
 
     Measured once more after the ninth round (tuned on blind11 to blind13, never on this set): 97
     of 100 (English 60 of 61, French 37 of 39), no misconception answer above a quarter, 13 sent
-    to review. This test keeps the floor."""
+    to review. The tenth round then tuned on it: 100, none above a quarter. This test keeps the
+    floor."""
     total, within, too_generous = figures("blind14", BLIND14_DIR, rubrics, capsys)
-    assert total == 100 and within >= 97 and not too_generous, (within, too_generous)
+    assert total == 100 and within >= 100 and not too_generous, (within, too_generous)
 
 
 def test_blind15_figures(rubrics, capsys):
@@ -547,10 +548,53 @@ def test_blind15_figures(rubrics, capsys):
     2 misconception answers above a quarter, 15 sent to review. Measured once more after the ninth
     round (never tuned on it): the same 96 and 2 (a dying ReLU named then denied, with the wrong
     layers; an auto-encoder whose middle is said not to be smaller). Over blind14 and blind15 after
-    the ninth round: 193 of 200 (96.5 %), 2 misconception answers above a quarter. This test keeps
-    the floor."""
+    the ninth round: 193 of 200 (96.5 %), 2 misconception answers above a quarter. The tenth round
+    then tuned on it: 100, none above a quarter. This test keeps the floor."""
     total, within, too_generous = figures("blind15", BLIND15_DIR, rubrics, capsys)
-    assert total == 100 and within >= 96 and len(too_generous) <= 2, (within, too_generous)
+    assert total == 100 and within >= 100 and not too_generous, (within, too_generous)
+
+
+BLIND16_DIR = SAMPLES_DIR / "blind16"
+BLIND17_DIR = SAMPLES_DIR / "blind17"
+BLIND18_DIR = SAMPLES_DIR / "blind18"
+
+
+def test_blind16_figures(rubrics, capsys):
+    """100 answers (61 English, 39 French) by a writer who had not read the rubrics, written while
+    the tenth round was under way and frozen before the grader first ran on them.
+
+    Printed once with the ninth round's rubrics: 93 of 100, 1 misconception answer above a quarter.
+    Measured once after the tenth round (tuned on blind14 and blind15, never on this set) and its
+    engine changes: 95 of 100 (English 60 of 61, French 35 of 39), none above a quarter, 18 sent
+    to review. This test keeps the floor."""
+    total, within, too_generous = figures("blind16", BLIND16_DIR, rubrics, capsys)
+    assert total == 100 and within >= 95 and not too_generous, (within, too_generous)
+
+
+def test_blind17_figures(rubrics, capsys):
+    """100 answers (50 English, 50 French) by a second writer at the same time as blind16, for a
+    bilingual class.
+
+    Printed once with the ninth round's rubrics: 96 of 100, 2 misconception answers above a
+    quarter. Measured once after the tenth round: 97 of 100 (English 48 of 50, French 49 of 50),
+    1 above a quarter (a 1x1 convolution said to be the identity up to a scale, with a channel
+    concept matched inside the denial), 17 sent to review. This test keeps the floor."""
+    total, within, too_generous = figures("blind17", BLIND17_DIR, rubrics, capsys)
+    assert total == 100 and within >= 97 and len(too_generous) <= 1, (within, too_generous)
+
+
+def test_blind18_figures(rubrics, capsys):
+    """100 answers (60 English, 40 French) by a third writer at the same time, as hurried exam
+    answers.
+
+    Printed once with the ninth round's rubrics: 94 of 100, 2 misconception answers above a
+    quarter. Measured once after the tenth round: 94 of 100 (English 58 of 60, French 36 of 40),
+    2 above a quarter (the gradient advantage denied because "elle sature comme la sigmoïde";
+    Leaky ReLU misdescribed), 18 sent to review. Over blind16 to blind18 after the tenth round:
+    286 of 300 (95.3 %), 3 misconception answers above a quarter (283 and 5 before it). This test
+    keeps the floor."""
+    total, within, too_generous = figures("blind18", BLIND18_DIR, rubrics, capsys)
+    assert total == 100 and within >= 94 and len(too_generous) <= 2, (within, too_generous)
 
 
 DEV6_DIR = EXAMPLES_DIR / "dev6"
@@ -562,9 +606,10 @@ def test_dev6_figures(rubrics, capsys):
     them when blind8 was written); 288 of the 292 after the sixth round. One more, a bare keyword
     list that blind12 holds too, left with blind12: 287 of 291; and a French answer that blind14
     holds too, with blind14: 287 of 290; and a French answer that blind17 holds too, with blind17:
-    286 of 289. This test keeps the figure reached."""
+    286 of 289; and an English one that blind19 holds too, with blind19: 285 of 288; and a French one
+    that blind21 holds too, with blind21: 284 of 287. This test keeps the figure reached."""
     total, within, too_generous = figures("dev6", DEV6_DIR, rubrics, capsys)
-    assert total == 289 and within >= 286 and not too_generous, (within, too_generous)
+    assert total == 287 and within >= 284 and not too_generous, (within, too_generous)
 
 SECOND_TEACHER_DIR = ROOT / "tests" / "data" / "second_teacher"
 

@@ -31,10 +31,10 @@ Status. An answer that repeats the question (its meaningful words all come from 
 it is mostly a copy of it) is `incorrect` (0 points, confident). An empty answer (only
 punctuation) is `invalid`. Otherwise, when the rubric says `always_review` or the confidence is
 below `review_threshold`, the status is `needs_review` and the provisional score is kept; else
-`correct` (full points), `partial` or `incorrect` (0). An answer sent to review in which a
-misconception was recognised is proposed at no more than a quarter of the part
-(`MISCONCEPTION_SHARE`): a false accept is the costlier error, and the reviewer raises it when the
-rest of the answer deserves more.
+`correct` (full points), `partial` or `incorrect` (0). An answer the rubric is unsure of (below
+the threshold before the examples' opinion, which changes no score) and in which a misconception
+was recognised is proposed at no more than a quarter of the part (`MISCONCEPTION_SHARE`): a false
+accept is the costlier error, and the reviewer raises it when the rest deserves more.
 """
 
 from __future__ import annotations
@@ -289,6 +289,9 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
             flags.append("long_little_found")
             reasons.append(f"a long answer ({content_words} words) in which little of what is expected was recognised")
             cap = min(cap, CAP_NOTHING_FOUND)
+    # The examples send an answer to review but change no score: whether a misconception caps the
+    # provisional score is decided on the rubric's own confidence.
+    unsure = spec.always_review or round(max(0.0, min(cap, confidence)), 2) < spec.review_threshold
     if rubric.examples is not None and other_language is None and "very_long" not in flags:
         opinion = rubric.examples.opinion(text, question)
         if opinion is not None and abs(opinion.fraction - points / spec.points) > DISAGREEMENT + 1e-9:
@@ -303,7 +306,7 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
     if spec.always_review:
         reasons.insert(0, "this part is always reviewed by a person")
     review = spec.always_review or confidence < spec.review_threshold
-    if review and found_mistakes and points > MISCONCEPTION_SHARE * spec.points + 1e-9:
+    if unsure and found_mistakes and points > MISCONCEPTION_SHARE * spec.points + 1e-9:
         points = round(MISCONCEPTION_SHARE * spec.points, 4)
         reasons.append(f"a misconception was recognised, so the provisional score is at most a quarter of the "
                        f"part ({points:g}) until a person decides")
