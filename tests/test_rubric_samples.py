@@ -498,7 +498,8 @@ def test_blind12_figures(rubrics, capsys):
     quarter, 14 sent to review. The ninth round then tuned on it: 98, none above a quarter. This
     test keeps the floor."""
     total, within, too_generous = figures("blind12", BLIND12_DIR, rubrics, capsys)
-    assert total == 100 and within >= 98 and not too_generous, (within, too_generous)
+    # 99 after the eleventh round, which tuned on blind16 to blind18.
+    assert total == 100 and within >= 99 and not too_generous, (within, too_generous)
 
 
 def test_blind13_figures(rubrics, capsys):
@@ -513,7 +514,8 @@ def test_blind13_figures(rubrics, capsys):
     a quarter. The ninth round then tuned on it: 97, none above a quarter. This test keeps the
     floor."""
     total, within, too_generous = figures("blind13", BLIND13_DIR, rubrics, capsys)
-    assert total == 100 and within >= 97 and not too_generous, (within, too_generous)
+    # 98 after the eleventh round, which tuned on blind16 to blind18.
+    assert total == 100 and within >= 98 and not too_generous, (within, too_generous)
 
 
 BLIND14_DIR = SAMPLES_DIR / "blind14"
@@ -566,9 +568,10 @@ def test_blind16_figures(rubrics, capsys):
     Printed once with the ninth round's rubrics: 93 of 100, 1 misconception answer above a quarter.
     Measured once after the tenth round (tuned on blind14 and blind15, never on this set) and its
     engine changes: 95 of 100 (English 60 of 61, French 35 of 39), none above a quarter, 18 sent
-    to review. This test keeps the floor."""
+    to review. The eleventh round then tuned on it: 99, none above a quarter. This test keeps the
+    floor."""
     total, within, too_generous = figures("blind16", BLIND16_DIR, rubrics, capsys)
-    assert total == 100 and within >= 95 and not too_generous, (within, too_generous)
+    assert total == 100 and within >= 99 and not too_generous, (within, too_generous)
 
 
 def test_blind17_figures(rubrics, capsys):
@@ -578,9 +581,10 @@ def test_blind17_figures(rubrics, capsys):
     Printed once with the ninth round's rubrics: 96 of 100, 2 misconception answers above a
     quarter. Measured once after the tenth round: 97 of 100 (English 48 of 50, French 49 of 50),
     1 above a quarter (a 1x1 convolution said to be the identity up to a scale, with a channel
-    concept matched inside the denial), 17 sent to review. This test keeps the floor."""
+    concept matched inside the denial), 17 sent to review. The eleventh round then tuned on it: 98,
+    none above a quarter. This test keeps the floor."""
     total, within, too_generous = figures("blind17", BLIND17_DIR, rubrics, capsys)
-    assert total == 100 and within >= 97 and len(too_generous) <= 1, (within, too_generous)
+    assert total == 100 and within >= 98 and not too_generous, (within, too_generous)
 
 
 def test_blind18_figures(rubrics, capsys):
@@ -591,10 +595,53 @@ def test_blind18_figures(rubrics, capsys):
     quarter. Measured once after the tenth round: 94 of 100 (English 58 of 60, French 36 of 40),
     2 above a quarter (the gradient advantage denied because "elle sature comme la sigmoïde";
     Leaky ReLU misdescribed), 18 sent to review. Over blind16 to blind18 after the tenth round:
-    286 of 300 (95.3 %), 3 misconception answers above a quarter (283 and 5 before it). This test
-    keeps the floor."""
+    286 of 300 (95.3 %), 3 misconception answers above a quarter (283 and 5 before it). The
+    eleventh round then tuned on it: 98, none above a quarter. This test keeps the floor."""
     total, within, too_generous = figures("blind18", BLIND18_DIR, rubrics, capsys)
-    assert total == 100 and within >= 94 and len(too_generous) <= 2, (within, too_generous)
+    assert total == 100 and within >= 98 and not too_generous, (within, too_generous)
+
+
+BLIND19_DIR = SAMPLES_DIR / "blind19"
+BLIND20_DIR = SAMPLES_DIR / "blind20"
+BLIND21_DIR = SAMPLES_DIR / "blind21"
+
+
+def test_blind19_figures(rubrics, capsys):
+    """100 answers (70 English, 30 French) by a writer who had not read the rubrics, written as a
+    class that half-remembers the material from slides (many partial answers, confident wrong
+    claims in the right words); frozen before the eleventh round was merged and before the grader
+    first ran on them.
+
+    Measured once after the eleventh round (tuned on blind16 to blind18, never on this set): 91 of
+    100 (English 62 of 70, French 29 of 30), 2 misconception answers above a quarter (p4.2: the
+    Gaussian too simple for sharp images; sigma said possibly negative), 22 sent to review. This
+    test keeps the floor."""
+    total, within, too_generous = figures("blind19", BLIND19_DIR, rubrics, capsys)
+    assert total == 100 and within >= 91 and len(too_generous) <= 2, (within, too_generous)
+
+
+def test_blind20_figures(rubrics, capsys):
+    """100 answers (40 English, 60 French) by a second writer at the same time, for a French class.
+
+    Measured once after the eleventh round: 97 of 100 (English 40 of 40, French 57 of 60), 1
+    misconception answer above a quarter (p3.4: the vanishing gradient named beside a zero-centred
+    output and a gradient never zero), 20 sent to review. This test keeps the floor."""
+    total, within, too_generous = figures("blind20", BLIND20_DIR, rubrics, capsys)
+    assert total == 100 and within >= 97 and len(too_generous) <= 1, (within, too_generous)
+
+
+def test_blind21_figures(rubrics, capsys):
+    """100 answers (68 English, 32 French) by a third writer at the same time, with lengths mixed
+    on purpose: one-liners, long paragraphs that wander, small numeric examples instead of
+    definitions.
+
+    Measured once after the eleventh round: 89 of 100 (English 58 of 68, French 31 of 32), 1
+    misconception answer above a quarter (p1.5: skip connections named, their role for the
+    gradient denied), 23 sent to review. Over blind19 to blind21: 277 of 300 (92.3 %), 4
+    misconception answers above a quarter; the target is 95 % and none. This test keeps the
+    floor."""
+    total, within, too_generous = figures("blind21", BLIND21_DIR, rubrics, capsys)
+    assert total == 100 and within >= 89 and len(too_generous) <= 1, (within, too_generous)
 
 
 DEV6_DIR = EXAMPLES_DIR / "dev6"
