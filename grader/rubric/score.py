@@ -289,9 +289,10 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
             flags.append("long_little_found")
             reasons.append(f"a long answer ({content_words} words) in which little of what is expected was recognised")
             cap = min(cap, CAP_NOTHING_FOUND)
+    confidence = round(max(0.0, min(cap, confidence)), 2)
     # The examples send an answer to review but change no score: whether a misconception caps the
     # provisional score is decided on the rubric's own confidence.
-    unsure = spec.always_review or round(max(0.0, min(cap, confidence)), 2) < spec.review_threshold
+    unsure = spec.always_review or confidence < spec.review_threshold
     if rubric.examples is not None and other_language is None and "very_long" not in flags:
         opinion = rubric.examples.opinion(text, question)
         if opinion is not None and abs(opinion.fraction - points / spec.points) > DISAGREEMENT + 1e-9:
@@ -300,8 +301,7 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
                 f"graded example answers worded like this one were scored about "
                 f"{_half_steps(opinion.fraction * spec.points):g}/{spec.points:g}, and the rubric gives {points:g}"
             )
-            cap = min(cap, CAP_EXAMPLES_DISAGREE)
-    confidence = round(max(0.0, min(cap, confidence)), 2)
+            confidence = min(confidence, CAP_EXAMPLES_DISAGREE)
 
     if spec.always_review:
         reasons.insert(0, "this part is always reviewed by a person")
