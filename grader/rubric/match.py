@@ -13,8 +13,9 @@ stands within four words before it in the same clause (not across and/et, or/ou,
 "jamais") right after it, or when a negated remedy verb follows it ("batch normalization does
 not help", "la normalisation n'aide pas", "skip connections play no role"), unless the phrase
 itself contains a negation word. A later clause of the same sentence that denies what came before
-("..., but they play no role", "..., mais cela ne sert à rien") negates the clauses before it; one
-that opens the next sentence ("... But this plays no role.") negates the sentence before it.
+("..., but they play no role", "..., mais cela ne sert à rien") or calls it false ("..., but that's
+wrong", "..., mais c'est faux") negates the clauses before it; one that opens the next sentence
+("... But this plays no role.") negates the sentence before it.
 
 Words also match by Snowball stem in the language of their clause, and numbers match whole: a
 stem never cuts a number, and no number matches another fuzzily. An expression with a `lang`
@@ -51,8 +52,10 @@ DENIAL_STEMS = ("role", "effect", "impact", "matter", "contribut", "influen", "r
                 "effet", "sert", "servent", "rien", "joue",
                 "problem", "issue", "concern", "myth", "exist", "souci", "grave")
 REMEDY_LOOKAHEAD = 4
+# Words that call what came before false: "Some say X, but that's wrong", "mais c'est faux".
+REFUTATION_STEMS = ("wrong", "false", "untrue", "incorrect", "faux", "fausse", "erron")
 # A denying clause refers back to what came before through one of these.
-BACK_REFERENCES = word_set("they it this that these those ils elles il elle cela ca ce ceci celles ceux")
+BACK_REFERENCES = word_set("they it this that these those ils elles il elle cela ca ce c ceci celles ceux")
 
 
 @dataclass(frozen=True)
@@ -338,17 +341,23 @@ class Matcher:
             head = [tokens[j].text for j in members[:3]]
             if head[0] not in CLAUSE_WORDS or not any(w in BACK_REFERENCES for w in head):
                 continue
-            for n, j in enumerate(members):
-                if tokens[j].role is Role.NEGATION:
-                    near = members[max(n - 1, 0): n + 1 + REMEDY_LOOKAHEAD]
-                    if any(tokens[k].text.startswith(REMEDY_STEMS + DENIAL_STEMS) for k in near):
-                        sentence = tokens[j].sentence
-                        denials.setdefault(sentence, []).append(clause)
-                        # "... let the gradient flow. But this plays no role." denies the sentence before.
-                        if members[0] and tokens[members[0] - 1].sentence == sentence - 1:
-                            denials.setdefault(sentence - 1, []).append(clause)
-                        break
+            if self._denies(members):
+                sentence = tokens[members[0]].sentence
+                denials.setdefault(sentence, []).append(clause)
+                # "... let the gradient flow. But this plays no role." denies the sentence before.
+                if members[0] and tokens[members[0] - 1].sentence == sentence - 1:
+                    denials.setdefault(sentence - 1, []).append(clause)
         return denials
+
+    def _denies(self, members: list[int]) -> bool:
+        """Whether a clause (its token indices) denies a part in what came before ("they play no
+        role", "cela ne sert à rien") or, with no negation, calls it false ("that's wrong")."""
+        tokens = self.doc.tokens
+        negations = [n for n, j in enumerate(members) if tokens[j].role is Role.NEGATION]
+        if not negations:  # "not wrong" affirms; "wrong" alone refutes
+            return any(tokens[j].text.startswith(REFUTATION_STEMS) for j in members[:5])
+        return any(tokens[k].text.startswith(REMEDY_STEMS + DENIAL_STEMS)
+                   for n in negations for k in members[max(n - 1, 0): n + 1 + REMEDY_LOOKAHEAD])
 
 def _cuts_number(text: str, start: int, end: int) -> bool:
     """Whether a span begins or ends inside a number ("0.5" found in "0.55" or in "10.5")."""
