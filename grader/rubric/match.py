@@ -359,6 +359,7 @@ class Matcher:
         return any(tokens[k].text.startswith(REMEDY_STEMS + DENIAL_STEMS)
                    for n in negations for k in members[max(n - 1, 0): n + 1 + REMEDY_LOOKAHEAD])
 
+
 def _cuts_number(text: str, start: int, end: int) -> bool:
     """Whether a span begins or ends inside a number ("0.5" found in "0.55" or in "10.5")."""
     def digit(i: int) -> bool:

@@ -305,7 +305,7 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
 
     if spec.always_review:
         reasons.insert(0, "this part is always reviewed by a person")
-    review = spec.always_review or confidence < spec.review_threshold
+    review = unsure or confidence < spec.review_threshold  # the examples may only add to review
     if unsure and found_mistakes and points > MISCONCEPTION_SHARE * spec.points + 1e-9:
         points = round(MISCONCEPTION_SHARE * spec.points, 4)
         reasons.append(f"a misconception was recognised, so the provisional score is at most a quarter of the "
