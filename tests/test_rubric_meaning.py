@@ -188,6 +188,10 @@ CLAUSE_MEANING = [
     ("en I disagree", "Some say units are randomly dropped. I disagree.", "drop", False),
     ("fr je ne suis pas d'accord", "On dit que des neurones sont désactivés au hasard. Je ne suis pas d'accord.",
      "drop", False),
+    ("en a later clause calls it useless", "Some say units are randomly dropped, but this is useless.", "drop",
+     False),
+    ("fr la proposition suivante dit que c'est inutile",
+     "On dit que des neurones sont désactivés au hasard, mais c'est inutile.", "drop", False),
     ("en I think so affirms", "Units are randomly dropped, I think. I think so.", "drop", True),
     ("en a verdict about something else is no refutation",
      "Units are randomly dropped. This is not true for the biases.", "drop", True),
@@ -216,6 +220,38 @@ CLAUSE_MEANING = [
 
 @pytest.mark.parametrize("what,answer,concept,credited", CLAUSE_MEANING, ids=[c[0] for c in CLAUSE_MEANING])
 def test_negation_and_denial_are_scoped_to_the_clause(rubric, what, answer, concept, credited):
+    assert (concept in found(rubric, answer)) is credited
+
+
+# A synonym group may hold a negation among many other words ("output nothing" beside "switch*
+# off"): a match through the other words is denied as any match is; a match through the negation
+# keeps its meaning. A slot that stands for a negation ("not|no|plus need*") is the phrase's own.
+NEGATION_IN_A_GROUP_RUBRIC = {
+    "schema_version": 1, "points": 1, "min_words": 1,
+    "synonyms": {"off": ["drop*", "switch* off", "eteint*", "output nothing", "renvoient rien", "zero"]},
+    "concepts": [
+        {"id": "drop", "points": 0.5, "label": "x", "hint": "y", "any": ["random*|hasard @off"]},
+        {"id": "no_need", "points": 0.5, "label": "x", "hint": "y",
+         "any": [{"phrase": "not|no|pas|plus|jamais need*|besoin gradient*", "window": 6}]},
+    ],
+}
+NEGATION_IN_A_GROUP = [
+    ("en a denial reaches a match through the group's other words",
+     "Units are switched off at random, but this plays no role.", "drop", False),
+    ("fr un déni atteint un mot du groupe qui n'est pas la négation",
+     "Des neurones sont éteints au hasard, mais cela ne joue aucun rôle.", "drop", False),
+    ("en a match through the group's negation keeps its meaning", "At random, some units output nothing.",
+     "drop", True),
+    ("fr un mot négatif du groupe garde son sens", "Au hasard, certains neurones ne renvoient rien.", "drop", True),
+    ("en a slot of negations is the phrase's own", "The middle layers do not need a gradient.", "no_need", True),
+    ("fr ne ... plus dans un emplacement de négations", "On n'a plus besoin du gradient des couches du milieu.",
+     "no_need", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,concept,credited", NEGATION_IN_A_GROUP, ids=[c[0] for c in NEGATION_IN_A_GROUP])
+def test_a_negation_inside_a_synonym_group_does_not_shield_the_others(what, answer, concept, credited):
+    rubric = load_rubric(NEGATION_IN_A_GROUP_RUBRIC)
     assert (concept in found(rubric, answer)) is credited
 
 

@@ -51,6 +51,10 @@ REMEDY_STEMS = ("help", "work", "fix", "solv", "resolv", "address", "prevent", "
 DENIAL_STEMS = ("role", "effect", "impact", "matter", "contribut", "influen", "relevan", "importan",
                 "effet", "sert", "servent", "rien", "joue",
                 "problem", "issue", "concern", "myth", "exist", "souci", "grave")
+# Words that deny a use with no negation, in a later clause that refers back: "..., but they are
+# useless", "mais ils sont inutiles" (not right after a match: "it is stuck and useless" is a dead unit).
+DISMISSAL_STEMS = ("useless", "pointless", "unnecess", "unneed", "irrelevan", "overrat", "inutil", "superflu",
+                   "surfait", "surestim")
 REMEDY_LOOKAHEAD = 4
 # Words that call what came before false: "Some say X, but that's wrong", "mais c'est faux".
 REFUTATION_STEMS = ("wrong", "false", "untrue", "incorrect", "faux", "fausse", "erron")
@@ -266,9 +270,11 @@ class Matcher:
                 fuzzy = any(h.fuzzy for h, _ in chosen.values())
                 if phrase.unless and self._voided(phrase, tokens[0], tokens[-1]):
                     continue
-                # A phrase with its own negation ("not saturate") is refuted only by its frame.
-                negated = (self._refuted(tokens[0]) if phrase.has_negation
-                           else self._negated(tokens[0], tokens[-1], set(tokens)))
+                # A phrase with a negation of its own ("not|no|plus need*") or a match through one
+                # ("output nothing") is refuted only by its frame; a match through the other words
+                # of a synonym group that holds a negation is read as any other.
+                own = phrase.negation_slot or any(self.doc.tokens[t].role is Role.NEGATION for t in tokens)
+                negated = self._refuted(tokens[0]) if own else self._negated(tokens[0], tokens[-1], set(tokens))
                 occurrence = self._occurrence(tokens[0], tokens[-1], fuzzy, negated)
                 previous = results.get((occurrence.first, occurrence.last))
                 if previous is None or (previous.fuzzy and not fuzzy):
@@ -391,8 +397,8 @@ class Matcher:
         role", "cela ne sert à rien") or, with no negation, calls it false ("that's wrong")."""
         tokens = self.doc.tokens
         negations = [n for n, j in enumerate(members) if tokens[j].role is Role.NEGATION]
-        if not negations:  # "not wrong" affirms; "wrong" alone refutes
-            return any(tokens[j].text.startswith(REFUTATION_STEMS) for j in members[:5])
+        if not negations:  # "not wrong" affirms; "wrong" alone refutes, "useless" dismisses
+            return any(tokens[j].text.startswith(REFUTATION_STEMS + DISMISSAL_STEMS) for j in members[:5])
         return any(tokens[k].text.startswith(REMEDY_STEMS + DENIAL_STEMS + TRUTH_STEMS)
                    for n in negations for k in members[max(n - 1, 0): n + 1 + REMEDY_LOOKAHEAD])
 
