@@ -43,6 +43,7 @@ NEGATION_LOOKBACK = 4
 # A negation does not reach back across these: "ne sature pas et elle est peu coûteuse".
 NEGATION_BARRIERS = word_set("and et or ou so donc because car since puisque which qui then puis alors")
 _POSTVERBAL = frozenset({"pas", "jamais"})
+NEGATED_REASONS = word_set("because since car puisque")
 # "batch normalization does not help": a negated remedy verb right after a match negates it.
 REMEDY_STEMS = ("help", "work", "fix", "solv", "resolv", "address", "prevent", "avoid", "improv", "aid", "march",
                 "fonctionn", "resou", "regl", "corrig", "remedi", "amelior", "evit", "empech", "util", "use")
@@ -345,7 +346,13 @@ class Matcher:
             return False
         anchor = tokens[min(first, len(tokens) - 1)]
         for j in range(first - 1, max(first - 1 - NEGATION_LOOKBACK, frame, -1), -1):
-            if tokens[j].clause != anchor.clause or tokens[j].text in NEGATION_BARRIERS:
+            if tokens[j].clause != anchor.clause:
+                break
+            if tokens[j].text in NEGATION_BARRIERS:
+                # "not because it avoids ...": the negation denies the reason itself
+                if (tokens[j].text in NEGATED_REASONS and j > 0 and tokens[j - 1].clause == anchor.clause
+                        and tokens[j - 1].role is Role.NEGATION and not tokens[j - 1].masked):
+                    return True
                 break
             if tokens[j].role is Role.NEGATION and not tokens[j].masked:
                 return True
