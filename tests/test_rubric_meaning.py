@@ -175,6 +175,48 @@ CLAUSE_MEANING = [
      "People say units are randomly dropped, but it isn't really a problem in practice.", "drop", False),
     ("fr la proposition suivante dit que ce n'est pas grave",
      "On dit que des neurones sont désactivés au hasard, mais ce n'est pas grave.", "drop", False),
+    ("en a relative clause calls it false", "Some say units are randomly dropped, which is false.", "drop", False),
+    ("fr une relative dit que c'est faux", "On dit que des neurones sont désactivés au hasard, ce qui est faux.",
+     "drop", False),
+    ("fr c'est faux sans mais", "On dit que des neurones sont désactivés au hasard, c'est faux.", "drop", False),
+    ("en but that's not true", "Some say units are randomly dropped, but that's not true.", "drop", False),
+    ("fr mais ce n'est pas vrai", "On dit que des neurones sont désactivés au hasard, mais ce n'est pas vrai.",
+     "drop", False),
+    ("en a sentence that only rejects the one before", "Are units randomly dropped? Not really.", "drop", False),
+    ("fr une phrase qui rejette la précédente", "Des neurones sont désactivés au hasard ? Pas vraiment.", "drop",
+     False),
+    ("en I disagree", "Some say units are randomly dropped. I disagree.", "drop", False),
+    ("fr je ne suis pas d'accord", "On dit que des neurones sont désactivés au hasard. Je ne suis pas d'accord.",
+     "drop", False),
+    ("en a later clause calls it useless", "Some say units are randomly dropped, but this is useless.", "drop",
+     False),
+    ("fr la proposition suivante dit que c'est inutile",
+     "On dit que des neurones sont désactivés au hasard, mais c'est inutile.", "drop", False),
+    ("en not because denies the reason", "It works not because units are randomly dropped, but because it is big.",
+     "drop", False),
+    ("fr non pas parce que nie la raison",
+     "Ça marche non pas car des neurones sont désactivés au hasard, mais car il est grand.", "drop", False),
+    ("en because after a negated verb starts the reason",
+     "It does not overfit because units are randomly dropped.", "drop", True),
+    ("en I think so affirms", "Units are randomly dropped, I think. I think so.", "drop", True),
+    ("en a verdict about something else is no refutation",
+     "Units are randomly dropped. This is not true for the biases.", "drop", True),
+    ("fr un verdict sur autre chose ne réfute pas",
+     "Des neurones sont désactivés au hasard. Ce n'est pas vrai pour les biais.", "drop", True),
+    ("en it is not true that, a long subject",
+     "It is not true that during training the hidden units of the network are randomly dropped.", "drop", False),
+    ("fr ce n'est pas vrai que, un long sujet",
+     "Ce n'est pas vrai que pendant l'entraînement les neurones cachés du réseau sont désactivés au hasard.",
+     "drop", False),
+    ("en wrong to think that", "It is wrong to think that units are randomly dropped.", "drop", False),
+    ("fr on pense à tort que", "On pense souvent à tort que des neurones sont désactivés au hasard.", "drop",
+     False),
+    ("en a negation inside a refuted claim affirms",
+     "It is false that units are not randomly dropped.", "drop", True),
+    ("en so that after another word is no frame",
+     "The wrong units are randomly dropped so that the network cannot rely on them.", "drop", True),
+    ("fr le frame s'arrête à la fin de la proposition",
+     "Ce n'est pas vrai que tout s'arrête, et des neurones sont désactivés au hasard.", "drop", True),
     ("en not a problem after so is a consequence, not a denial",
      "Units are randomly dropped, so overfitting is not a problem any more.", "drop", True),
     ("fr plus un problème après donc est une conséquence",
@@ -184,6 +226,38 @@ CLAUSE_MEANING = [
 
 @pytest.mark.parametrize("what,answer,concept,credited", CLAUSE_MEANING, ids=[c[0] for c in CLAUSE_MEANING])
 def test_negation_and_denial_are_scoped_to_the_clause(rubric, what, answer, concept, credited):
+    assert (concept in found(rubric, answer)) is credited
+
+
+# A synonym group may hold a negation among many other words ("output nothing" beside "switch*
+# off"): a match through the other words is denied as any match is; a match through the negation
+# keeps its meaning. A slot that stands for a negation ("not|no|plus need*") is the phrase's own.
+NEGATION_IN_A_GROUP_RUBRIC = {
+    "schema_version": 1, "points": 1, "min_words": 1,
+    "synonyms": {"off": ["drop*", "switch* off", "eteint*", "output nothing", "renvoient rien", "zero"]},
+    "concepts": [
+        {"id": "drop", "points": 0.5, "label": "x", "hint": "y", "any": ["random*|hasard @off"]},
+        {"id": "no_need", "points": 0.5, "label": "x", "hint": "y",
+         "any": [{"phrase": "not|no|pas|plus|jamais need*|besoin gradient*", "window": 6}]},
+    ],
+}
+NEGATION_IN_A_GROUP = [
+    ("en a denial reaches a match through the group's other words",
+     "Units are switched off at random, but this plays no role.", "drop", False),
+    ("fr un déni atteint un mot du groupe qui n'est pas la négation",
+     "Des neurones sont éteints au hasard, mais cela ne joue aucun rôle.", "drop", False),
+    ("en a match through the group's negation keeps its meaning", "At random, some units output nothing.",
+     "drop", True),
+    ("fr un mot négatif du groupe garde son sens", "Au hasard, certains neurones ne renvoient rien.", "drop", True),
+    ("en a slot of negations is the phrase's own", "The middle layers do not need a gradient.", "no_need", True),
+    ("fr ne ... plus dans un emplacement de négations", "On n'a plus besoin du gradient des couches du milieu.",
+     "no_need", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,concept,credited", NEGATION_IN_A_GROUP, ids=[c[0] for c in NEGATION_IN_A_GROUP])
+def test_a_negation_inside_a_synonym_group_does_not_shield_the_others(what, answer, concept, credited):
+    rubric = load_rubric(NEGATION_IN_A_GROUP_RUBRIC)
     assert (concept in found(rubric, answer)) is credited
 
 

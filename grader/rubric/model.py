@@ -270,6 +270,14 @@ class Phrase:
     def has_negation(self) -> bool:
         return any(w.negation for slot in self.slots for alt in slot for w in alt)
 
+    @property
+    def negation_slot(self) -> bool:
+        """Whether a word of the phrase stands for a negation: a slot at least half of whose
+        alternatives are negations ("not|no|pas|plus|jamais need*"). A synonym group with a
+        negation among many other words ("zero|drop|switch* off|nothing") is not one."""
+        return any(2 * sum(any(w.negation for w in alt) for alt in slot) >= len(slot)
+                   for slot in self.slots)
+
 
 @dataclass(frozen=True)
 class Pattern:
