@@ -56,6 +56,28 @@ REMEDY_LOOKAHEAD = 4
 REFUTATION_STEMS = ("wrong", "false", "untrue", "incorrect", "faux", "fausse", "erron")
 # A denying clause refers back to what came before through one of these.
 BACK_REFERENCES = word_set("they it this that these those ils elles il elle cela ca ce c ceci celles ceux")
+# Words that, negated, call something false: "but that's not true", "ce n'est pas vrai".
+TRUTH_STEMS = ("true", "vrai", "correct", "exact", "juste", "right")
+# A short clause that only calls what came before false needs no contrastive word: "..., which is
+# false", "..., ce qui est faux", "..., c'est faux", "This is not true." It holds nothing but the
+# reference, the verdict and these words; "this is not true for ReLU" says something else.
+RELATIVES = word_set("which what qui")
+INTENSIFIERS = word_set("""
+really completely totally entirely simply absolutely quite all just plain clearly definitely obviously
+vraiment completement totalement entierement simplement absolument tout carrement evidemment bien
+""")
+# A sentence that only rejects the one before: "Not really.", "Pas du tout.", "I disagree.",
+# "I don't think so." (a verb of agreeing or thinking rejects only when negated).
+REJOINDER_WORDS = INTENSIFIERS | word_set("disagree agree suis accord think believe pense crois")
+AGREEING = word_set("agree accord think believe pense crois")
+# "It is not true that X", "c'est faux de dire que X", "on pense à tort que X": what follows
+# "that"/"que" is refuted, to the end of its clause. Between the verdict and "that" may stand only
+# function words and verbs of saying or thinking.
+FRAME_WORDS = word_set("that que qu")
+FRAME_VERDICT_STEMS = (*REFUTATION_STEMS, "tort", "myth")
+SAYING_STEMS = ("say", "said", "think", "thought", "believ", "claim", "assum", "dire", "dit", "pens", "croi",
+                "affirm", "suppos", "imagin")
+FRAME_LOOKBACK = 4
 
 
 @dataclass(frozen=True)
@@ -110,6 +132,7 @@ class Matcher:
         for norm, positions in self.by_norm.items():
             self._norms_by_initial.setdefault(norm[:1], []).append((norm, positions))
         self._denials = self._denying_clauses()
+        self._frames = self._refuting_frames()
         self._words: dict[WordPattern, dict[int, bool]] = {}
         self._found: dict[Expression, list[Occurrence]] = {}
 
@@ -243,7 +266,9 @@ class Matcher:
                 fuzzy = any(h.fuzzy for h, _ in chosen.values())
                 if phrase.unless and self._voided(phrase, tokens[0], tokens[-1]):
                     continue
-                negated = not phrase.has_negation and self._negated(tokens[0], tokens[-1], set(tokens))
+                # A phrase with its own negation ("not saturate") is refuted only by its frame.
+                negated = (self._refuted(tokens[0]) if phrase.has_negation
+                           else self._negated(tokens[0], tokens[-1], set(tokens)))
                 occurrence = self._occurrence(tokens[0], tokens[-1], fuzzy, negated)
                 previous = results.get((occurrence.first, occurrence.last))
                 if previous is None or (previous.fuzzy and not fuzzy):
@@ -296,12 +321,24 @@ class Matcher:
         return self.doc.tokens[self.sig[pos]].clause
 
     def _negated(self, first: int, last: int, matched: set[int]) -> bool:
-        """Whether a negation word governs the tokens first..last (indices into doc.tokens)."""
+        """Whether the tokens first..last (indices into doc.tokens) are negated: governed by a
+        negation word, or refuted by the frame they stand in ("it is not true that ..."), but not
+        both (a negation inside a refuted claim affirms)."""
+        frame = self._frames.get(first)
+        return self._governed(first, last, matched, -1 if frame is None else frame) != (frame is not None)
+
+    def _refuted(self, first: int) -> bool:
+        """Whether a match starting at `first` stands in a refuting frame ("c'est faux de dire que ...")."""
+        return first in self._frames
+
+    def _governed(self, first: int, last: int, matched: set[int], frame: int) -> bool:
+        """Whether a negation word governs the tokens first..last; the look-back stops at the
+        word `frame` that opens a refuting frame, whose own negation is the frame's."""
         tokens = self.doc.tokens
         if not tokens:
             return False
         anchor = tokens[min(first, len(tokens) - 1)]
-        for j in range(first - 1, max(first - 1 - NEGATION_LOOKBACK, -1), -1):
+        for j in range(first - 1, max(first - 1 - NEGATION_LOOKBACK, frame, -1), -1):
             if tokens[j].clause != anchor.clause or tokens[j].text in NEGATION_BARRIERS:
                 break
             if tokens[j].role is Role.NEGATION and not tokens[j].masked:
@@ -312,8 +349,9 @@ class Matcher:
             if any(m > j and tokens[m].clause == tokens[j].clause for m in matched):
                 return True
         after = last + 1
-        if matched and after < len(tokens) and tokens[after].text in _POSTVERBAL:
-            return tokens[after].clause == tokens[last].clause
+        if matched and after < len(tokens) and tokens[after].text in _POSTVERBAL and (
+                tokens[after].clause == tokens[last].clause):
+            return True
         return bool(matched) and (self._remedy_negated(last) or self._denied_later(last))
 
     def _remedy_negated(self, last: int) -> bool:
@@ -339,9 +377,8 @@ class Matcher:
         denials: dict[int, list[int]] = {}
         for clause, members in clauses.items():
             head = [tokens[j].text for j in members[:3]]
-            if head[0] not in CLAUSE_WORDS or not any(w in BACK_REFERENCES for w in head):
-                continue
-            if self._denies(members):
+            contrast = head[0] in CLAUSE_WORDS and any(w in BACK_REFERENCES for w in head)
+            if (contrast and self._denies(members)) or self._verdict(members):
                 sentence = tokens[members[0]].sentence
                 denials.setdefault(sentence, []).append(clause)
                 # "... let the gradient flow. But this plays no role." denies the sentence before.
@@ -356,8 +393,60 @@ class Matcher:
         negations = [n for n, j in enumerate(members) if tokens[j].role is Role.NEGATION]
         if not negations:  # "not wrong" affirms; "wrong" alone refutes
             return any(tokens[j].text.startswith(REFUTATION_STEMS) for j in members[:5])
-        return any(tokens[k].text.startswith(REMEDY_STEMS + DENIAL_STEMS)
+        return any(tokens[k].text.startswith(REMEDY_STEMS + DENIAL_STEMS + TRUTH_STEMS)
                    for n in negations for k in members[max(n - 1, 0): n + 1 + REMEDY_LOOKAHEAD])
+
+    def _verdict(self, members: list[int]) -> bool:
+        """Whether a clause with no contrastive word only calls what came before false: "...,
+        which is false", "c'est faux", "This is not true.", or, as a sentence of its own, "Not
+        really.", "Pas du tout.", "I disagree.", "I don't think so." """
+        tokens = self.doc.tokens
+        words = [tokens[j] for j in members]
+        texts = [t.text for t in words]
+        negated = any(t.role is Role.NEGATION for t in words)
+        content = [t.text for t in words if t.role is Role.CONTENT]
+        verdicts = [w for w in content if w.startswith(REFUTATION_STEMS)]
+        truths = [w for w in content if w.startswith(TRUTH_STEMS)]
+        if len(words) <= 6 and (texts[0] in BACK_REFERENCES or texts[0] in RELATIVES or texts[:2] == ["ce", "qui"]):
+            if any(w not in INTENSIFIERS for w in content if w not in verdicts + truths):
+                return False
+            return bool(truths) if negated else bool(verdicts)
+        alone = (not members[0] or tokens[members[0] - 1].sentence != words[0].sentence) and (
+            members[-1] + 1 == len(tokens) or tokens[members[-1] + 1].sentence != words[-1].sentence)
+        if not alone or len(words) > 6 or any(w not in REJOINDER_WORDS for w in content if w not in verdicts + truths):
+            return False
+        if negated:
+            return True
+        return "disagree" in content or (bool(verdicts) and not any(w in AGREEING for w in content))
+
+    def _refuting_frames(self) -> dict[int, int]:
+        """For each token that a refuting frame governs, the position of the frame's "that" or
+        "que": "it is not true that ...", "c'est faux de dire que ...", "on pense à tort que ..."
+        refute the rest of their clause."""
+        tokens = self.doc.tokens
+        frames: dict[int, int] = {}
+        for k, token in enumerate(tokens):
+            if token.text not in FRAME_WORDS:
+                continue
+            verdict = False
+            for j in range(k - 1, max(k - 1 - FRAME_LOOKBACK, -1), -1):
+                word = tokens[j]
+                if word.clause != token.clause:
+                    break
+                if word.role is Role.STOP or word.text.startswith(SAYING_STEMS):
+                    continue
+                if word.text.startswith(FRAME_VERDICT_STEMS):
+                    verdict = True
+                elif word.text.startswith(TRUTH_STEMS):
+                    verdict = any(tokens[i].role is Role.NEGATION and tokens[i].clause == token.clause
+                                  for i in range(max(j - 3, 0), j))
+                break
+            if verdict:
+                for i in range(k + 1, len(tokens)):
+                    if tokens[i].clause != token.clause:
+                        break
+                    frames[i] = k
+        return frames
 
 
 def _cuts_number(text: str, start: int, end: int) -> bool:
