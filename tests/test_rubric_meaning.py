@@ -263,6 +263,18 @@ def test_a_negation_inside_a_synonym_group_does_not_shield_the_others(what, answ
     assert (concept in found(rubric, answer)) is credited
 
 
+@pytest.mark.parametrize("answer,credited", [
+    ("Le dropout n'a rien à voir avec le surapprentissage.", True),  # the pattern's own negation
+    ("Dropout has nothing to do with overfitting.", True),
+    ("Il est faux de dire que le dropout n'a rien à voir avec le surapprentissage.", False),  # refuted
+], ids=["fr own negation", "en own negation", "fr refuted"])
+def test_a_pattern_that_holds_a_negation_is_not_negated_by_it(answer, credited):
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
+        {"id": "unrelated", "points": 1, "label": "x", "hint": "y",
+         "any": [r"re:\b(?:rien\s+a\s+voir|nothing\s+to\s+do)\b[^.]*\b(?:surapprentissage|overfitting)\b"]}]})
+    assert ("unrelated" in found(rubric, answer)) is credited
+
+
 MISCONCEPTION_SHARES_KEYWORD = [
     ("en", "Units are switched off at random, and units are also switched off at test time."),
     ("fr", "Des neurones sont désactivés au hasard, et on désactive aussi des neurones en inférence."),

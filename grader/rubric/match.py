@@ -296,7 +296,9 @@ class Matcher:
                 continue
             start, end = self.doc.original_span(match.start(), match.end())
             if inside:
-                negated = self._negated(inside[0], inside[-1], set(inside))
+                # A pattern that holds its own negation ("n'a rien à voir") is read as a phrase with one.
+                own = any(tokens[i].role is Role.NEGATION for i in inside)
+                negated = self._refuted(inside[0]) if own else self._negated(inside[0], inside[-1], set(inside))
                 first, last = inside[0], inside[-1]
             else:
                 after = next((i for i, t in enumerate(tokens) if t.fstart >= match.end()), len(tokens))
