@@ -12,6 +12,8 @@ misconceptions stated with a concept's own words.
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grader.rubric import load_rubric, score_answer
 from grader.rubric.samples import Sample
@@ -261,6 +263,18 @@ def test_a_negation_inside_a_synonym_group_does_not_shield_the_others(what, answ
     assert (concept in found(rubric, answer)) is credited
 
 
+@pytest.mark.parametrize("answer,credited", [
+    ("Le dropout n'a rien à voir avec le surapprentissage.", True),  # the pattern's own negation
+    ("Dropout has nothing to do with overfitting.", True),
+    ("Il est faux de dire que le dropout n'a rien à voir avec le surapprentissage.", False),  # refuted
+], ids=["fr own negation", "en own negation", "fr refuted"])
+def test_a_pattern_that_holds_a_negation_is_not_negated_by_it(answer, credited):
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
+        {"id": "unrelated", "points": 1, "label": "x", "hint": "y",
+         "any": [r"re:\b(?:rien\s+a\s+voir|nothing\s+to\s+do)\b[^.]*\b(?:surapprentissage|overfitting)\b"]}]})
+    assert ("unrelated" in found(rubric, answer)) is credited
+
+
 MISCONCEPTION_SHARES_KEYWORD = [
     ("en", "Units are switched off at random, and units are also switched off at test time."),
     ("fr", "Des neurones sont désactivés au hasard, et on désactive aussi des neurones en inférence."),
@@ -363,12 +377,22 @@ CONCRETE = [
     ("fr taille du milieu répétée", "Encodeur 512 → 64 → 16, puis décodeur 16 → 64 → 512.", True),
     ("en one size repeated", "Three layers of 128, 128 and 128 units.", False),
     ("fr plateau puis baisse", "Des couches de 100, 100 puis 10 neurones.", False),
+    ("en a section number is no size", "See section 1.2.3 for the encoder, and 3.2.1 for the decoder.", False),
+    ("fr un numéro de version entre des tailles", "Couches 512, 64 (version 1.2.3), puis 512.", True),
 ]
 
 
 @pytest.mark.parametrize("what,answer,credited", CONCRETE, ids=[c[0] for c in CONCRETE])
 def test_layer_sizes_that_shrink_then_grow_are_a_structural_alternative(rubric, what, answer, credited):
     assert ("shape" in found(rubric, answer)) is credited
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["784", "1.2.3", "0,5", "1,2,3", "10.", "3..4", "-", "->", ",", " ", "x", "."]),
+                max_size=12))
+def test_any_run_of_number_like_words_is_scored_without_error(rubric, words):
+    result = score_answer(rubric, "Layers " + " ".join(words) + " units.")
+    assert 0 <= result.points <= rubric.points
 
 
 def test_the_set_credits_a_bottleneck_given_as_layer_sizes():

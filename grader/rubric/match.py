@@ -212,13 +212,15 @@ class Matcher:
     def _find_sizes(self, sizes: Sizes) -> list[Occurrence]:
         """Runs of numbers in one sentence with the expression's shape (e.g. 784-64-784); linear time."""
         tokens = self.doc.tokens
-        by_sentence: dict[int, list[int]] = {}
+        by_sentence: dict[int, list[tuple[int, float]]] = {}
         for i, token in enumerate(tokens):
-            if is_number(token.text) and not token.masked:
-                by_sentence.setdefault(token.sentence, []).append(i)
+            # "1.2.3" (a section, a version) has the look of a number but is not one size
+            if is_number(token.text) and not token.masked and (value := _value(token.norm)) is not None:
+                by_sentence.setdefault(token.sentence, []).append((i, value))
         found = []
-        for indices in by_sentence.values():
-            span = _shaped_run([float(tokens[i].norm) for i in indices], sizes.shape, sizes.min_length)
+        for numbers in by_sentence.values():
+            indices = [i for i, _ in numbers]
+            span = _shaped_run([value for _, value in numbers], sizes.shape, sizes.min_length)
             if span is not None:
                 first, last = indices[span[0]], indices[span[1]]
                 negated = self._negated(first, last, set(indices[span[0]: span[1] + 1]))
@@ -294,7 +296,9 @@ class Matcher:
                 continue
             start, end = self.doc.original_span(match.start(), match.end())
             if inside:
-                negated = self._negated(inside[0], inside[-1], set(inside))
+                # A pattern that holds its own negation ("n'a rien à voir") is read as a phrase with one.
+                own = any(tokens[i].role is Role.NEGATION for i in inside)
+                negated = self._refuted(inside[0]) if own else self._negated(inside[0], inside[-1], set(inside))
                 first, last = inside[0], inside[-1]
             else:
                 after = next((i for i, t in enumerate(tokens) if t.fstart >= match.end()), len(tokens))
@@ -460,6 +464,14 @@ class Matcher:
                         break
                     frames[i] = k
         return frames
+
+
+def _value(number: str) -> float | None:
+    """The value of a number token, or None when it reads as no single number ("1.2.3")."""
+    try:
+        return float(number)
+    except ValueError:
+        return None
 
 
 def _cuts_number(text: str, start: int, end: int) -> bool:
