@@ -655,9 +655,10 @@ def test_dev6_figures(rubrics, capsys):
     holds too, with blind14: 287 of 290; and a French answer that blind17 holds too, with blind17:
     286 of 289; and an English one that blind19 holds too, with blind19: 285 of 288; and a French one
     that blind21 holds too, with blind21: 284 of 287; and a French one that blind22 holds too, with
-    blind22: 284 of 286. This test keeps the figure reached."""
+    blind22: 284 of 286; and an English one that blind23 holds too, with blind23: 283 of 285. This
+    test keeps the figure reached."""
     total, within, too_generous = figures("dev6", DEV6_DIR, rubrics, capsys)
-    assert total == 286 and within >= 284 and not too_generous, (within, too_generous)
+    assert total == 285 and within >= 283 and not too_generous, (within, too_generous)
 
 SECOND_TEACHER_DIR = ROOT / "tests" / "data" / "second_teacher"
 
