@@ -270,6 +270,17 @@ def test_a_negation_inside_a_synonym_group_does_not_shield_the_others(what, answ
 
 
 @pytest.mark.parametrize("answer,credited", [
+    ("the mean = 0", True), ("la moyenne = 0", True),
+    ("the mean ≠ 0", False), ("la moyenne ≠ 0", False), ("mean ≢ 0", False),
+], ids=["en equal", "fr égal", "en not equal", "fr différent", "en not identical"])
+def test_a_struck_through_relation_is_not_the_relation(answer, credited):
+    # Folding strips accents; the stroke of "≠" is a negation and stays one ("!=").
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
+        {"id": "zero_mean", "points": 1, "label": "x", "hint": "y", "any": [r"re:\b(?:mean|moyenne)\s*=\s*0\b"]}]})
+    assert ("zero_mean" in found(rubric, answer)) is credited
+
+
+@pytest.mark.parametrize("answer,credited", [
     ("The outputs are not centred.", True),
     ("The outputs are not centred, but this plays no role.", False),
     ("Les sorties ne sont pas centrées, ce qui ne change rien.", False),
