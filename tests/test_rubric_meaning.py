@@ -206,6 +206,8 @@ CLAUSE_MEANING = [
     ("en which is a problem for something is no dismissal",
      "Units are randomly dropped, which is a problem for small nets.", "drop", True),
     ("en which does not help says a consequence", "Units are randomly dropped, which does not help.", "drop", True),
+    ("en not exactly is no verdict", "Units are randomly dropped, though it cannot bring them back exactly.", "drop",
+     True),
     ("en I think so affirms", "Units are randomly dropped, I think. I think so.", "drop", True),
     ("en a verdict about something else is no refutation",
      "Units are randomly dropped. This is not true for the biases.", "drop", True),
