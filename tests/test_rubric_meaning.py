@@ -200,6 +200,12 @@ CLAUSE_MEANING = [
      "Ça marche non pas car des neurones sont désactivés au hasard, mais car il est grand.", "drop", False),
     ("en because after a negated verb starts the reason",
      "It does not overfit because units are randomly dropped.", "drop", True),
+    ("en which does not matter", "Units are randomly dropped, which does not matter.", "drop", False),
+    ("fr ce qui ne change rien", "Des neurones sont désactivés au hasard, ce qui ne change rien.", "drop", False),
+    ("en which is fine", "Units are randomly dropped, which is fine.", "drop", False),
+    ("en which is a problem for something is no dismissal",
+     "Units are randomly dropped, which is a problem for small nets.", "drop", True),
+    ("en which does not help says a consequence", "Units are randomly dropped, which does not help.", "drop", True),
     ("en I think so affirms", "Units are randomly dropped, I think. I think so.", "drop", True),
     ("en a verdict about something else is no refutation",
      "Units are randomly dropped. This is not true for the biases.", "drop", True),
@@ -261,6 +267,18 @@ NEGATION_IN_A_GROUP = [
 def test_a_negation_inside_a_synonym_group_does_not_shield_the_others(what, answer, concept, credited):
     rubric = load_rubric(NEGATION_IN_A_GROUP_RUBRIC)
     assert (concept in found(rubric, answer)) is credited
+
+
+@pytest.mark.parametrize("answer,credited", [
+    ("The outputs are not centred.", True),
+    ("The outputs are not centred, but this plays no role.", False),
+    ("Les sorties ne sont pas centrées, ce qui ne change rien.", False),
+    ("It is false that the outputs are not centred.", False),
+], ids=["en stated", "en denied later", "fr denied later", "en refuted"])
+def test_a_phrase_with_its_own_negation_can_still_be_denied(answer, credited):
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
+        {"id": "uncentred", "points": 1, "label": "x", "hint": "y", "any": ["not|pas centred|centre*"]}]})
+    assert ("uncentred" in found(rubric, answer)) is credited
 
 
 @pytest.mark.parametrize("answer,credited", [

@@ -71,6 +71,10 @@ INTENSIFIERS = word_set("""
 really completely totally entirely simply absolutely quite all just plain clearly definitely obviously
 vraiment completement totalement entierement simplement absolument tout carrement evidemment bien
 """)
+# Words that wave a claim away with no negation, in a clause that is nothing else: "..., which is
+# fine", "ce qui est sans importance" is read through its negation instead.
+WAIVING_STEMS = (*DISMISSAL_STEMS, "fine", "harmless", "okay", "inoffensi", "anodin")
+WAVED_NEGATED_STEMS = (*DENIAL_STEMS, "chang")  # "which does not matter", "ce qui ne change rien"
 # A sentence that only rejects the one before: "Not really.", "Pas du tout.", "I disagree.",
 # "I don't think so." (a verb of agreeing or thinking rejects only when negated).
 REJOINDER_WORDS = INTENSIFIERS | word_set("disagree agree suis accord think believe pense crois")
@@ -277,7 +281,8 @@ class Matcher:
                 # ("output nothing") is refuted only by its frame; a match through the other words
                 # of a synonym group that holds a negation is read as any other.
                 own = phrase.negation_slot or any(self.doc.tokens[t].role is Role.NEGATION for t in tokens)
-                negated = self._refuted(tokens[0]) if own else self._negated(tokens[0], tokens[-1], set(tokens))
+                negated = (self._refuted(tokens[0]) or self._denied_later(tokens[-1]) if own
+                           else self._negated(tokens[0], tokens[-1], set(tokens)))
                 occurrence = self._occurrence(tokens[0], tokens[-1], fuzzy, negated)
                 previous = results.get((occurrence.first, occurrence.last))
                 if previous is None or (previous.fuzzy and not fuzzy):
@@ -298,7 +303,8 @@ class Matcher:
             if inside:
                 # A pattern that holds its own negation ("n'a rien à voir") is read as a phrase with one.
                 own = any(tokens[i].role is Role.NEGATION for i in inside)
-                negated = self._refuted(inside[0]) if own else self._negated(inside[0], inside[-1], set(inside))
+                negated = (self._refuted(inside[0]) or self._denied_later(inside[-1]) if own
+                           else self._negated(inside[0], inside[-1], set(inside)))
                 first, last = inside[0], inside[-1]
             else:
                 after = next((i for i, t in enumerate(tokens) if t.fstart >= match.end()), len(tokens))
@@ -425,9 +431,11 @@ class Matcher:
         verdicts = [w for w in content if w.startswith(REFUTATION_STEMS)]
         truths = [w for w in content if w.startswith(TRUTH_STEMS)]
         if len(words) <= 6 and (texts[0] in BACK_REFERENCES or texts[0] in RELATIVES or texts[:2] == ["ce", "qui"]):
-            if any(w not in INTENSIFIERS for w in content if w not in verdicts + truths):
+            # "..., which does not matter", "ce qui ne change rien", "..., which is fine" wave it away
+            waved = [w for w in content if w.startswith(WAVED_NEGATED_STEMS if negated else WAIVING_STEMS)]
+            if any(w not in INTENSIFIERS for w in content if w not in verdicts + truths + waved):
                 return False
-            return bool(truths) if negated else bool(verdicts)
+            return bool(truths or waved) if negated else bool(verdicts or waved)
         alone = (not members[0] or tokens[members[0] - 1].sentence != words[0].sentence) and (
             members[-1] + 1 == len(tokens) or tokens[members[-1] + 1].sentence != words[-1].sentence)
         if not alone or len(words) > 6 or any(w not in REJOINDER_WORDS for w in content if w not in verdicts + truths):
