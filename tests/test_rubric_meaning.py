@@ -206,6 +206,8 @@ CLAUSE_MEANING = [
     ("en which is a problem for something is no dismissal",
      "Units are randomly dropped, which is a problem for small nets.", "drop", True),
     ("en which does not help says a consequence", "Units are randomly dropped, which does not help.", "drop", True),
+    ("en not exactly is no verdict", "Units are randomly dropped, though it cannot bring them back exactly.", "drop",
+     True),
     ("en I think so affirms", "Units are randomly dropped, I think. I think so.", "drop", True),
     ("en a verdict about something else is no refutation",
      "Units are randomly dropped. This is not true for the biases.", "drop", True),
@@ -267,6 +269,17 @@ NEGATION_IN_A_GROUP = [
 def test_a_negation_inside_a_synonym_group_does_not_shield_the_others(what, answer, concept, credited):
     rubric = load_rubric(NEGATION_IN_A_GROUP_RUBRIC)
     assert (concept in found(rubric, answer)) is credited
+
+
+@pytest.mark.parametrize("answer,credited", [
+    ("the mean = 0", True), ("la moyenne = 0", True),
+    ("the mean ≠ 0", False), ("la moyenne ≠ 0", False), ("mean ≢ 0", False),
+], ids=["en equal", "fr égal", "en not equal", "fr différent", "en not identical"])
+def test_a_struck_through_relation_is_not_the_relation(answer, credited):
+    # Folding strips accents; the stroke of "≠" is a negation and stays one ("!=").
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
+        {"id": "zero_mean", "points": 1, "label": "x", "hint": "y", "any": [r"re:\b(?:mean|moyenne)\s*=\s*0\b"]}]})
+    assert ("zero_mean" in found(rubric, answer)) is credited
 
 
 @pytest.mark.parametrize("answer,credited", [

@@ -62,7 +62,7 @@ REFUTATION_STEMS = ("wrong", "false", "untrue", "incorrect", "faux", "fausse", "
 # A denying clause refers back to what came before through one of these.
 BACK_REFERENCES = word_set("they it this that these those ils elles il elle cela ca ce c ceci celles ceux")
 # Words that, negated, call something false: "but that's not true", "ce n'est pas vrai".
-TRUTH_STEMS = ("true", "vrai", "correct", "exact", "juste", "right")
+TRUTH_WORDS = word_set("true vrai vraie correct correcte exact exacte juste right")  # not "exactly"
 # A short clause that only calls what came before false needs no contrastive word: "..., which is
 # false", "..., ce qui est faux", "..., c'est faux", "This is not true." It holds nothing but the
 # reference, the verdict and these words; "this is not true for ReLU" says something else.
@@ -416,8 +416,11 @@ class Matcher:
         negations = [n for n, j in enumerate(members) if tokens[j].role is Role.NEGATION]
         if not negations:  # "not wrong" affirms; "wrong" alone refutes, "useless" dismisses
             return any(tokens[j].text.startswith(REFUTATION_STEMS + DISMISSAL_STEMS) for j in members[:5])
-        return any(tokens[k].text.startswith(REMEDY_STEMS + DENIAL_STEMS + TRUTH_STEMS)
-                   for n in negations for k in members[max(n - 1, 0): n + 1 + REMEDY_LOOKAHEAD])
+        if any(tokens[k].text.startswith(REMEDY_STEMS + DENIAL_STEMS)
+               for n in negations for k in members[max(n - 1, 0): n + 1 + REMEDY_LOOKAHEAD]):
+            return True
+        # "but that's not true", "mais ce n'est pas vrai": the truth word right after its negation
+        return any(_next_word(tokens, members, n) in TRUTH_WORDS for n in negations)
 
     def _verdict(self, members: list[int]) -> bool:
         """Whether a clause with no contrastive word only calls what came before false: "...,
@@ -429,7 +432,7 @@ class Matcher:
         negated = any(t.role is Role.NEGATION for t in words)
         content = [t.text for t in words if t.role is Role.CONTENT]
         verdicts = [w for w in content if w.startswith(REFUTATION_STEMS)]
-        truths = [w for w in content if w.startswith(TRUTH_STEMS)]
+        truths = [w for w in content if w in TRUTH_WORDS]
         if len(words) <= 6 and (texts[0] in BACK_REFERENCES or texts[0] in RELATIVES or texts[:2] == ["ce", "qui"]):
             # "..., which does not matter", "ce qui ne change rien", "..., which is fine" wave it away
             waved = [w for w in content if w.startswith(WAVED_NEGATED_STEMS if negated else WAIVING_STEMS)]
@@ -462,7 +465,7 @@ class Matcher:
                     continue
                 if word.text.startswith(FRAME_VERDICT_STEMS):
                     verdict = True
-                elif word.text.startswith(TRUTH_STEMS):
+                elif word.text in TRUTH_WORDS:
                     verdict = any(tokens[i].role is Role.NEGATION and tokens[i].clause == token.clause
                                   for i in range(max(j - 3, 0), j))
                 break
@@ -472,6 +475,15 @@ class Matcher:
                         break
                     frames[i] = k
         return frames
+
+
+def _next_word(tokens: list[Token], members: list[int], n: int) -> str:
+    """The first word after members[n] in its clause that is neither a function word nor an
+    intensifier ("not true", "pas vraiment vrai"), or "" at the clause's end."""
+    for j in members[n + 1:]:
+        if tokens[j].role is Role.CONTENT and tokens[j].text not in INTENSIFIERS:
+            return tokens[j].text
+    return ""
 
 
 def _value(number: str) -> float | None:

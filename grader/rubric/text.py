@@ -179,7 +179,12 @@ def _fold_char(ch: str) -> str:
     if ch.isascii():
         return ch.lower()
     decomposed = unicodedata.normalize("NFKD", ch.lower())
+    if _NEGATING_OVERLAY in decomposed:  # "≠" is not "=": the stroke is a negation, kept as "!="
+        return "!" + "".join(c for c in decomposed if not unicodedata.combining(c))
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_NEGATING_OVERLAY = "\u0338"  # the stroke through "≠", "≮", "∉"
 
 
 # ASCII characters the map changes (beyond lower-casing): text without them folds to text.lower().
