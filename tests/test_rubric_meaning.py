@@ -64,6 +64,13 @@ def mistakes(rubric, answer: str) -> set[str]:
     return {m.id for m in score_answer(rubric, answer).misconceptions if m.found}
 
 
+def credits(expression, answer: str) -> bool:
+    """Whether a one-point rubric whose only concept is `expression` credits the answer."""
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
+        {"id": "c", "points": 1, "label": "x", "hint": "y", "any": [expression]}]})
+    return score_answer(rubric, answer).points == 1
+
+
 # ---------------------------------------------------------------------------------------------
 # Word forms: a verb in another tense or person, a noun in another number, a synonym
 
@@ -94,9 +101,7 @@ def test_word_forms_match_by_stem(rubric, what, answer, ids):
     ("Le réseau ne sur-apprend pas.", False), ("Le dropout évite d'apprendre sur les données.", False),
 ])
 def test_a_prefix_written_with_a_hyphen_or_without_is_one_word(phrase, answer, credited):
-    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
-        {"id": "overfit", "points": 1, "label": "overfitting", "hint": "why", "any": [phrase]}]})
-    assert ("overfit" in found(rubric, answer)) is credited
+    assert credits(phrase, answer) is credited
 
 
 OPPOSITE_PREFIX = [  # a typo never turns a prefix into its opposite
@@ -114,9 +119,7 @@ OPPOSITE_PREFIX = [  # a typo never turns a prefix into its opposite
 @pytest.mark.parametrize("lang,phrase,answer,credited", OPPOSITE_PREFIX,
                          ids=[f"{r[0]}-{r[2][:30]}" for r in OPPOSITE_PREFIX])
 def test_a_typo_never_turns_a_prefix_into_its_opposite(lang, phrase, answer, credited):
-    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
-        {"id": "c", "points": 1, "label": "x", "hint": "y", "any": [phrase]}]})
-    assert (score_answer(rubric, answer).points == 1) is credited
+    assert credits(phrase, answer) is credited
 
 
 def test_stems_do_not_join_unrelated_words(rubric):
@@ -277,9 +280,7 @@ def test_a_negation_inside_a_synonym_group_does_not_shield_the_others(what, answ
 ], ids=["en equal", "fr égal", "en not equal", "fr différent", "en not identical"])
 def test_a_struck_through_relation_is_not_the_relation(answer, credited):
     # Folding strips accents; the stroke of "≠" is a negation and stays one ("!=").
-    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
-        {"id": "zero_mean", "points": 1, "label": "x", "hint": "y", "any": [r"re:\b(?:mean|moyenne)\s*=\s*0\b"]}]})
-    assert ("zero_mean" in found(rubric, answer)) is credited
+    assert credits(r"re:\b(?:mean|moyenne)\s*=\s*0\b", answer) is credited
 
 
 @pytest.mark.parametrize("answer,credited", [
@@ -289,9 +290,7 @@ def test_a_struck_through_relation_is_not_the_relation(answer, credited):
     ("It is false that the outputs are not centred.", False),
 ], ids=["en stated", "en denied later", "fr denied later", "en refuted"])
 def test_a_phrase_with_its_own_negation_can_still_be_denied(answer, credited):
-    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
-        {"id": "uncentred", "points": 1, "label": "x", "hint": "y", "any": ["not|pas centred|centre*"]}]})
-    assert ("uncentred" in found(rubric, answer)) is credited
+    assert credits("not|pas centred|centre*", answer) is credited
 
 
 @pytest.mark.parametrize("answer,credited", [
@@ -300,10 +299,8 @@ def test_a_phrase_with_its_own_negation_can_still_be_denied(answer, credited):
     ("Il est faux de dire que le dropout n'a rien à voir avec le surapprentissage.", False),  # refuted
 ], ids=["fr own negation", "en own negation", "fr refuted"])
 def test_a_pattern_that_holds_a_negation_is_not_negated_by_it(answer, credited):
-    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
-        {"id": "unrelated", "points": 1, "label": "x", "hint": "y",
-         "any": [r"re:\b(?:rien\s+a\s+voir|nothing\s+to\s+do)\b[^.]*\b(?:surapprentissage|overfitting)\b"]}]})
-    assert ("unrelated" in found(rubric, answer)) is credited
+    pattern = r"re:\b(?:rien\s+a\s+voir|nothing\s+to\s+do)\b[^.]*\b(?:surapprentissage|overfitting)\b"
+    assert credits(pattern, answer) is credited
 
 
 MISCONCEPTION_SHARES_KEYWORD = [

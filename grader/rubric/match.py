@@ -278,11 +278,9 @@ class Matcher:
                 if phrase.unless and self._voided(phrase, tokens[0], tokens[-1]):
                     continue
                 # A phrase with a negation of its own ("not|no|plus need*") or a match through one
-                # ("output nothing") is refuted only by its frame; a match through the other words
-                # of a synonym group that holds a negation is read as any other.
-                own = phrase.negation_slot or any(self.doc.tokens[t].role is Role.NEGATION for t in tokens)
-                negated = (self._refuted(tokens[0]) or self._denied_later(tokens[-1]) if own
-                           else self._negated(tokens[0], tokens[-1], set(tokens)))
+                # ("output nothing"); a match through the other words of a synonym group that holds
+                # a negation is read as any other.
+                negated = self._match_negated(tokens[0], tokens[-1], set(tokens), phrase.negation_slot)
                 occurrence = self._occurrence(tokens[0], tokens[-1], fuzzy, negated)
                 previous = results.get((occurrence.first, occurrence.last))
                 if previous is None or (previous.fuzzy and not fuzzy):
@@ -302,9 +300,7 @@ class Matcher:
             start, end = self.doc.original_span(match.start(), match.end())
             if inside:
                 # A pattern that holds its own negation ("n'a rien à voir") is read as a phrase with one.
-                own = any(tokens[i].role is Role.NEGATION for i in inside)
-                negated = (self._refuted(inside[0]) or self._denied_later(inside[-1]) if own
-                           else self._negated(inside[0], inside[-1], set(inside)))
+                negated = self._match_negated(inside[0], inside[-1], set(inside), False)
                 first, last = inside[0], inside[-1]
             else:
                 after = next((i for i, t in enumerate(tokens) if t.fstart >= match.end()), len(tokens))
@@ -336,6 +332,14 @@ class Matcher:
 
     def _clause(self, pos: int) -> int:
         return self.doc.tokens[self.sig[pos]].clause
+
+    def _match_negated(self, first: int, last: int, matched: set[int], own_negation: bool) -> bool:
+        """Whether a match is negated. One that holds its own negation ("not saturate", "n'a rien à
+        voir"), or whose phrase has a slot that stands for one, is not negated by a negation
+        word; only a refuting frame, or a later clause that denies or refutes it, negates it."""
+        if own_negation or any(self.doc.tokens[t].role is Role.NEGATION for t in matched):
+            return self._refuted(first) or self._denied_later(last)
+        return self._negated(first, last, matched)
 
     def _negated(self, first: int, last: int, matched: set[int]) -> bool:
         """Whether the tokens first..last (indices into doc.tokens) are negated: governed by a

@@ -267,10 +267,6 @@ class Phrase:
         return self._hash  # type: ignore[attr-defined, no-any-return]
 
     @property
-    def has_negation(self) -> bool:
-        return any(w.negation for slot in self.slots for alt in slot for w in alt)
-
-    @property
     def negation_slot(self) -> bool:
         """Whether a word of the phrase stands for a negation: a slot at least half of whose
         alternatives are negations ("not|no|pas|plus|jamais need*"). A synonym group with a
@@ -287,10 +283,6 @@ class Pattern:
     regex: re.Pattern[str]
     lang: str | None = None
 
-    @property
-    def has_negation(self) -> bool:
-        return False
-
 
 @dataclass(frozen=True)
 class Sizes:
@@ -300,10 +292,6 @@ class Sizes:
     shape: str
     min_length: int
     lang: str | None = None
-
-    @property
-    def has_negation(self) -> bool:
-        return False
 
 
 Expression = Phrase | Pattern | Sizes
