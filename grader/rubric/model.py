@@ -58,7 +58,16 @@ is not "the output is the same as the input"; `unless_scope: sentence` looks for
 sentence, so "Unlike a 3x3 filter, which mixes neighbouring pixels, ..." voids its own clauses; a
 negation word in `unless` stands for every negation, so a phrase whose word must be a negation
 cannot also list one there: the loader refuses it).
-Function words (the, of, le, de, ...) are ignored. `re:` patterns run on the folded
+A match counts as negated when a negation word governs it in its clause ("does not reduce",
+"not because it reduces"), when it stands after a refuting frame ("it is not true that ...",
+"on pense à tort que ...") or when a later clause denies, refutes or waves it away ("..., but
+this plays no role", "..., which is false", "ce qui ne change rien", "Not really."). A phrase
+with a word that stands for a negation (a slot at least half of whose alternatives are
+negations, "not|no|plus need*"), or a match through a negation alternative of a synonym group
+("output nothing"), or a `re:` match that holds a negation word, states that negation: a
+negation word before it does not undo it, only a frame or a later denial does.
+Function words (the, of, le, de, ...) and single letters are ignored, so a word written with
+symbols reads as what is left of it ("x>0" is "0"): write a `re:` pattern for those. `re:` patterns run on the folded
 text (lower case, no accents, punctuation kept); a match that begins or ends inside a number is
 ignored.
 """
