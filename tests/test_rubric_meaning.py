@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from grader.rubric import load_rubric, score_answer
 from grader.rubric.samples import Sample
 from grader.rubric.text import prepare
-from grader.rubric.tune import run_samples
+from grader.rubric.tune import format_run, run_samples
 from tests.conftest import SET_DIR
 
 # A rubric of its own, so that these tests say what the matcher does, whatever the set's rubrics.
@@ -566,6 +566,17 @@ def test_rubric_test_reports_dead_and_misleading_phrases(rubric):
     assert suspects[("misconception code_larger", "code larger|bigger|more|plus input")] == (3,)
     report = run.to_dict()
     assert {"never_fired", "fired_off_expectation"} <= set(report)
+
+
+def test_rubric_test_shows_what_a_word_written_with_symbols_reads_as():
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
+        {"id": "c", "points": 1, "label": "x", "hint": "y",
+         "any": [{"phrase": "slope|pente one|1", "unless": "x<0 negati*"}, "h(x)|f(x) skip*", "@half"]}],
+        "synonyms": {"half": ["1/2 point"]}})
+    run = run_samples(rubric, [Sample("The slope is 1 for x > 0.", 1.0)])
+    assert dict(run.misread) == {"x<0": "0", "h(x)": "", "f(x)": "", "1/2": "1 2"}
+    assert "'x<0' reads as '0'" in format_run(run)
+    assert {"written": "x<0", "read_as": "0"} in run.to_dict()["words_with_symbols"]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -400,6 +400,29 @@ def _compile(expression: Any, synonyms: dict[str, tuple[Alternative, ...]], wher
                   expression.lang, unless, expression.unless_scope)
 
 
+def misread_words(spec: RubricSpec) -> list[tuple[str, str]]:
+    """The words of the rubric's phrases, `unless` lists and synonyms written with symbols, each
+    with what the matcher reads in it ("x>0" reads as "0": single letters and symbols vanish), so
+    that an author sees them; a `re:` pattern says such things exactly."""
+    texts = [item for items in spec.synonyms.values() for item in items]
+    expressions = [e for c in spec.concepts for e in c.any] + [e for m in spec.misconceptions for e in m.any]
+    for expression in expressions:
+        if isinstance(expression, PhraseSpec):
+            texts += [expression.phrase, expression.unless or ""]
+        elif isinstance(expression, str) and not expression.startswith("re:"):
+            texts.append(expression)
+    found: dict[str, str] = {}
+    for text in texts:
+        for item in (a for word in text.split() for a in word.split("|")):
+            if _SYMBOL.search(item.rstrip("*")) and not item.startswith("@"):
+                found.setdefault(item, " ".join(w.text + ("*" if w.prefix else "") for w in _alternative(item)))
+    return sorted(found.items())
+
+
+# A character that is none of a word's: letters, digits, a hyphen, an apostrophe, a decimal mark.
+_SYMBOL = re.compile(r"[^\w\-'’.,]")
+
+
 def _check_negations(expression: PhraseSpec, slots: list[Slot], unless: Slot, where: str) -> None:
     """A negation word of `unless` stands for every negation: one in the phrase itself would void it."""
     # Only a slot whose every alternative holds a negation makes the whole phrase dead; a synonym

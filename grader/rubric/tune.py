@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from grader.rubric.match import Matcher
-from grader.rubric.model import Rubric
+from grader.rubric.model import Rubric, misread_words
 from grader.rubric.samples import Sample
 from grader.rubric.score import AnswerProblem, RubricResult, _mask_copied, answer_text, score_answer
 from grader.rubric.text import prepare
@@ -69,6 +69,7 @@ class SampleRun:
     max_points: float
     outcomes: tuple[SampleOutcome, ...]
     phrases: tuple[PhraseUse, ...] = ()
+    misread: tuple[tuple[str, str], ...] = ()  # words written with symbols, and what is read in them
 
     @property
     def never_fired(self) -> tuple[PhraseUse, ...]:
@@ -110,6 +111,7 @@ class SampleRun:
                         "status_checked": self.status_checked, "status_matches": self.status_matches},
             "never_fired": [p.to_dict() for p in self.never_fired],
             "fired_off_expectation": [p.to_dict() for p in self.suspects],
+            "words_with_symbols": [{"written": written, "read_as": read} for written, read in self.misread],
             "answers": [
                 {"answer": o.sample.answer, "note": o.sample.note, "expected_points": o.sample.expected_points,
                  "expected_status": o.sample.expected_status, "within_25_percent": o.within,
@@ -128,7 +130,7 @@ def run_samples(rubric: Rubric, samples: list[Sample], prompt: str = "", part: s
     """Score every sample against a rubric."""
     outcomes = tuple(SampleOutcome(s, score_answer(rubric, s.answer, prompt)) for s in samples)
     return SampleRun(part or rubric.part or "", rubric.source, rubric.points, outcomes,
-                     phrase_uses(rubric, outcomes, prompt))
+                     phrase_uses(rubric, outcomes, prompt), tuple(misread_words(rubric.spec)))
 
 
 def phrase_uses(rubric: Rubric, outcomes: tuple[SampleOutcome, ...], prompt: str = "") -> tuple[PhraseUse, ...]:
@@ -202,6 +204,10 @@ def format_run(run: SampleRun) -> str:
                      "misconceptions below it):")
         lines += [f"     {p.owner}: {p.phrase}  (answers {', '.join(f'#{n}' for n in p.suspect)})"
                   for p in run.suspects]
+    if run.misread:
+        lines.append("Words written with symbols, and what the phrases read in them (single letters and "
+                     "symbols vanish; a re: pattern says them exactly):")
+        lines += [f"     {written!r} reads as {read!r}" for written, read in run.misread]
     summary = f"Summary: {len(run.outcomes)} answers; {run.review} sent to review"
     if run.with_expected:
         summary += f"; {run.within}/{run.with_expected} within 25% of the expected points"
