@@ -211,6 +211,8 @@ CLAUSE_MEANING = [
     ("en which does not help says a consequence", "Units are randomly dropped, which does not help.", "drop", True),
     ("en not exactly is no verdict", "Units are randomly dropped, though it cannot bring them back exactly.", "drop",
      True),
+    ("fr pas exactement n'est pas un verdict",
+     "Des neurones sont désactivés au hasard, mais cela ne les remplace pas exactement.", "drop", True),
     ("en I think so affirms", "Units are randomly dropped, I think. I think so.", "drop", True),
     ("en a verdict about something else is no refutation",
      "Units are randomly dropped. This is not true for the biases.", "drop", True),
