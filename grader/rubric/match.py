@@ -77,8 +77,8 @@ WAIVING_STEMS = (*DISMISSAL_STEMS, "fine", "harmless", "okay", "inoffensi", "ano
 WAVED_NEGATED_STEMS = (*DENIAL_STEMS, "chang")  # "which does not matter", "ce qui ne change rien"
 # A sentence that only rejects the one before: "Not really.", "Pas du tout.", "I disagree.",
 # "I don't think so." (a verb of agreeing or thinking rejects only when negated).
-REJOINDER_WORDS = INTENSIFIERS | word_set("disagree agree suis accord think believe pense crois")
 AGREEING = word_set("agree accord think believe pense crois")
+REJOINDER_WORDS = INTENSIFIERS | AGREEING | word_set("disagree suis")
 # "It is not true that X", "c'est faux de dire que X", "on pense à tort que X": what follows
 # "that"/"que" is refuted, to the end of its clause. Between the verdict and "that" may stand only
 # function words and verbs of saying or thinking.

@@ -67,9 +67,9 @@ negations, "not|no|plus need*"), or a match through a negation alternative of a 
 ("output nothing"), or a `re:` match that holds a negation word, states that negation: a
 negation word before it does not undo it, only a frame or a later denial does.
 Function words (the, of, le, de, ...) and single letters are ignored, so a word written with
-symbols reads as what is left of it ("x>0" is "0"): write a `re:` pattern for those. `re:` patterns run on the folded
-text (lower case, no accents, punctuation kept); a match that begins or ends inside a number is
-ignored.
+symbols reads as what is left of it ("x>0" is "0"; `grader rubric-test` lists them): write a
+`re:` pattern for those. `re:` patterns run on the folded text (lower case, no accents,
+punctuation kept); a match that begins or ends inside a number is ignored.
 """
 
 from __future__ import annotations
@@ -415,7 +415,8 @@ def misread_words(spec: RubricSpec) -> list[tuple[str, str]]:
     for text in texts:
         for item in (a for word in text.split() for a in word.split("|")):
             if _SYMBOL.search(item.rstrip("*")) and not item.startswith("@"):
-                found.setdefault(item, " ".join(w.text + ("*" if w.prefix else "") for w in _alternative(item)))
+                read = " ".join(w.text + ("*" if w.prefix else "") for w in _alternative(item))
+                found.setdefault(item, read)
     return sorted(found.items())
 
 

@@ -179,9 +179,9 @@ def _fold_char(ch: str) -> str:
     if ch.isascii():
         return ch.lower()
     decomposed = unicodedata.normalize("NFKD", ch.lower())
-    if _NEGATING_OVERLAY in decomposed:  # "≠" is not "=": the stroke is a negation, kept as "!="
-        return "!" + "".join(c for c in decomposed if not unicodedata.combining(c))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    base = "".join(c for c in decomposed if not unicodedata.combining(c))
+    # "≠" is not "=": its stroke is a negation, kept as "!="
+    return "!" + base if _NEGATING_OVERLAY in decomposed else base
 
 
 _NEGATING_OVERLAY = "\u0338"  # the stroke through "≠", "≮", "∉"
