@@ -180,8 +180,8 @@ def _fold_char(ch: str) -> str:
         return ch.lower()
     decomposed = unicodedata.normalize("NFKD", ch.lower())
     base = "".join(c for c in decomposed if not unicodedata.combining(c))
-    # "≠" is not "=": its stroke is a negation, kept as "!="
-    return "!" + base if _NEGATING_OVERLAY in decomposed else base
+    # "≠" is not "=": its stroke is a negation, kept as "!=" (a stroke alone strikes nothing)
+    return "!" + base if base and _NEGATING_OVERLAY in decomposed else base
 
 
 _NEGATING_OVERLAY = "\u0338"  # the stroke through "≠", "≮", "∉"
