@@ -305,6 +305,34 @@ def test_a_pattern_that_holds_a_negation_is_not_negated_by_it(answer, credited):
     assert credits(pattern, answer) is credited
 
 
+# A pattern that lists "doesnt" among the words it refuses reads "doesn't" as the same word; a
+# "don't" is a negation, a French "dont" is not.
+CONTRACTIONS = [
+    ("en apostrophe", "For small inputs it doesn't saturate.", False),
+    ("en curly apostrophe", "For small inputs it doesn’t saturate.", False),
+    ("en written as one word", "For small inputs it doesnt saturate.", False),
+    ("en stated", "For small inputs it does saturate.", True),
+    ("fr sans apostrophe anglaise", "Pour les petites entrées elle sature.", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,credited", CONTRACTIONS, ids=[c[0] for c in CONTRACTIONS])
+def test_a_contraction_reads_as_the_word_written_without_its_apostrophe(what, answer, credited):
+    pattern = r"re:\b(?:small|petites?)\s+(?:inputs|entrees)\s+(?:it|elle)\s+(?!(?:doesnt|isnt|wont)\b)(?:[\w']+\s+)?satur"
+    assert credits(pattern, answer) is credited
+
+
+@pytest.mark.parametrize("answer,credited", [
+    ("Don't keep all neurons at test time.", False),
+    ("Don’t keep all neurons at test time.", False),
+    ("Keep all neurons at test time.", True),
+    ("Le réseau dont on garde tous les neurones au test.", True),
+    ("Le réseau dont on ne garde pas les neurones au test.", False),
+], ids=["en don't", "en curly don't", "en stated", "fr dont", "fr ne pas"])
+def test_dont_negates_in_english_only(answer, credited):
+    assert credits("keep*|garde* neuron*|neurone* test", answer) is credited
+
+
 MISCONCEPTION_SHARES_KEYWORD = [
     ("en", "Units are switched off at random, and units are also switched off at test time."),
     ("fr", "Des neurones sont désactivés au hasard, et on désactive aussi des neurones en inférence."),
