@@ -333,6 +333,25 @@ def test_dont_negates_in_english_only(answer, credited):
     assert credits("keep*|garde* neuron*|neurone* test", answer) is credited
 
 
+# Shorthand lists and chains: "+", "&" and an arrow between two words end a negation's reach as a
+# comma does; "gradient -> 0" still reads as one claim.
+SHORTHAND = [
+    ("en plus", "no saturation + fast to compute", "fast|rapide comput*|calcul*", True),
+    ("fr plus", "pas de saturation + calcul rapide", "fast|rapide comput*|calcul*", True),
+    ("en arrow", "no saturation -> fast training", "fast|rapide train*|apprentissage", True),
+    ("fr flèche", "pas de saturation → apprentissage rapide", "fast|rapide train*|apprentissage", True),
+    ("en ampersand", "no vanishing gradient & cheap to compute", "cheap|rapide comput*|calcul*", True),
+    ("en negated item", "fast + not cheap to compute", "cheap|rapide comput*|calcul*", False),
+    ("en limit", "sigmoid: gradient -> 0 for large x", "gradient* 0|zero|nul", True),
+    ("fr limite", "sigmoïde : gradient → zéro pour x grand", "gradient* 0|zero|nul", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,expression,credited", SHORTHAND, ids=[c[0] for c in SHORTHAND])
+def test_shorthand_signs_end_a_clause(what, answer, expression, credited):
+    assert credits({"phrase": expression, "scope": "clause"}, answer) is credited
+
+
 MISCONCEPTION_SHARES_KEYWORD = [
     ("en", "Units are switched off at random, and units are also switched off at test time."),
     ("fr", "Des neurones sont désactivés au hasard, et on désactive aussi des neurones en inférence."),

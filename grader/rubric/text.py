@@ -335,7 +335,14 @@ def _boundary(gap: str, before: str, after: str) -> str | None:
         return "sentence"
     if any(c in gap for c in ",:()[]{}") or " - " in gap:
         return "clause"
+    if _LISTING.search(gap) and len(before) > 2 and before.isalpha() and after.isalpha() and after not in _ZERO_WORDS:
+        return "clause"  # shorthand: "pas de saturation + calcul rapide", "no saturation -> fast training"
     return None
+
+
+# Signs that join items of a shorthand list or a chain of consequences, between two words.
+_LISTING = re.compile(r"\s[+&]\s|->|=>|[→⇒⟶]")
+_ZERO_WORDS = frozenset({"zero", "zeros", "nul", "nulle", "nuls", "nulles", "rien", "nothing", "infinity", "infini"})
 
 
 def _resolve_negations(tokens: list[Token]) -> None:
