@@ -352,6 +352,38 @@ def test_shorthand_signs_end_a_clause(what, answer, expression, credited):
     assert credits({"phrase": expression, "scope": "clause"}, answer) is credited
 
 
+# "instead of X", "rather than X", "au lieu de X", "plutôt que X" set X aside: a misconception there
+# is not stated; a concept there still counts (often the other side of a comparison).
+SET_ASIDE = [
+    ("en instead of", "The network outputs an image instead of a single label for the whole picture.", False),
+    ("en rather than", "It gives a mask rather than a single class.", False),
+    ("fr au lieu de", "Le réseau sort une image au lieu d'une seule classe pour toute l'image.", False),
+    ("fr plutôt que", "On obtient un masque plutôt qu'une seule classe.", False),
+    ("en stated", "The network outputs a single label for the whole picture.", True),
+    ("en set aside before the comma", "Instead of an image, the network outputs a single label.", True),
+    ("fr écarté avant la virgule", "Au lieu d'une image, le réseau donne une seule classe.", True),
+    ("en another claim after because", "It gives a mask rather than a map because it outputs a single label.", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,stated", SET_ASIDE, ids=[c[0] for c in SET_ASIDE])
+def test_a_misconception_set_aside_by_instead_of_is_not_stated(what, answer, stated):
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1,
+                          "concepts": [{"id": "c", "points": 1, "label": "x", "hint": "y", "any": ["image|mask|masque"]}],
+                          "misconceptions": [{"id": "m", "penalty": 1, "feedback": "z",
+                                              "any": ["single|seule|seul label|class|classe"]}]})
+    result = score_answer(rubric, answer)
+    assert any(m.found for m in result.misconceptions) is stated
+
+
+@pytest.mark.parametrize("answer", [
+    "For active units the gradient passes unchanged instead of being multiplied by 0.25 as with the sigmoid.",
+    "Le gradient passe tel quel au lieu d'être multiplié par 0.25 comme avec la sigmoïde.",
+], ids=["en", "fr"])
+def test_a_concept_set_aside_by_instead_of_still_counts(answer):
+    assert credits("multipl* 0.25", answer)
+
+
 MISCONCEPTION_SHARES_KEYWORD = [
     ("en", "Units are switched off at random, and units are also switched off at test time."),
     ("fr", "Des neurones sont désactivés au hasard, et on désactive aussi des neurones en inférence."),

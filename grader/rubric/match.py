@@ -87,6 +87,11 @@ FRAME_VERDICT_STEMS = (*REFUTATION_STEMS, "tort", "myth")
 SAYING_STEMS = ("say", "said", "think", "thought", "believ", "claim", "assum", "dire", "dit", "pens", "croi",
                 "affirm", "suppos", "imagin")
 FRAME_LOOKBACK = 4
+# What comes right before the last word of "instead of", "rather than", "au lieu de", "plutôt que".
+SUBSTITUTIONS: dict[str, set[tuple[str, ...]]] = {
+    "of": {("instead",)}, "than": {("rather",)}, "de": {("au", "lieu"), ("plutot",)}, "d": {("au", "lieu"), ("plutot",)},
+    "que": {("plutot",)}, "qu": {("plutot",)},
+}
 
 
 @dataclass(frozen=True)
@@ -99,6 +104,7 @@ class Occurrence:
     end: int
     fuzzy: bool
     negated: bool
+    set_aside: bool = False  # it starts in "instead of ...", "au lieu de ...": not claimed
 
 
 @dataclass(frozen=True)
@@ -142,6 +148,7 @@ class Matcher:
             self._norms_by_initial.setdefault(norm[:1], []).append((norm, positions))
         self._denials = self._denying_clauses()
         self._frames = self._refuting_frames()
+        self._set_aside = self._substitution_frames()
         self._words: dict[WordPattern, dict[int, bool]] = {}
         self._found: dict[Expression, list[Occurrence]] = {}
 
@@ -306,7 +313,7 @@ class Matcher:
                 after = next((i for i, t in enumerate(tokens) if t.fstart >= match.end()), len(tokens))
                 negated = self._negated(after, after - 1, set())
                 first = last = max(after - 1, 0)
-            found.append(Occurrence(first, last, start, end, False, negated))
+            found.append(Occurrence(first, last, start, end, False, negated, first in self._set_aside))
         return found
 
     # -- helpers --------------------------------------------------------------------------------
@@ -325,7 +332,7 @@ class Matcher:
 
     def _occurrence(self, first: int, last: int, fuzzy: bool, negated: bool) -> Occurrence:
         tokens = self.doc.tokens
-        return Occurrence(first, last, tokens[first].start, tokens[last].end, fuzzy, negated)
+        return Occurrence(first, last, tokens[first].start, tokens[last].end, fuzzy, negated, first in self._set_aside)
 
     def _sentence(self, pos: int) -> int:
         return self.doc.tokens[self.sig[pos]].sentence
@@ -479,6 +486,29 @@ class Matcher:
                         break
                     frames[i] = k
         return frames
+
+    def _substitution_frames(self) -> set[int]:
+        """The tokens that "instead of X", "rather than X", "au lieu de X", "plutôt que X" set aside:
+        X, up to the clause's end or a word that starts another claim ("... instead of sigmoid
+        because ..."). A misconception set aside is not stated; a concept set aside still counts,
+        as what it is set against is often the other side of a comparison ("the gradient passes
+        unchanged instead of being multiplied by 0.25 as with the sigmoid")."""
+        tokens = self.doc.tokens
+        aside: set[int] = set()
+        for k, token in enumerate(tokens):
+            if token.text in SUBSTITUTIONS and _substitution_opens(tokens, k):
+                for i in range(k + 1, len(tokens)):
+                    if tokens[i].clause != token.clause or tokens[i].text in NEGATION_BARRIERS:
+                        break
+                    aside.add(i)
+        return aside
+
+
+def _substitution_opens(tokens: list[Token], k: int) -> bool:
+    """Whether tokens[k] ("of", "than", "de", "que") ends "instead of", "rather than", "au lieu de",
+    "plutôt que/de" in its clause."""
+    before = tuple(t.text for t in tokens[max(k - 2, 0):k] if t.clause == tokens[k].clause)
+    return any(before[-len(words):] == words for words in SUBSTITUTIONS[tokens[k].text])
 
 
 def _next_word(tokens: list[Token], members: list[int], n: int) -> str:
