@@ -352,6 +352,27 @@ def test_shorthand_signs_end_a_clause(what, answer, expression, credited):
     assert credits({"phrase": expression, "scope": "clause"}, answer) is credited
 
 
+# Claims taken back in few words, and negations that deny something else.
+TAKEN_BACK = [
+    ("en not the case", "People say dropout reduces overfitting, but that's not the case.", False),
+    ("fr pas le cas", "On dit que le dropout réduit le surapprentissage, mais ce n'est pas le cas.", False),
+    ("en bare denial", "Dropout is said to reduce overfitting, but in fact it doesn't.", False),
+    ("fr négation seule", "On dit que le dropout réduit le surapprentissage, mais en réalité non.", False),
+    ("en myth", "Dropout reduces overfitting, which is a myth.", False),
+    ("fr mythe", "Le dropout réduit le surapprentissage, c'est un mythe.", False),
+    ("en not true of something else", "Dropout reduces overfitting, but this is not true for batch norm.", True),
+    ("fr pas vrai d'autre chose", "Le dropout réduit le surapprentissage, mais ce n'est pas vrai pour la batch norm.", True),
+    ("en but not something else", "Dropout reduces overfitting, but not underfitting.", True),
+    ("en no doubt", "There is no doubt that dropout reduces overfitting.", True),
+    ("fr aucun doute", "Il ne fait aucun doute que le dropout réduit le surapprentissage.", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,credited", TAKEN_BACK, ids=[c[0] for c in TAKEN_BACK])
+def test_a_claim_taken_back_in_few_words(what, answer, credited):
+    assert credits("reduc*|reduit overfit*|surapprentissage", answer) is credited
+
+
 # "instead of X", "rather than X", "au lieu de X", "plutôt que X" set X aside: a misconception there
 # is not stated; a concept there still counts (often the other side of a comparison).
 SET_ASIDE = [

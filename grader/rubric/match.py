@@ -58,15 +58,17 @@ DISMISSAL_STEMS = ("useless", "pointless", "unnecess", "unneed", "irrelevan", "o
                    "surfait", "surestim")
 REMEDY_LOOKAHEAD = 4
 # Words that call what came before false: "Some say X, but that's wrong", "mais c'est faux".
-REFUTATION_STEMS = ("wrong", "false", "untrue", "incorrect", "faux", "fausse", "erron")
+REFUTATION_STEMS = ("wrong", "false", "untrue", "incorrect", "faux", "fausse", "erron", "myth")
 # A denying clause refers back to what came before through one of these.
 BACK_REFERENCES = word_set("they it this that these those ils elles il elle cela ca ce c ceci celles ceux")
 # Words that, negated, call something false: "but that's not true", "ce n'est pas vrai".
-TRUTH_WORDS = word_set("true vrai vraie correct correcte exact exacte juste right")  # not "exactly"
+TRUTH_WORDS = word_set("true vrai vraie correct correcte exact exacte juste right case cas")  # not "exactly"
 # A short clause that only calls what came before false needs no contrastive word: "..., which is
 # false", "..., ce qui est faux", "..., c'est faux", "This is not true." It holds nothing but the
 # reference, the verdict and these words; "this is not true for ReLU" says something else.
 RELATIVES = word_set("which what qui")
+# Words of "in fact", "actually", "en réalité" that a bare denial may hold: "but in fact it doesn't".
+IN_FACT = word_set("fact actually reality practice truth fait realite effet pratique verite")
 INTENSIFIERS = word_set("""
 really completely totally entirely simply absolutely quite all just plain clearly definitely obviously
 vraiment completement totalement entierement simplement absolument tout carrement evidemment bien
@@ -83,7 +85,7 @@ REJOINDER_WORDS = INTENSIFIERS | AGREEING | word_set("disagree suis")
 # "that"/"que" is refuted, to the end of its clause. Between the verdict and "that" may stand only
 # function words and verbs of saying or thinking.
 FRAME_WORDS = word_set("that que qu")
-FRAME_VERDICT_STEMS = (*REFUTATION_STEMS, "tort", "myth")
+FRAME_VERDICT_STEMS = (*REFUTATION_STEMS, "tort")
 SAYING_STEMS = ("say", "said", "think", "thought", "believ", "claim", "assum", "dire", "dit", "pens", "croi",
                 "affirm", "suppos", "imagin")
 FRAME_LOOKBACK = 4
@@ -412,7 +414,7 @@ class Matcher:
         for clause, members in clauses.items():
             head = [tokens[j].text for j in members[:3]]
             contrast = head[0] in CLAUSE_WORDS and any(w in BACK_REFERENCES for w in head)
-            if (contrast and self._denies(members)) or self._verdict(members):
+            if (contrast and self._denies(members)) or self._verdict(members) or self._bare_denial(members):
                 sentence = tokens[members[0]].sentence
                 denials.setdefault(sentence, []).append(clause)
                 # "... let the gradient flow. But this plays no role." denies the sentence before.
@@ -430,8 +432,18 @@ class Matcher:
         if any(tokens[k].text.startswith(REMEDY_STEMS + DENIAL_STEMS)
                for n in negations for k in members[max(n - 1, 0): n + 1 + REMEDY_LOOKAHEAD]):
             return True
-        # "but that's not true", "mais ce n'est pas vrai": the truth word right after its negation
-        return any(_next_word(tokens, members, n) in TRUTH_WORDS for n in negations)
+        # "but that's not true", "mais ce n'est pas le cas": the truth word right after its negation,
+        # and nothing after it ("but this is not true for ReLU" speaks of something else)
+        return any(_truth_denied(tokens, members, n) for n in negations)
+
+    def _bare_denial(self, members: list[int]) -> bool:
+        """Whether a contrastive clause is a negation and nothing else: "..., but in fact it
+        doesn't", "mais en réalité non", "but not really" ("but not for ReLU" says something else)."""
+        tokens = self.doc.tokens
+        words = [tokens[j] for j in members]
+        if len(words) > 7 or words[0].text not in CLAUSE_WORDS or not any(t.role is Role.NEGATION for t in words):
+            return False
+        return all(t.text in INTENSIFIERS or t.text in IN_FACT for t in words if t.role is Role.CONTENT)
 
     def _verdict(self, members: list[int]) -> bool:
         """Whether a clause with no contrastive word only calls what came before false: "...,
@@ -511,13 +523,11 @@ def _substitution_opens(tokens: list[Token], k: int) -> bool:
     return any(before[-len(words):] == words for words in SUBSTITUTIONS[tokens[k].text])
 
 
-def _next_word(tokens: list[Token], members: list[int], n: int) -> str:
-    """The first word after members[n] in its clause that is neither a function word nor an
-    intensifier ("not true", "pas vraiment vrai"), or "" at the clause's end."""
-    for j in members[n + 1:]:
-        if tokens[j].role is Role.CONTENT and tokens[j].text not in INTENSIFIERS:
-            return tokens[j].text
-    return ""
+def _truth_denied(tokens: list[Token], members: list[int], n: int) -> bool:
+    """Whether the negation members[n] denies a truth word and the clause ends there: "not true",
+    "pas vraiment vrai", "not the case at all"; function words and intensifiers aside."""
+    words = [tokens[j].text for j in members[n + 1:] if tokens[j].role is Role.CONTENT and tokens[j].text not in INTENSIFIERS]
+    return words[:1] != [] and words[0] in TRUTH_WORDS and len(words) == 1
 
 
 def _value(number: str) -> float | None:
