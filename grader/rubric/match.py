@@ -486,11 +486,12 @@ class Matcher:
                     break
                 if word.role is Role.STOP or word.text.startswith(SAYING_STEMS):
                     continue
+                negated = any(tokens[i].role is Role.NEGATION and tokens[i].clause == token.clause
+                              for i in range(max(j - 3, 0), j))
                 if word.text.startswith(FRAME_VERDICT_STEMS):
-                    verdict = True
+                    verdict = not negated  # "ce n'est pas faux de dire que ..." does not refute
                 elif word.text in TRUTH_WORDS:
-                    verdict = any(tokens[i].role is Role.NEGATION and tokens[i].clause == token.clause
-                                  for i in range(max(j - 3, 0), j))
+                    verdict = negated
                 break
             if verdict:
                 for i in range(k + 1, len(tokens)):
