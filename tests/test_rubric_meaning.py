@@ -305,6 +305,53 @@ def test_a_pattern_that_holds_a_negation_is_not_negated_by_it(answer, credited):
     assert credits(pattern, answer) is credited
 
 
+# A pattern that lists "doesnt" among the words it refuses reads "doesn't" as the same word; a
+# "don't" is a negation, a French "dont" is not.
+CONTRACTIONS = [
+    ("en apostrophe", "For small inputs it doesn't saturate.", False),
+    ("en curly apostrophe", "For small inputs it doesn’t saturate.", False),
+    ("en written as one word", "For small inputs it doesnt saturate.", False),
+    ("en stated", "For small inputs it does saturate.", True),
+    ("fr sans apostrophe anglaise", "Pour les petites entrées elle sature.", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,credited", CONTRACTIONS, ids=[c[0] for c in CONTRACTIONS])
+def test_a_contraction_reads_as_the_word_written_without_its_apostrophe(what, answer, credited):
+    pattern = r"re:\b(?:small|petites?)\s+(?:inputs|entrees)\s+(?:it|elle)\s+(?!(?:doesnt|isnt|wont)\b)(?:[\w']+\s+)?satur"
+    assert credits(pattern, answer) is credited
+
+
+@pytest.mark.parametrize("answer,credited", [
+    ("Don't keep all neurons at test time.", False),
+    ("Don’t keep all neurons at test time.", False),
+    ("Keep all neurons at test time.", True),
+    ("Le réseau dont on garde tous les neurones au test.", True),
+    ("Le réseau dont on ne garde pas les neurones au test.", False),
+], ids=["en don't", "en curly don't", "en stated", "fr dont", "fr ne pas"])
+def test_dont_negates_in_english_only(answer, credited):
+    assert credits("keep*|garde* neuron*|neurone* test", answer) is credited
+
+
+# Shorthand lists and chains: "+", "&" and an arrow between two words end a negation's reach as a
+# comma does; "gradient -> 0" still reads as one claim.
+SHORTHAND = [
+    ("en plus", "no saturation + fast to compute", "fast|rapide comput*|calcul*", True),
+    ("fr plus", "pas de saturation + calcul rapide", "fast|rapide comput*|calcul*", True),
+    ("en arrow", "no saturation -> fast training", "fast|rapide train*|apprentissage", True),
+    ("fr flèche", "pas de saturation → apprentissage rapide", "fast|rapide train*|apprentissage", True),
+    ("en ampersand", "no vanishing gradient & cheap to compute", "cheap|rapide comput*|calcul*", True),
+    ("en negated item", "fast + not cheap to compute", "cheap|rapide comput*|calcul*", False),
+    ("en limit", "sigmoid: gradient -> 0 for large x", "gradient* 0|zero|nul", True),
+    ("fr limite", "sigmoïde : gradient → zéro pour x grand", "gradient* 0|zero|nul", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,expression,credited", SHORTHAND, ids=[c[0] for c in SHORTHAND])
+def test_shorthand_signs_end_a_clause(what, answer, expression, credited):
+    assert credits({"phrase": expression, "scope": "clause"}, answer) is credited
+
+
 MISCONCEPTION_SHARES_KEYWORD = [
     ("en", "Units are switched off at random, and units are also switched off at test time."),
     ("fr", "Des neurones sont désactivés au hasard, et on désactive aussi des neurones en inférence."),

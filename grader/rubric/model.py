@@ -69,7 +69,8 @@ negation word before it does not undo it, only a frame or a later denial does.
 Function words (the, of, le, de, ...) and single letters are ignored, so a word written with
 symbols reads as what is left of it ("x>0" is "0"; `grader rubric-test` lists them): write a
 `re:` pattern for those. `re:` patterns run on the folded text (lower case, no accents,
-punctuation kept); a match that begins or ends inside a number is ignored.
+punctuation kept, an English "n't" joined to its word: "doesn't" reads "doesnt"); a match that
+begins or ends inside a number is ignored.
 """
 
 from __future__ import annotations

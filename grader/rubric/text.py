@@ -246,6 +246,7 @@ def is_number(word: str) -> bool:
 def prepare(text: str) -> Document:
     """Fold, tokenise and annotate an answer (or a rubric phrase, or a question)."""
     folded, index = fold_chars(text)
+    folded, index, contracted = _join_contractions(folded, index)
     raw = [(m.group(), m.start(), m.end()) for m in WORD.finditer(folded)]
     tokens: list[Token] = []
     sentence = clause = 0
@@ -253,10 +254,6 @@ def prepare(text: str) -> Document:
     for word, fstart, fend in raw:
         gap = folded[previous_end:fstart]
         if tokens:
-            if word == "t" and gap == "'" and tokens[-1].text.endswith("n"):
-                tokens[-1].role = Role.NEGATION  # doesn't, can't, won't
-                previous_end = fend
-                continue
             if gap == "-" and joins_next(tokens[-1].text, word):
                 _join(tokens[-1], word, text, index[fend - 1] + 1, fend)  # sur-apprentissage
                 previous_end = fend
@@ -268,7 +265,8 @@ def prepare(text: str) -> Document:
             elif boundary == "clause" or word in CLAUSE_WORDS or word in REASON_CLAUSE_WORDS:
                 clause += 1
         ostart, oend = index[fstart], index[fend - 1] + 1
-        token = Token(word, fold_word(word), ostart, oend, fstart, fend, sentence, clause, word_role(word))
+        role = Role.NEGATION if fend in contracted else word_role(word)  # "don't" is no French "dont"
+        token = Token(word, fold_word(word), ostart, oend, fstart, fend, sentence, clause, role)
         token.stems = stems(word, text[ostart:oend])
         tokens.append(token)
         previous_end = fend
@@ -276,6 +274,22 @@ def prepare(text: str) -> Document:
     _mark_languages(tokens)
     foreign = len(_FOREIGN_WORD.findall(folded))
     return Document(text, folded, index, tokens, foreign)
+
+
+def _join_contractions(folded: str, index: list[int]) -> tuple[str, list[int], frozenset[int]]:
+    """English "n't" written as one word, as students also write it ("doesn't" reads "doesnt"), so
+    that a `re:` pattern or a word list names one spelling for both; also the folded end of each
+    such word, which is a negation whatever its letters ("don't" is no French "dont")."""
+    if "n't" not in folded:
+        return folded, index, frozenset()
+    cuts = [m.start() for m in _CONTRACTION.finditer(folded)]
+    dropped = set(cuts)
+    keep = [i for i in range(len(folded)) if i not in dropped]
+    ends = frozenset(cut - k + 1 for k, cut in enumerate(cuts))  # just after the "t", once joined
+    return "".join(folded[i] for i in keep), [index[i] for i in keep], ends
+
+
+_CONTRACTION = re.compile(r"(?<=[a-z]n)'(?=t\b)")
 
 
 # Function words that also serve as prefixes: "sur-apprentissage" is one word, "surapprentissage";
@@ -321,7 +335,14 @@ def _boundary(gap: str, before: str, after: str) -> str | None:
         return "sentence"
     if any(c in gap for c in ",:()[]{}") or " - " in gap:
         return "clause"
+    if _LISTING.search(gap) and len(before) > 2 and before.isalpha() and after.isalpha() and after not in _ZERO_WORDS:
+        return "clause"  # shorthand: "pas de saturation + calcul rapide", "no saturation -> fast training"
     return None
+
+
+# Signs that join items of a shorthand list or a chain of consequences, between two words.
+_LISTING = re.compile(r"\s[+&]\s|->|=>|[→⇒⟶]")
+_ZERO_WORDS = frozenset({"zero", "zeros", "nul", "nulle", "nuls", "nulles", "rien", "nothing", "infinity", "infini"})
 
 
 def _resolve_negations(tokens: list[Token]) -> None:
