@@ -228,6 +228,9 @@ CLAUSE_MEANING = [
      False),
     ("en a negation inside a refuted claim affirms",
      "It is false that units are not randomly dropped.", "drop", True),
+    ("en a verdict denied is no frame", "It is not wrong to say that units are randomly dropped.", "drop", True),
+    ("fr un verdict nié n'est pas un frame",
+     "Ce n'est pas faux de dire que des neurones sont désactivés au hasard.", "drop", True),
     ("en so that after another word is no frame",
      "The wrong units are randomly dropped so that the network cannot rely on them.", "drop", True),
     ("fr le frame s'arrête à la fin de la proposition",
@@ -350,6 +353,59 @@ SHORTHAND = [
 @pytest.mark.parametrize("what,answer,expression,credited", SHORTHAND, ids=[c[0] for c in SHORTHAND])
 def test_shorthand_signs_end_a_clause(what, answer, expression, credited):
     assert credits({"phrase": expression, "scope": "clause"}, answer) is credited
+
+
+# Claims taken back in few words, and negations that deny something else.
+TAKEN_BACK = [
+    ("en not the case", "People say dropout reduces overfitting, but that's not the case.", False),
+    ("fr pas le cas", "On dit que le dropout réduit le surapprentissage, mais ce n'est pas le cas.", False),
+    ("en bare denial", "Dropout is said to reduce overfitting, but in fact it doesn't.", False),
+    ("fr négation seule", "On dit que le dropout réduit le surapprentissage, mais en réalité non.", False),
+    ("en myth", "Dropout reduces overfitting, which is a myth.", False),
+    ("fr mythe", "Le dropout réduit le surapprentissage, c'est un mythe.", False),
+    ("en not true of something else", "Dropout reduces overfitting, but this is not true for batch norm.", True),
+    ("fr pas vrai d'autre chose", "Le dropout réduit le surapprentissage, mais ce n'est pas vrai pour la batch norm.", True),
+    ("en but not something else", "Dropout reduces overfitting, but not underfitting.", True),
+    ("en no doubt", "There is no doubt that dropout reduces overfitting.", True),
+    ("fr aucun doute", "Il ne fait aucun doute que le dropout réduit le surapprentissage.", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,credited", TAKEN_BACK, ids=[c[0] for c in TAKEN_BACK])
+def test_a_claim_taken_back_in_few_words(what, answer, credited):
+    assert credits("reduc*|reduit overfit*|surapprentissage", answer) is credited
+
+
+# "instead of X", "rather than X", "au lieu de X", "plutôt que X" set X aside: a misconception there
+# is not stated; a concept there still counts (often the other side of a comparison).
+SET_ASIDE = [
+    ("en instead of", "The network outputs an image instead of a single label for the whole picture.", False),
+    ("en rather than", "It gives a mask rather than a single class.", False),
+    ("fr au lieu de", "Le réseau sort une image au lieu d'une seule classe pour toute l'image.", False),
+    ("fr plutôt que", "On obtient un masque plutôt qu'une seule classe.", False),
+    ("en stated", "The network outputs a single label for the whole picture.", True),
+    ("en set aside before the comma", "Instead of an image, the network outputs a single label.", True),
+    ("fr écarté avant la virgule", "Au lieu d'une image, le réseau donne une seule classe.", True),
+    ("en another claim after because", "It gives a mask rather than a map because it outputs a single label.", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,stated", SET_ASIDE, ids=[c[0] for c in SET_ASIDE])
+def test_a_misconception_set_aside_by_instead_of_is_not_stated(what, answer, stated):
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1,
+                          "concepts": [{"id": "c", "points": 1, "label": "x", "hint": "y", "any": ["image|mask|masque"]}],
+                          "misconceptions": [{"id": "m", "penalty": 1, "feedback": "z",
+                                              "any": ["single|seule|seul label|class|classe"]}]})
+    result = score_answer(rubric, answer)
+    assert any(m.found for m in result.misconceptions) is stated
+
+
+@pytest.mark.parametrize("answer", [
+    "For active units the gradient passes unchanged instead of being multiplied by 0.25 as with the sigmoid.",
+    "Le gradient passe tel quel au lieu d'être multiplié par 0.25 comme avec la sigmoïde.",
+], ids=["en", "fr"])
+def test_a_concept_set_aside_by_instead_of_still_counts(answer):
+    assert credits("multipl* 0.25", answer)
 
 
 MISCONCEPTION_SHARES_KEYWORD = [

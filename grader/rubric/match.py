@@ -58,15 +58,17 @@ DISMISSAL_STEMS = ("useless", "pointless", "unnecess", "unneed", "irrelevan", "o
                    "surfait", "surestim")
 REMEDY_LOOKAHEAD = 4
 # Words that call what came before false: "Some say X, but that's wrong", "mais c'est faux".
-REFUTATION_STEMS = ("wrong", "false", "untrue", "incorrect", "faux", "fausse", "erron")
+REFUTATION_STEMS = ("wrong", "false", "untrue", "incorrect", "faux", "fausse", "erron", "myth")
 # A denying clause refers back to what came before through one of these.
 BACK_REFERENCES = word_set("they it this that these those ils elles il elle cela ca ce c ceci celles ceux")
 # Words that, negated, call something false: "but that's not true", "ce n'est pas vrai".
-TRUTH_WORDS = word_set("true vrai vraie correct correcte exact exacte juste right")  # not "exactly"
+TRUTH_WORDS = word_set("true vrai vraie correct correcte exact exacte juste right case cas")  # not "exactly"
 # A short clause that only calls what came before false needs no contrastive word: "..., which is
 # false", "..., ce qui est faux", "..., c'est faux", "This is not true." It holds nothing but the
 # reference, the verdict and these words; "this is not true for ReLU" says something else.
 RELATIVES = word_set("which what qui")
+# Words of "in fact", "actually", "en réalité" that a bare denial may hold: "but in fact it doesn't".
+IN_FACT = word_set("fact actually reality practice truth fait realite effet pratique verite")
 INTENSIFIERS = word_set("""
 really completely totally entirely simply absolutely quite all just plain clearly definitely obviously
 vraiment completement totalement entierement simplement absolument tout carrement evidemment bien
@@ -83,10 +85,15 @@ REJOINDER_WORDS = INTENSIFIERS | AGREEING | word_set("disagree suis")
 # "that"/"que" is refuted, to the end of its clause. Between the verdict and "that" may stand only
 # function words and verbs of saying or thinking.
 FRAME_WORDS = word_set("that que qu")
-FRAME_VERDICT_STEMS = (*REFUTATION_STEMS, "tort", "myth")
+FRAME_VERDICT_STEMS = (*REFUTATION_STEMS, "tort")
 SAYING_STEMS = ("say", "said", "think", "thought", "believ", "claim", "assum", "dire", "dit", "pens", "croi",
                 "affirm", "suppos", "imagin")
 FRAME_LOOKBACK = 4
+# What comes right before the last word of "instead of", "rather than", "au lieu de", "plutôt que".
+SUBSTITUTIONS: dict[str, set[tuple[str, ...]]] = {
+    "of": {("instead",)}, "than": {("rather",)}, "de": {("au", "lieu"), ("plutot",)}, "d": {("au", "lieu"), ("plutot",)},
+    "que": {("plutot",)}, "qu": {("plutot",)},
+}
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,7 @@ class Occurrence:
     end: int
     fuzzy: bool
     negated: bool
+    set_aside: bool = False  # it starts in "instead of ...", "au lieu de ...": not claimed
 
 
 @dataclass(frozen=True)
@@ -142,6 +150,7 @@ class Matcher:
             self._norms_by_initial.setdefault(norm[:1], []).append((norm, positions))
         self._denials = self._denying_clauses()
         self._frames = self._refuting_frames()
+        self._set_aside = self._substitution_frames()
         self._words: dict[WordPattern, dict[int, bool]] = {}
         self._found: dict[Expression, list[Occurrence]] = {}
 
@@ -306,7 +315,7 @@ class Matcher:
                 after = next((i for i, t in enumerate(tokens) if t.fstart >= match.end()), len(tokens))
                 negated = self._negated(after, after - 1, set())
                 first = last = max(after - 1, 0)
-            found.append(Occurrence(first, last, start, end, False, negated))
+            found.append(Occurrence(first, last, start, end, False, negated, first in self._set_aside))
         return found
 
     # -- helpers --------------------------------------------------------------------------------
@@ -325,7 +334,7 @@ class Matcher:
 
     def _occurrence(self, first: int, last: int, fuzzy: bool, negated: bool) -> Occurrence:
         tokens = self.doc.tokens
-        return Occurrence(first, last, tokens[first].start, tokens[last].end, fuzzy, negated)
+        return Occurrence(first, last, tokens[first].start, tokens[last].end, fuzzy, negated, first in self._set_aside)
 
     def _sentence(self, pos: int) -> int:
         return self.doc.tokens[self.sig[pos]].sentence
@@ -405,7 +414,7 @@ class Matcher:
         for clause, members in clauses.items():
             head = [tokens[j].text for j in members[:3]]
             contrast = head[0] in CLAUSE_WORDS and any(w in BACK_REFERENCES for w in head)
-            if (contrast and self._denies(members)) or self._verdict(members):
+            if (contrast and self._denies(members)) or self._verdict(members) or self._bare_denial(members):
                 sentence = tokens[members[0]].sentence
                 denials.setdefault(sentence, []).append(clause)
                 # "... let the gradient flow. But this plays no role." denies the sentence before.
@@ -423,8 +432,18 @@ class Matcher:
         if any(tokens[k].text.startswith(REMEDY_STEMS + DENIAL_STEMS)
                for n in negations for k in members[max(n - 1, 0): n + 1 + REMEDY_LOOKAHEAD]):
             return True
-        # "but that's not true", "mais ce n'est pas vrai": the truth word right after its negation
-        return any(_next_word(tokens, members, n) in TRUTH_WORDS for n in negations)
+        # "but that's not true", "mais ce n'est pas le cas": the truth word right after its negation,
+        # and nothing after it ("but this is not true for ReLU" speaks of something else)
+        return any(_truth_denied(tokens, members, n) for n in negations)
+
+    def _bare_denial(self, members: list[int]) -> bool:
+        """Whether a contrastive clause is a negation and nothing else: "..., but in fact it
+        doesn't", "mais en réalité non", "but not really" ("but not for ReLU" says something else)."""
+        tokens = self.doc.tokens
+        words = [tokens[j] for j in members]
+        if len(words) > 7 or words[0].text not in CLAUSE_WORDS or not any(t.role is Role.NEGATION for t in words):
+            return False
+        return all(t.text in INTENSIFIERS or t.text in IN_FACT for t in words if t.role is Role.CONTENT)
 
     def _verdict(self, members: list[int]) -> bool:
         """Whether a clause with no contrastive word only calls what came before false: "...,
@@ -467,11 +486,12 @@ class Matcher:
                     break
                 if word.role is Role.STOP or word.text.startswith(SAYING_STEMS):
                     continue
+                negated = any(tokens[i].role is Role.NEGATION and tokens[i].clause == token.clause
+                              for i in range(max(j - 3, 0), j))
                 if word.text.startswith(FRAME_VERDICT_STEMS):
-                    verdict = True
+                    verdict = not negated  # "ce n'est pas faux de dire que ..." does not refute
                 elif word.text in TRUTH_WORDS:
-                    verdict = any(tokens[i].role is Role.NEGATION and tokens[i].clause == token.clause
-                                  for i in range(max(j - 3, 0), j))
+                    verdict = negated
                 break
             if verdict:
                 for i in range(k + 1, len(tokens)):
@@ -480,14 +500,35 @@ class Matcher:
                     frames[i] = k
         return frames
 
+    def _substitution_frames(self) -> set[int]:
+        """The tokens that "instead of X", "rather than X", "au lieu de X", "plutôt que X" set aside:
+        X, up to the clause's end or a word that starts another claim ("... instead of sigmoid
+        because ..."). A misconception set aside is not stated; a concept set aside still counts,
+        as what it is set against is often the other side of a comparison ("the gradient passes
+        unchanged instead of being multiplied by 0.25 as with the sigmoid")."""
+        tokens = self.doc.tokens
+        aside: set[int] = set()
+        for k, token in enumerate(tokens):
+            if token.text in SUBSTITUTIONS and _substitution_opens(tokens, k):
+                for i in range(k + 1, len(tokens)):
+                    if tokens[i].clause != token.clause or tokens[i].text in NEGATION_BARRIERS:
+                        break
+                    aside.add(i)
+        return aside
 
-def _next_word(tokens: list[Token], members: list[int], n: int) -> str:
-    """The first word after members[n] in its clause that is neither a function word nor an
-    intensifier ("not true", "pas vraiment vrai"), or "" at the clause's end."""
-    for j in members[n + 1:]:
-        if tokens[j].role is Role.CONTENT and tokens[j].text not in INTENSIFIERS:
-            return tokens[j].text
-    return ""
+
+def _substitution_opens(tokens: list[Token], k: int) -> bool:
+    """Whether tokens[k] ("of", "than", "de", "que") ends "instead of", "rather than", "au lieu de",
+    "plutôt que/de" in its clause."""
+    before = tuple(t.text for t in tokens[max(k - 2, 0):k] if t.clause == tokens[k].clause)
+    return any(before[-len(words):] == words for words in SUBSTITUTIONS[tokens[k].text])
+
+
+def _truth_denied(tokens: list[Token], members: list[int], n: int) -> bool:
+    """Whether the negation members[n] denies a truth word and the clause ends there: "not true",
+    "pas vraiment vrai", "not the case at all"; function words and intensifiers aside."""
+    words = [tokens[j].text for j in members[n + 1:] if tokens[j].role is Role.CONTENT and tokens[j].text not in INTENSIFIERS]
+    return words[:1] != [] and words[0] in TRUTH_WORDS and len(words) == 1
 
 
 def _value(number: str) -> float | None:

@@ -226,7 +226,7 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
 
     matcher = Matcher(doc)
     concept_mentions = {c.id: _mentions(matcher, c.expressions) for c in rubric.concepts}
-    mistake_mentions = {m.id: _mentions(matcher, m.expressions) for m in rubric.misconceptions}
+    mistake_mentions = {m.id: _mentions(matcher, m.expressions, stated_only=True) for m in rubric.misconceptions}
     _give_shared_words_to_misconceptions(rubric, concept_mentions, mistake_mentions)
     # After the words of a misconception are taken from the concept it contradicts: what is left
     # of a concept beside a misconception is a real clash, for a person to settle.
@@ -328,10 +328,12 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
 # ----------------------------------------------------------------------------------------------
 
 
-def _mentions(matcher: Matcher, expressions: tuple[Expression, ...]) -> _Mentions:
+def _mentions(matcher: Matcher, expressions: tuple[Expression, ...], stated_only: bool = False) -> _Mentions:
+    """Where the expressions matched, plain and negated. With `stated_only` (a misconception's), a
+    match that the answer sets aside ("instead of X") counts as negated."""
     mentions = _Mentions()
     for expression in expressions:
-        found = matcher.find(expression)
+        found = [replace(o, negated=True) if stated_only and o.set_aside else o for o in matcher.find(expression)]
         plain = [o for o in found if not o.negated]
         negated = [o for o in found if o.negated]
         mentions.plain += plain

@@ -69,7 +69,8 @@ doesnt isnt arent wasnt werent didnt cant couldnt wont wouldnt shouldnt hasnt ha
 ne n pas jamais aucun aucune ni sans rien nullement
 """)  # "dont" is left out: in French it is not a negation ("dont la sortie ...")
 # "not only", "pas seulement": not a negation of what follows.
-_NOT_NEGATING_AFTER = word_set("only just merely seulement uniquement")
+# "no doubt that", "il ne fait aucun doute que": the doubt is denied, not what follows.
+_NOT_NEGATING_AFTER = word_set("only just merely seulement uniquement doubt doute")
 _FR_NEGATION_PARTNERS = word_set("pas jamais rien aucun aucune plus ni guere nullement")
 _ABBREVIATIONS = word_set("eg ie etc cf vs resp approx fig ex al")
 # "chaque pas", "un pas", "le pas d'apprentissage": the noun "pas" (a step), not the negation.

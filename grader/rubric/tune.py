@@ -158,7 +158,7 @@ def phrase_uses(rubric: Rubric, outcomes: tuple[SampleOutcome, ...], prompt: str
         off = 0 if expected is None or outcome.within else (1 if outcome.result.points > expected else -1)
         for owner, expressions, sign in owners:
             for k, expression in enumerate(expressions):
-                if any(not o.negated for o in matcher.find(expression)):
+                if any(not o.negated and not (sign < 0 and o.set_aside) for o in matcher.find(expression)):
                     fired.setdefault((owner, k), []).append(number)
                     if off == sign:
                         suspect.setdefault((owner, k), []).append(number)
