@@ -248,7 +248,7 @@ FLOORS = {
     "blind26": (SAMPLES_DIR / "blind26", 100, 99, 0),
     "blind27": (SAMPLES_DIR / "blind27", 100, 100, 0),
     "blind28": (SAMPLES_DIR / "blind28", 100, 87, 2),
-    "blind29": (SAMPLES_DIR / "blind29", 100, 88, 1),
+    "blind29": (SAMPLES_DIR / "blind29", 100, 96, 1),
     "blind30": (SAMPLES_DIR / "blind30", 100, 95, 1),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 565, 565, 0),
