@@ -400,6 +400,29 @@ def test_a_misconception_set_aside_by_instead_of_is_not_stated(what, answer, sta
     assert any(m.found for m in result.misconceptions) is stated
 
 
+# A right point, then a wrong one in a later sentence: the wrong one's penalty does not wipe out
+# the right one, which keeps what it earned up to a quarter of the part.
+RIGHT_THEN_WRONG = [
+    ("en right then wrong", "Units are dropped at random during training. It also speeds up inference.", 0.5),
+    ("fr juste puis faux", "On désactive des neurones au hasard pendant l'entraînement. Ça accélère aussi l'inférence.",
+     0.5),
+    ("en wrong then right", "It speeds up inference. Units are dropped at random during training.", 0.0),
+    ("fr faux puis juste", "Ça accélère l'inférence. On désactive des neurones au hasard pendant l'entraînement.", 0.0),
+    ("en one sentence", "Units are dropped at random during training, which speeds up inference.", 0.0),
+]
+
+
+@pytest.mark.parametrize("what,answer,points", RIGHT_THEN_WRONG, ids=[c[0] for c in RIGHT_THEN_WRONG])
+def test_a_wrong_point_after_a_right_one_leaves_it_a_quarter(what, answer, points):
+    rubric = load_rubric({"schema_version": 1, "points": 2, "min_words": 1,
+                          "concepts": [{"id": "c", "points": 1, "label": "x", "hint": "y",
+                                        "any": ["drop*|desactiv* random*|hasard"]},
+                                       {"id": "d", "points": 1, "label": "x", "hint": "y", "any": ["rescal*"]}],
+                          "misconceptions": [{"id": "m", "penalty": 2, "feedback": "z",
+                                              "any": ["speed*|accelere* inference|inference"]}]})
+    assert score_answer(rubric, answer).points == points
+
+
 COMPARED = [
     ("en unlike", "Unlike a classifier, which gives a single label, a U-Net outputs a mask.", False),
     ("fr contrairement à", "Contrairement à un classifieur qui finit par des couches denses et sort une seule classe, "
@@ -702,7 +725,7 @@ def test_rubric_test_reports_dead_and_misleading_phrases(rubric):
     samples = [
         Sample("Units are randomly dropped, which reduces overfitting.", 1.0),
         Sample("Units are randomly dropped, which reduces overfitting.", 0.0),  # the instructor gives nothing
-        Sample("Units are dropped at random; the code is larger than the input.", 1.0),
+        Sample("The code is larger than the input; units are dropped at random.", 1.0),
     ]
     run = run_samples(rubric, samples)
     never = {(p.owner, p.phrase) for p in run.never_fired}
