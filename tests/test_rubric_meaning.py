@@ -400,6 +400,71 @@ def test_a_misconception_set_aside_by_instead_of_is_not_stated(what, answer, sta
     assert any(m.found for m in result.misconceptions) is stated
 
 
+# A right point, then a wrong one in a later sentence: the wrong one's penalty does not wipe out
+# the right one, which keeps what it earned up to a quarter of the part.
+RIGHT_THEN_WRONG = [
+    ("en right then wrong", "Units are dropped at random during training. It also speeds up inference.", 0.5),
+    ("fr juste puis faux", "On désactive des neurones au hasard pendant l'entraînement. Ça accélère aussi l'inférence.",
+     0.5),
+    ("en wrong then right", "It speeds up inference. Units are dropped at random during training.", 0.0),
+    ("fr faux puis juste", "Ça accélère l'inférence. On désactive des neurones au hasard pendant l'entraînement.", 0.0),
+    ("en one sentence", "Units are dropped at random during training, which speeds up inference.", 0.0),
+]
+
+
+@pytest.mark.parametrize("what,answer,points", RIGHT_THEN_WRONG, ids=[c[0] for c in RIGHT_THEN_WRONG])
+def test_a_wrong_point_after_a_right_one_leaves_it_a_quarter(what, answer, points):
+    rubric = load_rubric({"schema_version": 1, "points": 2, "min_words": 1,
+                          "concepts": [{"id": "c", "points": 1, "label": "x", "hint": "y",
+                                        "any": ["drop*|desactiv* random*|hasard"]},
+                                       {"id": "d", "points": 1, "label": "x", "hint": "y", "any": ["rescal*"]}],
+                          "misconceptions": [{"id": "m", "penalty": 2, "feedback": "z",
+                                              "any": ["speed*|accelere* inference|inference"]}]})
+    assert score_answer(rubric, answer).points == points
+
+
+COMPARED = [
+    ("en unlike", "Unlike a classifier, which gives a single label, a U-Net outputs a mask.", False),
+    ("fr contrairement à", "Contrairement à un classifieur qui finit par des couches denses et sort une seule classe, "
+     "un U-Net sort un masque.", False),
+    ("en as opposed to", "As opposed to a classifier giving a single label, it outputs a mask.", False),
+    ("fr à la différence de", "À la différence d'un classifieur qui sort une seule classe, il sort un masque.", False),
+    ("en and ends the other side", "It outputs a mask unlike a classifier and it gives a single label per image.", True),
+    ("fr et termine l'autre côté", "Il sort un masque contrairement à un classifieur et il donne une seule classe.", True),
+    ("fr comparer est aussi un verbe", "La sortie, on la compare à une seule classe.", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,stated", COMPARED, ids=[c[0] for c in COMPARED])
+def test_a_misconception_on_the_other_side_of_a_comparison_is_not_stated(what, answer, stated):
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1,
+                          "concepts": [{"id": "c", "points": 1, "label": "x", "hint": "y", "any": ["mask|masque"]}],
+                          "misconceptions": [{"id": "m", "penalty": 1, "feedback": "z",
+                                              "any": ["single|seule|seul label|class|classe"]}]})
+    assert any(m.found for m in score_answer(rubric, answer).misconceptions) is stated
+
+
+# A negative question that is no "why" asserts what it asks; its opening negation denies nothing.
+QUESTIONS = [
+    ("en isn't it", "Isn't it because the sigmoid saturates?", True),
+    ("fr est-ce que ce n'est pas", "Est-ce que ce n'est pas parce que la sigmoïde sature ?", True),
+    ("fr est-ce qu'on ne ... pas", "Est-ce qu'on ne dit pas que la sigmoïde sature ?", True),
+    ("en doesn't", "Doesn't the sigmoid saturate?", True),
+    ("fr tag non", "La sigmoïde sature, non ?", True),
+    ("fr tag n'est-ce pas", "La sigmoïde sature, n'est-ce pas ?", True),
+    ("en why keeps its negation", "Why doesn't the sigmoid saturate?", False),
+    ("fr pourquoi garde sa négation", "Pourquoi la sigmoïde ne sature pas ?", False),
+    ("en a negation further in still denies", "Isn't it that the sigmoid does not saturate?", False),
+    ("fr une négation plus loin nie encore", "Est-ce que ce n'est pas vrai que la sigmoïde ne sature pas ?", False),
+    ("en a statement", "The sigmoid does not saturate.", False),
+]
+
+
+@pytest.mark.parametrize("what,answer,credited", QUESTIONS, ids=[c[0] for c in QUESTIONS])
+def test_a_negative_question_asserts_what_it_asks(what, answer, credited):
+    assert credits("sigmoid*|sigmoide satur*|sature", answer) is credited
+
+
 @pytest.mark.parametrize("answer", [
     "For active units the gradient passes unchanged instead of being multiplied by 0.25 as with the sigmoid.",
     "Le gradient passe tel quel au lieu d'être multiplié par 0.25 comme avec la sigmoïde.",
@@ -660,7 +725,7 @@ def test_rubric_test_reports_dead_and_misleading_phrases(rubric):
     samples = [
         Sample("Units are randomly dropped, which reduces overfitting.", 1.0),
         Sample("Units are randomly dropped, which reduces overfitting.", 0.0),  # the instructor gives nothing
-        Sample("Units are dropped at random; the code is larger than the input.", 1.0),
+        Sample("The code is larger than the input; units are dropped at random.", 1.0),
     ]
     run = run_samples(rubric, samples)
     never = {(p.owner, p.phrase) for p in run.never_fired}

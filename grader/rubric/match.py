@@ -89,11 +89,24 @@ FRAME_VERDICT_STEMS = (*REFUTATION_STEMS, "tort")
 SAYING_STEMS = ("say", "said", "think", "thought", "believ", "claim", "assum", "dire", "dit", "pens", "croi",
                 "affirm", "suppos", "imagin")
 FRAME_LOOKBACK = 4
-# What comes right before the last word of "instead of", "rather than", "au lieu de", "plutôt que".
+# Words that set what follows aside, by their last word and the words right before it. What
+# "instead of" or "au lieu de" sets aside ends at a word that starts another claim; what "unlike"
+# or "contrairement à" sets aside is the other side of a comparison, relative clauses included, to
+# the clause's end ("contrairement à un réseau qui finit par des couches denses et sort une classe, ...").
 SUBSTITUTIONS: dict[str, set[tuple[str, ...]]] = {
     "of": {("instead",)}, "than": {("rather",)}, "de": {("au", "lieu"), ("plutot",)}, "d": {("au", "lieu"), ("plutot",)},
     "que": {("plutot",)}, "qu": {("plutot",)},
 }
+COMPARISONS: dict[str, set[tuple[str, ...]]] = {
+    "unlike": {()}, "a": {("contrairement",)}, "au": {("contrairement",)}, "aux": {("contrairement",)},
+    "to": {("as", "opposed")}, "de": {("la", "difference")}, "d": {("la", "difference")}, "du": {("la", "difference")},
+    "des": {("la", "difference")},
+}  # not "compared with", "comparé à": also a verb ("la sortie, qu'on compare à des étiquettes")
+COMPARISON_BARRIERS = word_set("so donc because car since puisque then puis alors")
+# "and" ends the other side of a comparison ("unlike sigmoid and its gradient is never zero"), but
+# not inside a relative clause that describes it ("un réseau qui finit par des couches denses et sort ...").
+RELATIVE_WORDS = word_set("which that who whose qui que qu dont")
+RELATIVE_OPENERS = word_set("which who whose qui dont")  # after a comma: "unlike X, which ..."
 
 
 @dataclass(frozen=True)
@@ -501,27 +514,40 @@ class Matcher:
         return frames
 
     def _substitution_frames(self) -> set[int]:
-        """The tokens that "instead of X", "rather than X", "au lieu de X", "plutôt que X" set aside:
-        X, up to the clause's end or a word that starts another claim ("... instead of sigmoid
-        because ..."). A misconception set aside is not stated; a concept set aside still counts,
-        as what it is set against is often the other side of a comparison ("the gradient passes
-        unchanged instead of being multiplied by 0.25 as with the sigmoid")."""
+        """The tokens that "instead of X", "rather than X", "au lieu de X", "plutôt que X", "unlike
+        X", "contrairement à X", "compared with X" set aside (see SUBSTITUTIONS, COMPARISONS). A
+        misconception set aside is not stated; a concept set aside still counts, as what it is set
+        against is often the other side of a comparison ("the gradient passes unchanged instead of
+        being multiplied by 0.25 as with the sigmoid")."""
         tokens = self.doc.tokens
         aside: set[int] = set()
         for k, token in enumerate(tokens):
-            if token.text in SUBSTITUTIONS and _substitution_opens(tokens, k):
-                for i in range(k + 1, len(tokens)):
-                    if tokens[i].clause != token.clause or tokens[i].text in NEGATION_BARRIERS:
-                        break
-                    aside.add(i)
+            if _opens(tokens, k, SUBSTITUTIONS):
+                barriers = NEGATION_BARRIERS
+            elif _opens(tokens, k, COMPARISONS):
+                barriers = COMPARISON_BARRIERS | {"and", "et"}
+            else:
+                continue
+            clause = token.clause
+            for i in range(k + 1, len(tokens)):
+                comparison = barriers is not NEGATION_BARRIERS
+                if comparison and tokens[i].clause == clause + 1 and tokens[i].text in RELATIVE_OPENERS:
+                    clause += 1  # "unlike a classifier, which gives one label, ...": the same side
+                if tokens[i].clause != clause or tokens[i].text in barriers:
+                    break
+                if comparison and tokens[i].text in RELATIVE_WORDS:
+                    barriers = COMPARISON_BARRIERS  # a relative clause describes the other side
+                aside.add(i)
         return aside
 
 
-def _substitution_opens(tokens: list[Token], k: int) -> bool:
-    """Whether tokens[k] ("of", "than", "de", "que") ends "instead of", "rather than", "au lieu de",
-    "plutôt que/de" in its clause."""
+def _opens(tokens: list[Token], k: int, openers: dict[str, set[tuple[str, ...]]]) -> bool:
+    """Whether tokens[k] ends one of the openers ("instead of", "contrairement à") in its clause."""
+    ways = openers.get(tokens[k].text)
+    if not ways:
+        return False
     before = tuple(t.text for t in tokens[max(k - 2, 0):k] if t.clause == tokens[k].clause)
-    return any(before[-len(words):] == words for words in SUBSTITUTIONS[tokens[k].text])
+    return any(not words or before[-len(words):] == words for words in ways)
 
 
 def _truth_denied(tokens: list[Token], members: list[int], n: int) -> bool:

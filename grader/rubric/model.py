@@ -67,8 +67,11 @@ with a word that stands for a negation (a slot at least half of whose alternativ
 negations, "not|no|plus need*"), or a match through a negation alternative of a synonym group
 ("output nothing"), or a `re:` match that holds a negation word, states that negation: a
 negation word before it does not undo it, only a frame or a later denial does. A misconception
-matched in what "instead of", "rather than", "au lieu de" or "plutôt que" sets aside is not stated
-("an image instead of a single label"); a concept there still counts.
+matched in what "instead of", "rather than", "au lieu de", "plutôt que", "unlike" or
+"contrairement à" sets aside is not stated ("an image instead of a single label", "contrairement à
+un classifieur qui sort une seule classe, ..."); a concept there still counts. A negative question
+that is no "why" asserts what it asks ("Isn't it because the sigmoid saturates?", "Est-ce que ce
+n'est pas un mélange des canaux ?", "..., non ?").
 Function words (the, of, le, de, ...) and single letters are ignored, so a word written with
 symbols reads as what is left of it ("x>0" is "0"; `grader rubric-test` lists them): write a
 `re:` pattern for those. `re:` patterns run on the folded text (lower case, no accents,

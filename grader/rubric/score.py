@@ -2,8 +2,12 @@
 
 Points. Each concept found (a plain, non-negated match of any of its expressions) earns its
 points; concepts of a group earn at most the group's `max` together; the total is capped at the
-rubric's `points`; each misconception found costs its `penalty`; the result is floored at 0. A
-keyword list (see below) then keeps the rubric's `keyword_list_share` of it (1 by default).
+rubric's `points`; each misconception found costs its `penalty`; the result is floored at 0. When
+every misconception comes in a sentence after every concept (a right point, then a wrong one: "1)
+no vanishing gradient. 2) the outputs are zero-centred."), the right points keep what they
+earned, up to a quarter of the part (`MISCONCEPTION_SHARE`): a wrong point added later does not
+wipe out a right one, and an answer with a misconception never earns more than a quarter this way.
+A keyword list (see below) then keeps the rubric's `keyword_list_share` of it (1 by default).
 
 Confidence (0..1) says how far the provisional score can be trusted without a person::
 
@@ -239,6 +243,9 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
     earned = min(spec.points, sum(c.points for c in concepts))
     penalty = sum(m.points for m in mistakes if m.found)
     points = round(max(0.0, earned - penalty), 4)
+    kept = _kept_apart(doc, concepts, concept_mentions, mistake_mentions)
+    if penalty and kept:
+        points = max(points, round(min(kept, MISCONCEPTION_SHARE * spec.points), 4))
 
     confidence = 1.0
     fuzzy = sum(1 for c in (*concepts, *mistakes) if c.found and c.fuzzy)
@@ -343,6 +350,19 @@ def _mentions(matcher: Matcher, expressions: tuple[Expression, ...], stated_only
     # The clearest evidence first: exact before fuzzy, then the tightest span (the best quote).
     mentions.plain.sort(key=lambda o: (o.fuzzy, o.last - o.first, o.first))
     return mentions
+
+
+def _kept_apart(doc: Document, concepts: list[ConceptResult], concept_mentions: dict[str, _Mentions],
+                mistake_mentions: dict[str, _Mentions]) -> float:
+    """The points of the concepts found when every misconception comes in a sentence after every
+    concept (0 otherwise): right points stated before the wrong ones."""
+    def sentences(mentions: Any) -> set[int]:
+        return {doc.tokens[i].sentence for m in mentions for o in m.plain for i in range(o.first, o.last + 1)}
+    wrong = sentences(mistake_mentions.values())
+    right = sentences(concept_mentions.values())
+    if not wrong or not right or min(wrong) <= max(right):
+        return 0.0
+    return sum(c.points for c in concepts if c.found)
 
 
 def _matched_tokens(mentions: Any) -> set[int]:

@@ -252,6 +252,7 @@ def prepare(text: str) -> Document:
     tokens: list[Token] = []
     sentence = clause = 0
     previous_end = 0
+    questions: set[int] = set()  # the sentences that end with "?"
     for word, fstart, fend in raw:
         gap = folded[previous_end:fstart]
         if tokens:
@@ -261,6 +262,8 @@ def prepare(text: str) -> Document:
                 continue
             boundary = _boundary(gap, tokens[-1].text, word)
             if boundary == "sentence":
+                if "?" in gap:
+                    questions.add(sentence)
                 sentence += 1
                 clause += 1
             elif boundary == "clause" or word in CLAUSE_WORDS or word in REASON_CLAUSE_WORDS:
@@ -271,7 +274,10 @@ def prepare(text: str) -> Document:
         token.stems = stems(word, text[ostart:oend])
         tokens.append(token)
         previous_end = fend
+    if tokens and "?" in folded[previous_end:]:
+        questions.add(sentence)
     _resolve_negations(tokens)
+    _resolve_rhetorical_questions(tokens, questions)
     _mark_languages(tokens)
     foreign = len(_FOREIGN_WORD.findall(folded))
     return Document(text, folded, index, tokens, foreign)
@@ -375,6 +381,34 @@ def _resolve_negations(tokens: list[Token]) -> None:
             partner = next((w for w in ahead if w in _FR_NEGATION_PARTNERS or w in ("que", "qu")), None)
             if partner in ("que", "qu"):
                 token.role = Role.STOP  # "n'est utilisé qu'à l'entraînement": only at training
+
+
+def _resolve_rhetorical_questions(tokens: list[Token], questions: set[int]) -> None:
+    """A negative question that is no "why" or "how" asserts what it asks: "Isn't the issue that
+    the mean is not zero?", "Est-ce que ce n'est pas un mélange des canaux ?", "Don't we need the
+    trick?". The negation before its first content word (with the "pas" of a "ne" there: "est-ce
+    qu'on ne prend pas ..."), and a closing tag ("..., non ?", "n'est-ce pas ?"), are no denial; a
+    negation further in still is ("... that the mean is not zero")."""
+    for number in questions:
+        members = [t for t in tokens if t.sentence == number]
+        opening = members[1:] if members and members[0].text in _QUESTION_LEADS else members
+        if not opening or opening[0].text in _WH_WORDS:
+            continue
+        first_content = next((n for n, t in enumerate(opening) if t.role is Role.CONTENT), len(opening))
+        french = any(t.text in ("ne", "n") and t.role is Role.NEGATION for t in opening[:first_content])
+        for n, token in enumerate(opening[: first_content + 2]):
+            if token.role is Role.NEGATION and (n < first_content or (french and token.text in _FR_NEGATION_PARTNERS)):
+                token.role = Role.STOP
+        tag = [t for t in members if t.clause == members[-1].clause]
+        if [t.text for t in tag] in (["non"], ["n", "est", "ce", "pas"], ["not"]):
+            for token in tag:
+                token.role = Role.STOP
+
+
+_QUESTION_LEADS = word_set("but so and well then mais donc et alors bon")
+_WH_WORDS = word_set("""
+why how what when where which who whom whose pourquoi comment quand ou quel quelle quels quelles quoi qui combien
+""")
 
 
 def _sentence_language(words: list[str]) -> str:
