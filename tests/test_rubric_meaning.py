@@ -376,6 +376,23 @@ def test_a_claim_taken_back_in_few_words(what, answer, credited):
     assert credits("reduc*|reduit overfit*|surapprentissage", answer) is credited
 
 
+# "..., but it doesn't help" denies what came before; "..., but it doesn't help against X" is a
+# claim about X of its own, and leaves what came before standing.
+HELP_DENIED = [
+    ("en does not help", "Dropout randomly switches off neurons, but it doesn't really help.", False),
+    ("fr n'aide pas beaucoup", "Le dropout désactive des neurones au hasard, mais ça n'aide pas beaucoup.", False),
+    ("en does not help against something", "Dropout randomly switches off neurons during training, but it doesn't "
+     "really help against overfitting.", True),
+    ("fr n'aide pas contre quelque chose", "Le dropout désactive des neurones au hasard, mais ça n'aide pas contre "
+     "le surapprentissage.", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,credited", HELP_DENIED, ids=[c[0] for c in HELP_DENIED])
+def test_a_remedy_denied_with_its_own_object_leaves_what_came_before(what, answer, credited):
+    assert credits("random*|hasard switch*|desactiv*", answer) is credited
+
+
 # "instead of X", "rather than X", "au lieu de X", "plutôt que X" set X aside: a misconception there
 # is not stated; a concept there still counts (often the other side of a comparison).
 SET_ASIDE = [

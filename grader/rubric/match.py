@@ -57,6 +57,7 @@ DENIAL_STEMS = ("role", "effect", "impact", "matter", "contribut", "influen", "r
 DISMISSAL_STEMS = ("useless", "pointless", "unnecess", "unneed", "irrelevan", "overrat", "inutil", "superflu",
                    "surfait", "surestim")
 REMEDY_LOOKAHEAD = 4
+HOW_MUCH = word_set("much lot anything beaucoup grand chose")  # "it doesn't help much", "ça n'aide pas beaucoup"
 # Words that call what came before false: "Some say X, but that's wrong", "mais c'est faux".
 REFUTATION_STEMS = ("wrong", "false", "untrue", "incorrect", "faux", "fausse", "erron", "myth")
 # A denying clause refers back to what came before through one of these.
@@ -442,9 +443,17 @@ class Matcher:
         negations = [n for n, j in enumerate(members) if tokens[j].role is Role.NEGATION]
         if not negations:  # "not wrong" affirms; "wrong" alone refutes, "useless" dismisses
             return any(tokens[j].text.startswith(REFUTATION_STEMS + DISMISSAL_STEMS) for j in members[:5])
-        if any(tokens[k].text.startswith(REMEDY_STEMS + DENIAL_STEMS)
-               for n in negations for k in members[max(n - 1, 0): n + 1 + REMEDY_LOOKAHEAD]):
-            return True
+        for n in negations:
+            for pos in range(max(n - 1, 0), min(n + 1 + REMEDY_LOOKAHEAD, len(members))):
+                word = tokens[members[pos]].text
+                if word.startswith(DENIAL_STEMS):
+                    return True
+                # "but it does not really help" denies; "but it does not help against overfitting"
+                # says what it does not help with, a claim of its own
+                if word.startswith(REMEDY_STEMS) and not any(
+                        tokens[j].role is Role.CONTENT and tokens[j].text not in INTENSIFIERS | HOW_MUCH
+                        for j in members[pos + 1:]):
+                    return True
         # "but that's not true", "mais ce n'est pas le cas": the truth word right after its negation,
         # and nothing after it ("but this is not true for ReLU" speaks of something else)
         return any(_truth_denied(tokens, members, n) for n in negations)
