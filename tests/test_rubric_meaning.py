@@ -366,6 +366,10 @@ TAKEN_BACK = [
     ("en not true of something else", "Dropout reduces overfitting, but this is not true for batch norm.", True),
     ("fr pas vrai d'autre chose", "Le dropout réduit le surapprentissage, mais ce n'est pas vrai pour la batch norm.", True),
     ("en but not something else", "Dropout reduces overfitting, but not underfitting.", True),
+    ("en not true, with its reason", "People say dropout reduces overfitting, but that's not really true because "
+     "the network still memorises.", False),
+    ("fr pas vrai, avec sa raison", "On dit que le dropout réduit le surapprentissage, mais ce n'est pas vrai car le "
+     "réseau mémorise quand même.", False),
     ("en no doubt", "There is no doubt that dropout reduces overfitting.", True),
     ("fr aucun doute", "Il ne fait aucun doute que le dropout réduit le surapprentissage.", True),
 ]

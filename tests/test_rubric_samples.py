@@ -252,7 +252,7 @@ FLOORS = {
     "blind30": (SAMPLES_DIR / "blind30", 100, 100, 0),
     "blind31": (SAMPLES_DIR / "blind31", 100, 97, 0),
     "blind32": (SAMPLES_DIR / "blind32", 100, 94, 3),
-    "blind33": (SAMPLES_DIR / "blind33", 100, 90, 2),
+    "blind33": (SAMPLES_DIR / "blind33", 100, 91, 2),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 565, 565, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 97, 96, 0),

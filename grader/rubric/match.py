@@ -560,10 +560,16 @@ def _opens(tokens: list[Token], k: int, openers: dict[str, set[tuple[str, ...]]]
 
 
 def _truth_denied(tokens: list[Token], members: list[int], n: int) -> bool:
-    """Whether the negation members[n] denies a truth word and the clause ends there: "not true",
-    "pas vraiment vrai", "not the case at all"; function words and intensifiers aside."""
-    words = [tokens[j].text for j in members[n + 1:] if tokens[j].role is Role.CONTENT and tokens[j].text not in INTENSIFIERS]
-    return words[:1] != [] and words[0] in TRUTH_WORDS and len(words) == 1
+    """Whether the negation members[n] denies a truth word and the claim ends there: "not true",
+    "pas vraiment vrai", "not the case at all", "not true, because ..." (function words and
+    intensifiers aside); "not true for ReLU" speaks of something else."""
+    words = []
+    for j in members[n + 1:]:
+        if tokens[j].text in NEGATED_REASONS:
+            break  # "but that's not really true because the gradient is 0 ..." gives its reason
+        if tokens[j].role is Role.CONTENT and tokens[j].text not in INTENSIFIERS:
+            words.append(tokens[j].text)
+    return len(words) == 1 and words[0] in TRUTH_WORDS
 
 
 def _value(number: str) -> float | None:
