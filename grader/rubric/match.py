@@ -524,22 +524,19 @@ class Matcher:
 
     def _substitution_frames(self) -> set[int]:
         """The tokens that "instead of X", "rather than X", "au lieu de X", "plutôt que X", "unlike
-        X", "contrairement à X", "compared with X" set aside (see SUBSTITUTIONS, COMPARISONS). A
+        X", "contrairement à X", "as opposed to X" set aside (see SUBSTITUTIONS, COMPARISONS). A
         misconception set aside is not stated; a concept set aside still counts, as what it is set
         against is often the other side of a comparison ("the gradient passes unchanged instead of
         being multiplied by 0.25 as with the sigmoid")."""
         tokens = self.doc.tokens
         aside: set[int] = set()
         for k, token in enumerate(tokens):
-            if _opens(tokens, k, SUBSTITUTIONS):
-                barriers = NEGATION_BARRIERS
-            elif _opens(tokens, k, COMPARISONS):
-                barriers = COMPARISON_BARRIERS | {"and", "et"}
-            else:
+            comparison = _opens(tokens, k, COMPARISONS)
+            if not comparison and not _opens(tokens, k, SUBSTITUTIONS):
                 continue
+            barriers = COMPARISON_BARRIERS | {"and", "et"} if comparison else NEGATION_BARRIERS
             clause = token.clause
             for i in range(k + 1, len(tokens)):
-                comparison = barriers is not NEGATION_BARRIERS
                 if comparison and tokens[i].clause == clause + 1 and tokens[i].text in RELATIVE_OPENERS:
                     clause += 1  # "unlike a classifier, which gives one label, ...": the same side
                 if tokens[i].clause != clause or tokens[i].text in barriers:

@@ -62,8 +62,8 @@ A match counts as negated when a negation word governs it in its clause ("does n
 "not because it reduces"), when it stands after a refuting frame ("it is not true that ...",
 "on pense à tort que ...") or when a later clause denies, refutes or waves it away ("..., but
 this plays no role", "..., which is false", "mais ce n'est pas le cas", "but in fact it doesn't",
-"c'est un mythe", "ce qui ne change rien", "Not really."); "there is no doubt that X" affirms X. A phrase
-with a word that stands for a negation (a slot at least half of whose alternatives are
+"c'est un mythe", "ce qui ne change rien", "Not really."); "there is no doubt that X" affirms X.
+A phrase with a word that stands for a negation (a slot at least half of whose alternatives are
 negations, "not|no|plus need*"), or a match through a negation alternative of a synonym group
 ("output nothing"), or a `re:` match that holds a negation word, states that negation: a
 negation word before it does not undo it, only a frame or a later denial does. A misconception

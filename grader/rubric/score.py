@@ -243,8 +243,8 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
     earned = min(spec.points, sum(c.points for c in concepts))
     penalty = sum(m.points for m in mistakes if m.found)
     points = round(max(0.0, earned - penalty), 4)
-    kept = _kept_apart(doc, concepts, concept_mentions, mistake_mentions)
-    if penalty and kept:
+    kept = _kept_apart(doc, concepts, concept_mentions, mistake_mentions) if penalty else 0.0
+    if kept:
         points = max(points, round(min(kept, MISCONCEPTION_SHARE * spec.points), 4))
 
     confidence = 1.0
