@@ -413,12 +413,17 @@ SET_ASIDE = [
 
 @pytest.mark.parametrize("what,answer,stated", SET_ASIDE, ids=[c[0] for c in SET_ASIDE])
 def test_a_misconception_set_aside_by_instead_of_is_not_stated(what, answer, stated):
+    assert states_single_label(answer) is stated
+
+
+def states_single_label(answer: str) -> bool:
+    """Whether a one-point rubric (an image or mask out; a single label is a misconception) finds
+    the misconception in the answer."""
     rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1,
                           "concepts": [{"id": "c", "points": 1, "label": "x", "hint": "y", "any": ["image|mask|masque"]}],
                           "misconceptions": [{"id": "m", "penalty": 1, "feedback": "z",
                                               "any": ["single|seule|seul label|class|classe"]}]})
-    result = score_answer(rubric, answer)
-    assert any(m.found for m in result.misconceptions) is stated
+    return any(m.found for m in score_answer(rubric, answer).misconceptions)
 
 
 # A right point, then a wrong one in a later sentence: the wrong one's penalty does not wipe out
@@ -458,11 +463,7 @@ COMPARED = [
 
 @pytest.mark.parametrize("what,answer,stated", COMPARED, ids=[c[0] for c in COMPARED])
 def test_a_misconception_on_the_other_side_of_a_comparison_is_not_stated(what, answer, stated):
-    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1,
-                          "concepts": [{"id": "c", "points": 1, "label": "x", "hint": "y", "any": ["mask|masque"]}],
-                          "misconceptions": [{"id": "m", "penalty": 1, "feedback": "z",
-                                              "any": ["single|seule|seul label|class|classe"]}]})
-    assert any(m.found for m in score_answer(rubric, answer).misconceptions) is stated
+    assert states_single_label(answer) is stated
 
 
 # A negative question that is no "why" asserts what it asks; its opening negation denies nothing.
