@@ -389,8 +389,11 @@ def _resolve_rhetorical_questions(tokens: list[Token], questions: set[int]) -> N
     trick?". The negation before its first content word (with the "pas" of a "ne" there: "est-ce
     qu'on ne prend pas ..."), and a closing tag ("..., non ?", "n'est-ce pas ?"), are no denial; a
     negation further in still is ("... that the mean is not zero")."""
-    for number in questions:
-        members = [t for t in tokens if t.sentence == number]
+    asked: dict[int, list[Token]] = {}
+    for token in tokens:
+        if token.sentence in questions:
+            asked.setdefault(token.sentence, []).append(token)
+    for members in asked.values():
         opening = members[1:] if members and members[0].text in _QUESTION_LEADS else members
         if not opening or opening[0].text in _WH_WORDS:
             continue

@@ -20,7 +20,7 @@ from typing import Any
 from grader.rubric.match import Matcher
 from grader.rubric.model import Rubric, misread_words
 from grader.rubric.samples import Sample
-from grader.rubric.score import AnswerProblem, RubricResult, _mask_copied, answer_text, score_answer
+from grader.rubric.score import AnswerProblem, RubricResult, _mask_copied, _mentions, answer_text, score_answer
 from grader.rubric.text import prepare
 
 TOLERANCE = 0.25
@@ -158,7 +158,7 @@ def phrase_uses(rubric: Rubric, outcomes: tuple[SampleOutcome, ...], prompt: str
         off = 0 if expected is None or outcome.within else (1 if outcome.result.points > expected else -1)
         for owner, expressions, sign in owners:
             for k, expression in enumerate(expressions):
-                if any(not o.negated and not (sign < 0 and o.set_aside) for o in matcher.find(expression)):
+                if _mentions(matcher, (expression,), stated_only=sign < 0).plain:
                     fired.setdefault((owner, k), []).append(number)
                     if off == sign:
                         suspect.setdefault((owner, k), []).append(number)
