@@ -372,6 +372,10 @@ TAKEN_BACK = [
      "réseau mémorise quand même.", False),
     ("en no doubt", "There is no doubt that dropout reduces overfitting.", True),
     ("fr aucun doute", "Il ne fait aucun doute que le dropout réduit le surapprentissage.", True),
+    ("en a hedge", "I'm not sure whether dropout reduces overfitting.", True),
+    ("en another hedge", "Not certain, but I think dropout reduces overfitting.", True),
+    ("fr une réserve", "Je ne suis pas sûr, mais le dropout réduit le surapprentissage.", True),
+    ("en a hedge, then a denial", "I'm not sure, but dropout does not reduce overfitting.", False),
 ]
 
 

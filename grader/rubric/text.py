@@ -70,7 +70,8 @@ ne n pas jamais aucun aucune ni sans rien nullement
 """)  # "dont" is left out: in French it is not a negation ("dont la sortie ...")
 # "not only", "pas seulement": not a negation of what follows.
 # "no doubt that", "il ne fait aucun doute que": the doubt is denied, not what follows.
-_NOT_NEGATING_AFTER = word_set("only just merely seulement uniquement doubt doute")
+# "not sure whether X", "not certain that X": a hedge, which still puts X forward.
+_NOT_NEGATING_AFTER = word_set("only just merely seulement uniquement doubt doute sure certain")
 _FR_NEGATION_PARTNERS = word_set("pas jamais rien aucun aucune plus ni guere nullement")
 # Words a period shortens but does not end a sentence with: "e.g.", "approx. linear", "rand. zero
 # some units", "env. 0,25", "prob. p". Only words that are not words of their own.
