@@ -372,6 +372,10 @@ TAKEN_BACK = [
      "réseau mémorise quand même.", False),
     ("en no doubt", "There is no doubt that dropout reduces overfitting.", True),
     ("fr aucun doute", "Il ne fait aucun doute que le dropout réduit le surapprentissage.", True),
+    ("en a hedge", "I'm not sure whether dropout reduces overfitting.", True),
+    ("en another hedge", "Not certain, but I think dropout reduces overfitting.", True),
+    ("fr une réserve", "Je ne suis pas sûr, mais le dropout réduit le surapprentissage.", True),
+    ("en a hedge, then a denial", "I'm not sure, but dropout does not reduce overfitting.", False),
 ]
 
 
@@ -466,6 +470,38 @@ def test_a_misconception_on_the_other_side_of_a_comparison_is_not_stated(what, a
     assert states_single_label(answer) is stated
 
 
+# What a student strikes out or takes back counts neither way: "~~X~~", "X, no wait, Y",
+# "X (scratch that) Y", "X, en fait non, Y", "X ; je me corrige : Y".
+CORRECTED = [
+    ("en no wait", "The network outputs a single label, no wait, a mask per pixel.", False),
+    ("fr en fait non", "Le réseau sort une seule classe, en fait non, un masque par pixel.", False),
+    ("en scratch that", "It gives a single label (scratch that) a mask.", False),
+    ("fr je me corrige", "Il donne une seule classe ; je me corrige : un masque.", False),
+    ("en struck through", "It gives ~~a single label~~ a mask.", False),
+    ("fr barré", "Il donne ~~une seule classe~~ un masque.", False),
+    ("en only the claim before the correction", "It gives a single label for the image, then a mask, no wait, a map.",
+     True),
+    ("fr seulement l'affirmation corrigée", "Il donne une seule classe pour l'image, puis un masque, non attends, une "
+     "carte.", True),
+    ("en no wait inside a claim", "No wait time: the network outputs a single label.", True),
+    ("fr pas de correction", "Le réseau sort une seule classe, en fait.", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,stated", CORRECTED, ids=[c[0] for c in CORRECTED])
+def test_what_is_struck_out_or_taken_back_is_not_stated(what, answer, stated):
+    assert states_single_label(answer) is stated
+
+
+@pytest.mark.parametrize("answer", [
+    "The network outputs a mask, no wait, a single number.",
+    "Le réseau sort un masque, en fait non, un seul nombre.",
+    "The network outputs ~~a mask~~ a single number.",
+], ids=["en no wait", "fr en fait non", "struck through"])
+def test_what_is_taken_back_earns_nothing(answer):
+    assert not credits("mask*|masque*", answer)
+
+
 # A negative question that is no "why" asserts what it asks; its opening negation denies nothing.
 QUESTIONS = [
     ("en isn't it", "Isn't it because the sigmoid saturates?", True),
@@ -479,12 +515,54 @@ QUESTIONS = [
     ("en a negation further in still denies", "Isn't it that the sigmoid does not saturate?", False),
     ("fr une négation plus loin nie encore", "Est-ce que ce n'est pas vrai que la sigmoïde ne sature pas ?", False),
     ("en a statement", "The sigmoid does not saturate.", False),
+    ("fr inversion", "La sigmoïde ne sature-t-elle pas ?", True),
+    ("fr inversion avec n'", "La sigmoïde n'est-elle pas saturée pour les grandes entrées ?", True),
+    ("fr est-ce que, sujet, ne", "Est-ce que la sigmoïde ne sature pas ?", True),
+    ("en verb first, not after the subject", "Does the sigmoid not saturate?", True),
+    ("en is ... not", "Is the sigmoid not saturating for large inputs?", True),
+    ("fr pourquoi garde l'inversion niée", "Pourquoi la sigmoïde ne sature-t-elle pas ?", False),
+    ("en why keeps not after the subject", "Why does the sigmoid not saturate?", False),
+    ("fr inversion, négation plus loin", "N'est-il pas vrai que la sigmoïde ne sature pas ?", False),
+    ("en verb first, a negation further in", "Is it true that the sigmoid does not saturate?", False),
 ]
 
 
 @pytest.mark.parametrize("what,answer,credited", QUESTIONS, ids=[c[0] for c in QUESTIONS])
 def test_a_negative_question_asserts_what_it_asks(what, answer, credited):
     assert credits("sigmoid*|sigmoide satur*|sature", answer) is credited
+
+
+# A prime after a name is a derivative: "tanh'(0) = 1" says nothing about tanh(0).
+PRIMES = [
+    ("en prime", "tanh'(0) = 1, so the function is almost the identity near 0.", False),
+    ("fr prime", "tanh'(0) = 1 : près de 0 la fonction est quasiment l'identité.", False),
+    ("en double prime", "tanh''(0) = 1 would be wrong.", False),
+    ("en the function itself", "tanh(0) = 1.", True),
+    ("fr la fonction elle-même", "On a tanh(0) = 1.", True),
+    ("en a word in quotes is no name", "The 'tanh' (0) = 1 claim.", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,value_at_zero_is_one", PRIMES, ids=[c[0] for c in PRIMES])
+def test_a_prime_reads_as_a_derivative(what, answer, value_at_zero_is_one):
+    assert credits(r"re:\btanh\W*\(0\)\s*=\s*1\b", answer) is value_at_zero_is_one
+    if not value_at_zero_is_one:
+        assert credits("deriv*|derivee* 0 1", answer)
+
+
+# A period after an abbreviation does not end the sentence, so a phrase reaches across it.
+ABBREVIATIONS = [
+    ("en rand.", "Dropout: rand. zero some units while training.", True),
+    ("en approx.", "For small inputs tanh is approx. linear.", True),
+    ("fr env.", "La pente vaut env. 1 : la fonction est linéaire.", True),
+    ("en a full stop", "Dropout is random. Zero is the output of some units.", False),
+]
+
+
+@pytest.mark.parametrize("what,answer,credited", ABBREVIATIONS, ids=[c[0] for c in ABBREVIATIONS])
+def test_an_abbreviation_does_not_end_the_sentence(what, answer, credited):
+    expression = {"rand.": "rand* zero*", "approx.": "approx* linear*", "env.": "env* 1"}.get(what.split()[1])
+    assert credits(expression or "random* zero*", answer) is credited
 
 
 @pytest.mark.parametrize("answer", [
