@@ -479,12 +479,54 @@ QUESTIONS = [
     ("en a negation further in still denies", "Isn't it that the sigmoid does not saturate?", False),
     ("fr une négation plus loin nie encore", "Est-ce que ce n'est pas vrai que la sigmoïde ne sature pas ?", False),
     ("en a statement", "The sigmoid does not saturate.", False),
+    ("fr inversion", "La sigmoïde ne sature-t-elle pas ?", True),
+    ("fr inversion avec n'", "La sigmoïde n'est-elle pas saturée pour les grandes entrées ?", True),
+    ("fr est-ce que, sujet, ne", "Est-ce que la sigmoïde ne sature pas ?", True),
+    ("en verb first, not after the subject", "Does the sigmoid not saturate?", True),
+    ("en is ... not", "Is the sigmoid not saturating for large inputs?", True),
+    ("fr pourquoi garde l'inversion niée", "Pourquoi la sigmoïde ne sature-t-elle pas ?", False),
+    ("en why keeps not after the subject", "Why does the sigmoid not saturate?", False),
+    ("fr inversion, négation plus loin", "N'est-il pas vrai que la sigmoïde ne sature pas ?", False),
+    ("en verb first, a negation further in", "Is it true that the sigmoid does not saturate?", False),
 ]
 
 
 @pytest.mark.parametrize("what,answer,credited", QUESTIONS, ids=[c[0] for c in QUESTIONS])
 def test_a_negative_question_asserts_what_it_asks(what, answer, credited):
     assert credits("sigmoid*|sigmoide satur*|sature", answer) is credited
+
+
+# A prime after a name is a derivative: "tanh'(0) = 1" says nothing about tanh(0).
+PRIMES = [
+    ("en prime", "tanh'(0) = 1, so the function is almost the identity near 0.", False),
+    ("fr prime", "tanh'(0) = 1 : près de 0 la fonction est quasiment l'identité.", False),
+    ("en double prime", "tanh''(0) = 1 would be wrong.", False),
+    ("en the function itself", "tanh(0) = 1.", True),
+    ("fr la fonction elle-même", "On a tanh(0) = 1.", True),
+    ("en a word in quotes is no name", "The 'tanh' (0) = 1 claim.", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,value_at_zero_is_one", PRIMES, ids=[c[0] for c in PRIMES])
+def test_a_prime_reads_as_a_derivative(what, answer, value_at_zero_is_one):
+    assert credits(r"re:\btanh\W*\(0\)\s*=\s*1\b", answer) is value_at_zero_is_one
+    if not value_at_zero_is_one:
+        assert credits("deriv*|derivee* 0 1", answer)
+
+
+# A period after an abbreviation does not end the sentence, so a phrase reaches across it.
+ABBREVIATIONS = [
+    ("en rand.", "Dropout: rand. zero some units while training.", True),
+    ("en approx.", "For small inputs tanh is approx. linear.", True),
+    ("fr env.", "La pente vaut env. 1 : la fonction est linéaire.", True),
+    ("en a full stop", "Dropout is random. Zero is the output of some units.", False),
+]
+
+
+@pytest.mark.parametrize("what,answer,credited", ABBREVIATIONS, ids=[c[0] for c in ABBREVIATIONS])
+def test_an_abbreviation_does_not_end_the_sentence(what, answer, credited):
+    expression = {"rand.": "rand* zero*", "approx.": "approx* linear*", "env.": "env* 1"}.get(what.split()[1])
+    assert credits(expression or "random* zero*", answer) is credited
 
 
 @pytest.mark.parametrize("answer", [

@@ -400,7 +400,7 @@ class Matcher:
                 return True
         after = last + 1
         if matched and after < len(tokens) and tokens[after].text in _POSTVERBAL and (
-                tokens[after].clause == tokens[last].clause):
+                tokens[after].role is Role.NEGATION and tokens[after].clause == tokens[last].clause):
             return True
         return bool(matched) and (self._remedy_negated(last) or self._denied_later(last))
 

@@ -72,7 +72,12 @@ ne n pas jamais aucun aucune ni sans rien nullement
 # "no doubt that", "il ne fait aucun doute que": the doubt is denied, not what follows.
 _NOT_NEGATING_AFTER = word_set("only just merely seulement uniquement doubt doute")
 _FR_NEGATION_PARTNERS = word_set("pas jamais rien aucun aucune plus ni guere nullement")
-_ABBREVIATIONS = word_set("eg ie etc cf vs resp approx fig ex al")
+# Words a period shortens but does not end a sentence with: "e.g.", "approx. linear", "rand. zero
+# some units", "env. 0,25", "prob. p". Only words that are not words of their own.
+_ABBREVIATIONS = word_set("""
+eg ie etc cf vs resp approx fig ex al rand prob proba avg std dim eq eqs def esp incl env param params
+nb sth smth wrt fct fn func
+""")
 # "chaque pas", "un pas", "le pas d'apprentissage": the noun "pas" (a step), not the negation.
 _PAS_NOUN_AFTER = word_set("chaque un le ce du au les des quelques plusieurs petit petits grand grands premier dernier")
 
@@ -248,11 +253,13 @@ def prepare(text: str) -> Document:
     """Fold, tokenise and annotate an answer (or a rubric phrase, or a question)."""
     folded, index = fold_chars(text)
     folded, index, contracted = _join_contractions(folded, index)
+    folded, index = _read_primes(folded, index)
     raw = [(m.group(), m.start(), m.end()) for m in WORD.finditer(folded)]
     tokens: list[Token] = []
     sentence = clause = 0
     previous_end = 0
     questions: set[int] = set()  # the sentences that end with "?"
+    inverted: set[int] = set()  # subject pronouns put after their verb ("ne sature-t-elle pas")
     for word, fstart, fend in raw:
         gap = folded[previous_end:fstart]
         if tokens:
@@ -260,6 +267,8 @@ def prepare(text: str) -> Document:
                 _join(tokens[-1], word, text, index[fend - 1] + 1, fend)  # sur-apprentissage
                 previous_end = fend
                 continue
+            if gap == "-" and word in _INVERTED_SUBJECTS:
+                inverted.add(len(tokens))  # "sature-t-elle", "faut-il": a French question's verb
             boundary = _boundary(gap, tokens[-1].text, word)
             if boundary == "sentence":
                 if "?" in gap:
@@ -277,7 +286,7 @@ def prepare(text: str) -> Document:
     if tokens and "?" in folded[previous_end:]:
         questions.add(sentence)
     _resolve_negations(tokens)
-    _resolve_rhetorical_questions(tokens, questions)
+    _resolve_rhetorical_questions(tokens, questions, inverted)
     _mark_languages(tokens)
     foreign = len(_FOREIGN_WORD.findall(folded))
     return Document(text, folded, index, tokens, foreign)
@@ -297,6 +306,36 @@ def _join_contractions(folded: str, index: list[int]) -> tuple[str, list[int], f
 
 
 _CONTRACTION = re.compile(r"(?<=[a-z]n)'(?=t\b)")
+
+
+def _read_primes(folded: str, index: list[int]) -> tuple[str, list[int]]:
+    """A prime after a name, before its argument or an equals sign, is a derivative: "tanh'(0) = 1"
+    reads "tanh derivative (0) = 1", not "tanh(0) = 1"; "f'' = 0" reads "f derivative derivative".
+    A word in quotes is no name ("the 'bottleneck' (middle layer)"). The word stands where the
+    prime was (a quote shows the prime)."""
+    if "'" not in folded:
+        return folded, index
+    out: list[str] = []
+    mapped: list[int] = []
+    done = 0
+    for m in _PRIME.finditer(folded):
+        name = _NAME_BEFORE.search(folded, 0, m.start())
+        if name is None or folded[name.start() - 1 : name.start()] == "'":
+            continue  # a word in quotes: "the 'bottleneck' (middle layer)"
+        out.append(folded[done : m.start()])
+        mapped.extend(index[done : m.start()])
+        for k in range(m.start(), m.end()):
+            out.append(_DERIVATIVE)
+            mapped.extend([index[k]] * len(_DERIVATIVE))
+        done = m.end()
+    out.append(folded[done:])
+    mapped.extend(index[done:])
+    return "".join(out), mapped
+
+
+_PRIME = re.compile(r"(?<=[a-z0-9)])'{1,2}(?=\s*[(=])")
+_NAME_BEFORE = re.compile(r"[a-z0-9()]+$")
+_DERIVATIVE = " derivative "
 
 
 # Function words that also serve as prefixes: "sur-apprentissage" is one word, "surapprentissage";
@@ -383,18 +422,25 @@ def _resolve_negations(tokens: list[Token]) -> None:
                 token.role = Role.STOP  # "n'est utilisé qu'à l'entraînement": only at training
 
 
-def _resolve_rhetorical_questions(tokens: list[Token], questions: set[int]) -> None:
+def _resolve_rhetorical_questions(tokens: list[Token], questions: set[int], inverted: set[int]) -> None:
     """A negative question that is no "why" or "how" asserts what it asks: "Isn't the issue that
     the mean is not zero?", "Est-ce que ce n'est pas un mélange des canaux ?", "Don't we need the
     trick?". The negation before its first content word (with the "pas" of a "ne" there: "est-ce
     qu'on ne prend pas ..."), and a closing tag ("..., non ?", "n'est-ce pas ?"), are no denial; a
-    negation further in still is ("... that the mean is not zero")."""
-    asked: dict[int, list[Token]] = {}
-    for token in tokens:
+    negation further in still is ("... that the mean is not zero").
+
+    So is the negation around a verb put before its subject ("la sigmoïde ne sature-t-elle pas ?",
+    "ne faut-il pas ...?") and the negation after the subject of a question that opens with its
+    verb ("Does the sigmoid not saturate?", "Is the gradient not zero there?", "Est-ce que la
+    sigmoïde ne sature pas ?")."""
+    asked: dict[int, list[int]] = {}
+    for i, token in enumerate(tokens):
         if token.sentence in questions:
-            asked.setdefault(token.sentence, []).append(token)
-    for members in asked.values():
-        opening = members[1:] if members and members[0].text in _QUESTION_LEADS else members
+            asked.setdefault(token.sentence, []).append(i)
+    for positions in asked.values():
+        members = [tokens[i] for i in positions]
+        lead = 1 if members and members[0].text in _QUESTION_LEADS else 0
+        opening = members[lead:]
         if not opening or opening[0].text in _WH_WORDS:
             continue
         first_content = next((n for n, t in enumerate(opening) if t.role is Role.CONTENT), len(opening))
@@ -402,13 +448,57 @@ def _resolve_rhetorical_questions(tokens: list[Token], questions: set[int]) -> N
         for n, token in enumerate(opening[: first_content + 2]):
             if token.role is Role.NEGATION and (n < first_content or (french and token.text in _FR_NEGATION_PARTNERS)):
                 token.role = Role.STOP
+        _clear_negation_after_subject(opening)
+        for i in positions:
+            if i in inverted and i + 1 not in inverted:  # the last of "-t-elle"
+                _clear_inverted_negation(tokens, i)
         tag = [t for t in members if t.clause == members[-1].clause]
         if [t.text for t in tag] in (["non"], ["n", "est", "ce", "pas"], ["not"]):
             for token in tag:
                 token.role = Role.STOP
 
 
+def _clear_negation_after_subject(opening: list[Token]) -> None:
+    """ "Does the sigmoid not saturate?", "Est-ce que la sigmoïde ne sature pas ?": a question that
+    opens with its verb (or "est-ce que") and whose subject is followed by a negation."""
+    words = [t.text for t in opening[:3]]
+    if words and words[0] in _EN_QUESTION_VERBS:
+        start = 1
+    elif words in (["est", "ce", "que"], ["est", "ce", "qu"]):
+        start = 3
+    else:
+        return
+    window = opening[start : start + _SUBJECT_WORDS + 1]
+    n = next((n for n, t in enumerate(window) if t.role is Role.NEGATION), None)
+    if n is None or window[n].text not in ("not", "ne", "n"):
+        return
+    window[n].role = Role.STOP
+    if window[n].text != "not":
+        partner = next((t for t in opening[start + n + 1 : start + n + 4]
+                        if t.text in _FR_NEGATION_PARTNERS and t.clause == window[n].clause), None)
+        if partner is not None:
+            partner.role = Role.STOP
+
+
+def _clear_inverted_negation(tokens: list[Token], pronoun: int) -> None:
+    """ "ne sature-t-elle pas": the "ne" before the verb and the "pas" after its subject deny nothing."""
+    verb = pronoun - 1
+    while verb > 0 and tokens[verb].text in _INVERTED_SUBJECTS:
+        verb -= 1  # "sature-t-elle": past the "t"
+    ne = verb - 1
+    after = pronoun + 1
+    if ne < 0 or tokens[ne].text not in ("ne", "n"):
+        return
+    tokens[ne].role = Role.STOP
+    if after < len(tokens) and tokens[after].text in _FR_NEGATION_PARTNERS and tokens[after].clause == tokens[ne].clause:
+        tokens[after].role = Role.STOP
+
+
 _QUESTION_LEADS = word_set("but so and well then mais donc et alors bon")
+_INVERTED_SUBJECTS = word_set("il elle on ils elles ce t")
+# English questions that open with their verb, and how many words their subject may take.
+_EN_QUESTION_VERBS = word_set("do does did is are was were can could would should will has have")
+_SUBJECT_WORDS = 4
 _WH_WORDS = word_set("""
 why how what when where which who whom whose pourquoi comment quand ou quel quelle quels quelles quoi qui combien
 """)
