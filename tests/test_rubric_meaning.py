@@ -372,6 +372,10 @@ TAKEN_BACK = [
      "réseau mémorise quand même.", False),
     ("en no doubt", "There is no doubt that dropout reduces overfitting.", True),
     ("fr aucun doute", "Il ne fait aucun doute que le dropout réduit le surapprentissage.", True),
+    ("en a hedge", "I'm not sure whether dropout reduces overfitting.", True),
+    ("en another hedge", "Not certain, but I think dropout reduces overfitting.", True),
+    ("fr une réserve", "Je ne suis pas sûr, mais le dropout réduit le surapprentissage.", True),
+    ("en a hedge, then a denial", "I'm not sure, but dropout does not reduce overfitting.", False),
 ]
 
 
@@ -464,6 +468,38 @@ COMPARED = [
 @pytest.mark.parametrize("what,answer,stated", COMPARED, ids=[c[0] for c in COMPARED])
 def test_a_misconception_on_the_other_side_of_a_comparison_is_not_stated(what, answer, stated):
     assert states_single_label(answer) is stated
+
+
+# What a student strikes out or takes back counts neither way: "~~X~~", "X, no wait, Y",
+# "X (scratch that) Y", "X, en fait non, Y", "X ; je me corrige : Y".
+CORRECTED = [
+    ("en no wait", "The network outputs a single label, no wait, a mask per pixel.", False),
+    ("fr en fait non", "Le réseau sort une seule classe, en fait non, un masque par pixel.", False),
+    ("en scratch that", "It gives a single label (scratch that) a mask.", False),
+    ("fr je me corrige", "Il donne une seule classe ; je me corrige : un masque.", False),
+    ("en struck through", "It gives ~~a single label~~ a mask.", False),
+    ("fr barré", "Il donne ~~une seule classe~~ un masque.", False),
+    ("en only the claim before the correction", "It gives a single label for the image, then a mask, no wait, a map.",
+     True),
+    ("fr seulement l'affirmation corrigée", "Il donne une seule classe pour l'image, puis un masque, non attends, une "
+     "carte.", True),
+    ("en no wait inside a claim", "No wait time: the network outputs a single label.", True),
+    ("fr pas de correction", "Le réseau sort une seule classe, en fait.", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,stated", CORRECTED, ids=[c[0] for c in CORRECTED])
+def test_what_is_struck_out_or_taken_back_is_not_stated(what, answer, stated):
+    assert states_single_label(answer) is stated
+
+
+@pytest.mark.parametrize("answer", [
+    "The network outputs a mask, no wait, a single number.",
+    "Le réseau sort un masque, en fait non, un seul nombre.",
+    "The network outputs ~~a mask~~ a single number.",
+], ids=["en no wait", "fr en fait non", "struck through"])
+def test_what_is_taken_back_earns_nothing(answer):
+    assert not credits("mask*|masque*", answer)
 
 
 # A negative question that is no "why" asserts what it asks; its opening negation denies nothing.

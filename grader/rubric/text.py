@@ -70,7 +70,8 @@ ne n pas jamais aucun aucune ni sans rien nullement
 """)  # "dont" is left out: in French it is not a negation ("dont la sortie ...")
 # "not only", "pas seulement": not a negation of what follows.
 # "no doubt that", "il ne fait aucun doute que": the doubt is denied, not what follows.
-_NOT_NEGATING_AFTER = word_set("only just merely seulement uniquement doubt doute")
+# "not sure whether X", "not certain that X": a hedge, which still puts X forward.
+_NOT_NEGATING_AFTER = word_set("only just merely seulement uniquement doubt doute sure certain")
 _FR_NEGATION_PARTNERS = word_set("pas jamais rien aucun aucune plus ni guere nullement")
 # Words a period shortens but does not end a sentence with: "e.g.", "approx. linear", "rand. zero
 # some units", "env. 0,25", "prob. p". Only words that are not words of their own.
@@ -114,7 +115,7 @@ class Token:
     sentence: int = 0
     clause: int = 0
     role: Role = Role.CONTENT
-    masked: bool = False  # copied from the question: never earns credit
+    masked: bool = False  # never earns or costs: copied from the question, or taken back by the student
     lang: str = ""  # "en" or "fr" when its sentence reads as one language, else "" (either)
     stems: tuple[str, str, str] = ("", "", "")  # English, French, French of the accented word
 
@@ -287,6 +288,7 @@ def prepare(text: str) -> Document:
         questions.add(sentence)
     _resolve_negations(tokens)
     _resolve_rhetorical_questions(tokens, questions, inverted)
+    _resolve_corrections(tokens, folded)
     _mark_languages(tokens)
     foreign = len(_FOREIGN_WORD.findall(folded))
     return Document(text, folded, index, tokens, foreign)
@@ -502,6 +504,51 @@ _SUBJECT_WORDS = 4
 _WH_WORDS = word_set("""
 why how what when where which who whom whose pourquoi comment quand ou quel quelle quels quelles quoi qui combien
 """)
+
+
+def _resolve_corrections(tokens: list[Token], folded: str) -> None:
+    """What the student struck out or took back counts neither way: words between "~~" marks
+    (struck through, as Markdown writes it), and the claim just before a correction ("used at test
+    time, no wait, only while training", "(scratch that)", "en fait non", "je me corrige"): the
+    words before it in its clause, or else the clause before it. The correction's own words are
+    no negation of what follows."""
+    if "~~" in folded:
+        marks = [m.start() for m in re.finditer("~~", folded)]
+        for begin, end in zip(marks[::2], marks[1::2], strict=False):
+            for token in tokens:
+                if begin < token.fstart < end:
+                    token.masked = True
+    texts = [t.text for t in tokens]
+    n = 0
+    while n < len(tokens):
+        size = next((len(c) for c in _CORRECTIONS if texts[n : n + len(c)] == list(c)), 0)
+        if not size:
+            n += 1
+            continue
+        marker = tokens[n]
+        if n + size < len(tokens) and tokens[n + size - 1].clause == tokens[n + size].clause \
+                and texts[n + size] not in _CORRECTION_FOLLOWERS:
+            n += size  # "no wait time", "oups je ..." inside a claim: not a correction
+            continue
+        before = [t for t in tokens[:n] if t.clause == marker.clause]
+        if not before and n:
+            before = [t for t in tokens[:n] if t.clause == tokens[n - 1].clause]
+        for token in before:
+            token.masked = True
+        for token in tokens[n : n + size]:
+            token.role = Role.STOP
+        n += size
+
+
+# Words that take back what was just written. "I mean" and "je veux dire" are left out: they
+# mostly say the same thing again in other words.
+_CORRECTIONS = tuple(tuple(c.split()) for c in (
+    "no wait", "wait no", "scratch that", "strike that", "i take that back", "actually no", "no actually",
+    "oops", "non attends", "attends non", "en fait non", "enfin non", "euh non", "je me corrige", "je rectifie",
+    "oups", "non pardon", "pardon non", "je retire ce que j ai dit",
+))
+# A correction goes on with the right claim without a comma: "no wait only during training".
+_CORRECTION_FOLLOWERS = word_set("only it its they the it's i we on c ce il elle la le les seulement")
 
 
 def _sentence_language(words: list[str]) -> str:
