@@ -488,6 +488,24 @@ CORRECTED = [
 ]
 
 
+# Options weighed, then one picked: the options count neither way, the pick counts.
+PICKED = [
+    ("en a question, then the pick", "A single label or a mask? I pick the mask.", False),
+    ("fr une question, puis le choix", "Une seule classe ou un masque ? → je mets le masque.", False),
+    ("en either ... or", "Either a single label or a mask; I'd go with the mask.", False),
+    ("fr soit ... soit", "Soit une seule classe, soit un masque → je prends le masque.", False),
+    ("en the wrong one picked", "Either a single label or a mask; I'd go with a single label.", True),
+    ("fr le mauvais choix", "Un masque ou une seule classe ? Je choisis une seule classe.", True),
+    ("en a long claim is no list of options", "The network gives a single label or a mask depending on what the "
+     "task asks for, the data, the loss and the metric used in practice; my answer is the mask.", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,stated", PICKED, ids=[c[0] for c in PICKED])
+def test_options_not_picked_are_not_stated(what, answer, stated):
+    assert states_single_label(answer) is stated
+
+
 @pytest.mark.parametrize("what,answer,stated", CORRECTED, ids=[c[0] for c in CORRECTED])
 def test_what_is_struck_out_or_taken_back_is_not_stated(what, answer, stated):
     assert states_single_label(answer) is stated
