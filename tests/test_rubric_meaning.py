@@ -770,6 +770,22 @@ def test_an_answer_to_review_with_a_misconception_is_proposed_at_a_quarter_at_mo
     assert any("at most a quarter" in reason for reason in result.reasons)
 
 
+@pytest.mark.parametrize("lang,answer", [
+    ("en", "Units are randomly dropped to reduce overfittting, keep probability 0.5, and units are also switched "
+           "off at test time."),
+    ("fr", "Des neurones sont supprimés au hasard pour réduire le surapprentisage, garder probabilité 0.5, et on "
+           "désactive aussi des neurones en inférence."),
+])
+def test_a_misconception_that_costs_nothing_does_not_cap_an_answer_to_review(lang, answer):
+    """A misconception the author made free (penalty 0: it only tells the student) still sends the
+    answer to review, but does not cut its provisional score to a quarter."""
+    free = {**RUBRIC, "misconceptions": [{**m, "penalty": 0} for m in RUBRIC["misconceptions"]]}
+    result = score_answer(load_rubric(free), answer)
+    assert result.status == "needs_review" and any(m.found for m in result.misconceptions), result.feedback
+    assert result.points == sum(c.points for c in result.found) > 0.25 * result.max_points
+    assert not any("at most a quarter" in reason for reason in result.reasons)
+
+
 def test_a_plain_answer_stays_confident(rubric):
     for answer in ("Units are randomly switched off, to reduce overfitting.",
                    "Des neurones sont désactivés au hasard, pour réduire le surapprentissage."):
