@@ -355,6 +355,22 @@ def test_shorthand_signs_end_a_clause(what, answer, expression, credited):
     assert credits({"phrase": expression, "scope": "clause"}, answer) is credited
 
 
+# A negation inside a match that denies a loss of its own says that the match holds.
+LOSS_DENIED = [
+    ("en without vanishing", "The gradient flows back without vanishing to the first layers.", True),
+    ("fr sans s'éteindre", "Le gradient remonte sans s'éteindre jusqu'aux premières couches.", True),
+    ("en without being lost", "The gradient goes without getting lost to the first layers.", True),
+    ("en without reaching", "The gradient flows back without reaching the first layers.", False),
+    ("fr sans atteindre", "Le gradient remonte sans atteindre les premières couches.", False),
+    ("en not vanishing, then denied", "The gradient does not reach the first layers.", False),
+]
+
+
+@pytest.mark.parametrize("what,answer,credited", LOSS_DENIED, ids=[c[0] for c in LOSS_DENIED])
+def test_a_loss_denied_inside_a_match_leaves_it_standing(what, answer, credited):
+    assert credits({"phrase": "gradient* first|premieres layer*|couches", "window": 8}, answer) is credited
+
+
 # Claims taken back in few words, and negations that deny something else.
 TAKEN_BACK = [
     ("en not the case", "People say dropout reduces overfitting, but that's not the case.", False),
