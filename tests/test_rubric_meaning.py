@@ -355,6 +355,22 @@ def test_shorthand_signs_end_a_clause(what, answer, expression, credited):
     assert credits({"phrase": expression, "scope": "clause"}, answer) is credited
 
 
+# A negation inside a match that denies a loss of its own says that the match holds.
+LOSS_DENIED = [
+    ("en without vanishing", "The gradient flows back without vanishing to the first layers.", True),
+    ("fr sans s'éteindre", "Le gradient remonte sans s'éteindre jusqu'aux premières couches.", True),
+    ("en without being lost", "The gradient goes without getting lost to the first layers.", True),
+    ("en without reaching", "The gradient flows back without reaching the first layers.", False),
+    ("fr sans atteindre", "Le gradient remonte sans atteindre les premières couches.", False),
+    ("en not vanishing, then denied", "The gradient does not reach the first layers.", False),
+]
+
+
+@pytest.mark.parametrize("what,answer,credited", LOSS_DENIED, ids=[c[0] for c in LOSS_DENIED])
+def test_a_loss_denied_inside_a_match_leaves_it_standing(what, answer, credited):
+    assert credits({"phrase": "gradient* first|premieres layer*|couches", "window": 8}, answer) is credited
+
+
 # Claims taken back in few words, and negations that deny something else.
 TAKEN_BACK = [
     ("en not the case", "People say dropout reduces overfitting, but that's not the case.", False),
@@ -486,6 +502,24 @@ CORRECTED = [
     ("en no wait inside a claim", "No wait time: the network outputs a single label.", True),
     ("fr pas de correction", "Le réseau sort une seule classe, en fait.", True),
 ]
+
+
+# Options weighed, then one picked: the options count neither way, the pick counts.
+PICKED = [
+    ("en a question, then the pick", "A single label or a mask? I pick the mask.", False),
+    ("fr une question, puis le choix", "Une seule classe ou un masque ? → je mets le masque.", False),
+    ("en either ... or", "Either a single label or a mask; I'd go with the mask.", False),
+    ("fr soit ... soit", "Soit une seule classe, soit un masque → je prends le masque.", False),
+    ("en the wrong one picked", "Either a single label or a mask; I'd go with a single label.", True),
+    ("fr le mauvais choix", "Un masque ou une seule classe ? Je choisis une seule classe.", True),
+    ("en a long claim is no list of options", "The network gives a single label or a mask depending on what the "
+     "task asks for, the data, the loss and the metric used in practice; my answer is the mask.", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,stated", PICKED, ids=[c[0] for c in PICKED])
+def test_options_not_picked_are_not_stated(what, answer, stated):
+    assert states_single_label(answer) is stated
 
 
 @pytest.mark.parametrize("what,answer,stated", CORRECTED, ids=[c[0] for c in CORRECTED])
@@ -750,6 +784,22 @@ def test_an_answer_to_review_with_a_misconception_is_proposed_at_a_quarter_at_mo
     assert result.status == "needs_review" and earned > 0.25 * rubric.spec.points, result.feedback
     assert result.points == 0.25 * rubric.spec.points
     assert any("at most a quarter" in reason for reason in result.reasons)
+
+
+@pytest.mark.parametrize("lang,answer", [
+    ("en", "Units are randomly dropped to reduce overfittting, keep probability 0.5, and units are also switched "
+           "off at test time."),
+    ("fr", "Des neurones sont supprimés au hasard pour réduire le surapprentisage, garder probabilité 0.5, et on "
+           "désactive aussi des neurones en inférence."),
+])
+def test_a_misconception_that_costs_nothing_does_not_cap_an_answer_to_review(lang, answer):
+    """A misconception the author made free (penalty 0: it only tells the student) still sends the
+    answer to review, but does not cut its provisional score to a quarter."""
+    free = {**RUBRIC, "misconceptions": [{**m, "penalty": 0} for m in RUBRIC["misconceptions"]]}
+    result = score_answer(load_rubric(free), answer)
+    assert result.status == "needs_review" and any(m.found for m in result.misconceptions), result.feedback
+    assert result.points == sum(c.points for c in result.found) > 0.25 * result.max_points
+    assert not any("at most a quarter" in reason for reason in result.reasons)
 
 
 def test_a_plain_answer_stays_confident(rubric):

@@ -49,6 +49,9 @@ REMEDY_STEMS = ("help", "work", "fix", "solv", "resolv", "address", "prevent", "
                 "fonctionn", "resou", "regl", "corrig", "remedi", "amelior", "evit", "empech", "util", "use")
 # Words that deny a part in something: "plays no role", "has no effect", "ne sert à rien"; or that
 # deny it is a concern at all: "..., but it isn't really a problem", "mais ce n'est pas grave".
+# Words of a loss: denied, they say that something is kept ("without vanishing", "sans s'éteindre").
+LOSS_STEMS = ("vanish", "die", "dying", "fade", "fading", "disappear", "shrink", "decay", "los", "eteind", "eteign",
+              "disparai", "attenu", "meur", "mour", "perd", "pert", "rapetiss", "retreci")
 DENIAL_STEMS = ("role", "effect", "impact", "matter", "contribut", "influen", "relevan", "importan",
                 "effet", "sert", "servent", "rien", "joue",
                 "problem", "issue", "concern", "myth", "exist", "souci", "grave")
@@ -394,7 +397,7 @@ class Matcher:
             if tokens[j].role is Role.NEGATION and not tokens[j].masked:
                 return True
         for j in range(first + 1, last):
-            if j in matched or tokens[j].role is not Role.NEGATION:
+            if j in matched or tokens[j].role is not Role.NEGATION or self._denies_a_loss(j, matched):
                 continue
             if any(m > j and tokens[m].clause == tokens[j].clause for m in matched):
                 return True
@@ -403,6 +406,15 @@ class Matcher:
                 tokens[after].role is Role.NEGATION and tokens[after].clause == tokens[last].clause):
             return True
         return bool(matched) and (self._remedy_negated(last) or self._denied_later(last))
+
+    def _denies_a_loss(self, j: int, matched: set[int]) -> bool:
+        """A negation inside a match that denies a loss of its own ("the gradient flows back without
+        vanishing to the first layers", "remonte sans s'éteindre jusqu'aux premières couches"): it
+        says the match holds, and negates nothing of it."""
+        tokens = self.doc.tokens
+        following = [k for k in range(j + 1, min(j + 4, len(tokens)))
+                     if tokens[k].role is Role.CONTENT and tokens[k].clause == tokens[j].clause][:2]
+        return any(k not in matched and tokens[k].text.startswith(LOSS_STEMS) for k in following)
 
     def _remedy_negated(self, last: int) -> bool:
         """A negation then a remedy verb just after the match: "BN does not help", "n'aide pas"."""

@@ -29,7 +29,7 @@ Schema (YAML, `schema_version: 1`)::
           - {phrase: "scale* test", window: 4, scope: clause, ordered: true}
     misconceptions:
       - id: applied_at_test_time
-        penalty: 1
+        penalty: 1             # 0: it costs nothing and only tells the student (still a review reason)
         contradicts: test_time # optional: a concept it cannot coexist with
         feedback: Dropout is only used during training; ...
         any: [...]

@@ -37,8 +37,9 @@ punctuation) is `invalid`. Otherwise, when the rubric says `always_review` or th
 below `review_threshold`, the status is `needs_review` and the provisional score is kept; else
 `correct` (full points), `partial` or `incorrect` (0). An answer the rubric is unsure of (below
 the threshold before the examples' opinion, which changes no score) and in which a misconception
-was recognised is proposed at no more than a quarter of the part (`MISCONCEPTION_SHARE`): a false
-accept is the costlier error, and the reviewer raises it when the rest deserves more.
+that costs points was recognised is proposed at no more than a quarter of the part
+(`MISCONCEPTION_SHARE`): a false accept is the costlier error, and the reviewer raises it when the
+rest deserves more. A misconception the author made free (penalty 0) only tells the student.
 """
 
 from __future__ import annotations
@@ -313,7 +314,8 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
     if spec.always_review:
         reasons.insert(0, "this part is always reviewed by a person")
     review = unsure or confidence < spec.review_threshold  # the examples may only add to review
-    if unsure and found_mistakes and points > MISCONCEPTION_SHARE * spec.points + 1e-9:
+    costly_mistakes = sum(1 for m in mistakes if m.found and m.points > 0)
+    if unsure and costly_mistakes and points > MISCONCEPTION_SHARE * spec.points + 1e-9:
         points = round(MISCONCEPTION_SHARE * spec.points, 4)
         reasons.append(f"a misconception was recognised, so the provisional score is at most a quarter of the "
                        f"part ({points:g}) until a person decides")

@@ -289,6 +289,7 @@ def prepare(text: str) -> Document:
     _resolve_negations(tokens)
     _resolve_rhetorical_questions(tokens, questions, inverted)
     _resolve_corrections(tokens, folded)
+    _resolve_picks(tokens, questions)
     _mark_languages(tokens)
     foreign = len(_FOREIGN_WORD.findall(folded))
     return Document(text, folded, index, tokens, foreign)
@@ -549,6 +550,41 @@ _CORRECTIONS = tuple(tuple(c.split()) for c in (
 ))
 # A correction goes on with the right claim without a comma: "no wait only during training".
 _CORRECTION_FOLLOWERS = word_set("only it its they the it's i we on c ce il elle la le les seulement")
+
+
+def _resolve_picks(tokens: list[Token], questions: set[int]) -> None:
+    """Options weighed, then one picked: "GAN ou U-Net ? → je mets GAN", "Soit le dropout, soit
+    les connexions résiduelles → je prends les connexions résiduelles", "Either X or Y; I'd go with
+    Y". The options count neither way (the pick says again what it keeps): the words before the pick
+    in its sentence, or else the sentence before it, when they offer a choice ("or", "ou", "soit",
+    "between") and are a question, open with the choice, or are short."""
+    texts = [t.text for t in tokens]
+    for n, here in enumerate(tokens):
+        if not any(texts[n : n + len(p)] == list(p) for p in _PICKS):
+            continue
+        options = [t for t in tokens[:n] if t.sentence == here.sentence]
+        if not options and n:
+            options = [t for t in tokens[:n] if t.sentence == tokens[n - 1].sentence]
+        if not options or not {t.text for t in options} & _CHOICE_WORDS:
+            continue
+        asked = options[-1].sentence in questions and options[-1].sentence != here.sentence
+        opened = options[0].text in _CHOICE_OPENERS
+        short = sum(t.role is Role.CONTENT for t in options) <= _SHORT_OPTIONS
+        if asked or opened or short:
+            for token in options:
+                token.masked = True
+
+
+# "I'd go with" reads "i d go with"; "j'opte pour" reads "j opte".
+_PICKS = tuple(tuple(p.split()) for p in (
+    "i pick", "i d pick", "i ll pick", "i choose", "i d choose", "i ll choose", "i go with", "i d go with",
+    "i ll go with", "i would go with", "i ll take", "i d take", "i take", "my pick", "my answer", "final answer",
+    "je mets", "je prends", "je choisis", "je choisirais", "j opte", "je vote", "je pars sur", "ma reponse",
+    "je dirais plutot", "reponse finale",
+))
+_CHOICE_WORDS = word_set("or ou soit either between entre vs versus")
+_CHOICE_OPENERS = word_set("soit either entre between whether")
+_SHORT_OPTIONS = 8  # content words of a list of options said in passing
 
 
 def _sentence_language(words: list[str]) -> str:
