@@ -517,6 +517,22 @@ PICKED = [
 ]
 
 
+# A question that offers a choice asserts neither side; the answer after it is read on its own.
+CHOICE_ASKED = [
+    ("en a choice asked", "A single label or a mask? A mask, one class per pixel.", False),
+    ("fr un choix posé", "Une seule classe ou un masque ? Un masque, une classe par pixel.", False),
+    ("en the wrong side answered", "A mask or a single label? A single label.", True),
+    ("fr le mauvais côté", "Un masque ou une seule classe ? Une seule classe.", True),
+    ("en a negative question still asserts", "Doesn't it give a single label or a score?", True),
+    ("fr où n'offre pas de choix", "Où est la seule classe ? Dans la sortie.", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,stated", CHOICE_ASKED, ids=[c[0] for c in CHOICE_ASKED])
+def test_a_question_that_offers_a_choice_asserts_neither_side(what, answer, stated):
+    assert states_single_label(answer) is stated
+
+
 @pytest.mark.parametrize("what,answer,stated", PICKED, ids=[c[0] for c in PICKED])
 def test_options_not_picked_are_not_stated(what, answer, stated):
     assert states_single_label(answer) is stated

@@ -286,6 +286,7 @@ def prepare(text: str) -> Document:
         previous_end = fend
     if tokens and "?" in folded[previous_end:]:
         questions.add(sentence)
+    _set_aside_choices(tokens, questions, text)
     _resolve_negations(tokens)
     _resolve_rhetorical_questions(tokens, questions, inverted)
     _resolve_corrections(tokens, folded)
@@ -550,6 +551,24 @@ _CORRECTIONS = tuple(tuple(c.split()) for c in (
 ))
 # A correction goes on with the right claim without a comma: "no wait only during training".
 _CORRECTION_FOLLOWERS = word_set("only it its they the it's i we on c ce il elle la le les seulement")
+
+
+def _set_aside_choices(tokens: list[Token], questions: set[int], text: str) -> None:
+    """A question that offers a choice asserts neither side: "Identity or step function?",
+    "Saturation ou régime linéaire ?". Its words count neither way; the answer that follows is
+    read on its own. A negative question ("Isn't it X or Y?") still asserts, as any other does."""
+    asked: dict[int, list[Token]] = {}
+    for token in tokens:
+        if token.sentence in questions:
+            asked.setdefault(token.sentence, []).append(token)
+    for members in asked.values():
+        choice = any(t.text in _QUESTION_CHOICES and text[t.start : t.end].lower() != "où" for t in members[1:-1])
+        if choice and not any(t.role is Role.NEGATION for t in members):
+            for token in members:
+                token.masked = True
+
+
+_QUESTION_CHOICES = word_set("or ou vs versus")
 
 
 def _resolve_picks(tokens: list[Token], questions: set[int]) -> None:
