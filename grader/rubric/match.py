@@ -49,12 +49,12 @@ REMEDY_STEMS = ("help", "work", "fix", "solv", "resolv", "address", "prevent", "
                 "fonctionn", "resou", "regl", "corrig", "remedi", "amelior", "evit", "empech", "util", "use")
 # Words that deny a part in something: "plays no role", "has no effect", "ne sert à rien"; or that
 # deny it is a concern at all: "..., but it isn't really a problem", "mais ce n'est pas grave".
-# Words of a loss: denied, they say that something is kept ("without vanishing", "sans s'éteindre").
-LOSS_STEMS = ("vanish", "die", "dying", "fade", "fading", "disappear", "shrink", "decay", "los", "eteind", "eteign",
-              "disparai", "attenu", "meur", "mour", "perd", "pert", "rapetiss", "retreci")
 DENIAL_STEMS = ("role", "effect", "impact", "matter", "contribut", "influen", "relevan", "importan",
                 "effet", "sert", "servent", "rien", "joue",
                 "problem", "issue", "concern", "myth", "exist", "souci", "grave")
+# Words of a loss: denied, they say that something is kept ("without vanishing", "sans s'éteindre").
+LOSS_STEMS = ("vanish", "die", "dying", "fade", "fading", "disappear", "shrink", "decay", "los", "eteind", "eteign",
+              "disparai", "attenu", "meur", "mour", "perd", "pert", "rapetiss", "retreci")
 # Words that deny a use with no negation, in a later clause that refers back: "..., but they are
 # useless", "mais ils sont inutiles" (not right after a match: "it is stuck and useless" is a dead unit).
 DISMISSAL_STEMS = ("useless", "pointless", "unnecess", "unneed", "irrelevan", "overrat", "inutil", "superflu",

@@ -523,7 +523,7 @@ def _resolve_corrections(tokens: list[Token], folded: str) -> None:
     texts = [t.text for t in tokens]
     n = 0
     while n < len(tokens):
-        size = next((len(c) for c in _CORRECTIONS if texts[n : n + len(c)] == list(c)), 0)
+        size = _phrase_at(texts, n, _CORRECTIONS)
         if not size:
             n += 1
             continue
@@ -542,15 +542,31 @@ def _resolve_corrections(tokens: list[Token], folded: str) -> None:
         n += size
 
 
+def _phrase_at(texts: list[str], n: int, phrases: dict[str, tuple[tuple[str, ...], ...]]) -> int:
+    """The length of the first of `phrases` (indexed by their first word) written at `n`, or 0."""
+    for phrase in phrases.get(texts[n], ()):
+        if tuple(texts[n : n + len(phrase)]) == phrase:
+            return len(phrase)
+    return 0
+
+
+def _by_first_word(phrases: tuple[str, ...]) -> dict[str, tuple[tuple[str, ...], ...]]:
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for phrase in phrases:
+        words = tuple(phrase.split())
+        index.setdefault(words[0], []).append(words)
+    return {first: tuple(found) for first, found in index.items()}
+
+
 # Words that take back what was just written. "I mean" and "je veux dire" are left out: they
 # mostly say the same thing again in other words.
-_CORRECTIONS = tuple(tuple(c.split()) for c in (
+_CORRECTIONS = _by_first_word((
     "no wait", "wait no", "scratch that", "strike that", "i take that back", "actually no", "no actually",
     "oops", "non attends", "attends non", "en fait non", "enfin non", "euh non", "je me corrige", "je rectifie",
     "oups", "non pardon", "pardon non", "je retire ce que j ai dit",
 ))
 # A correction goes on with the right claim without a comma: "no wait only during training".
-_CORRECTION_FOLLOWERS = word_set("only it its they the it's i we on c ce il elle la le les seulement")
+_CORRECTION_FOLLOWERS = word_set("only it its they the i we on c ce il elle la le les seulement")
 
 
 def _set_aside_choices(tokens: list[Token], questions: set[int], text: str) -> None:
@@ -579,7 +595,7 @@ def _resolve_picks(tokens: list[Token], questions: set[int]) -> None:
     "between") and are a question, open with the choice, or are short."""
     texts = [t.text for t in tokens]
     for n, here in enumerate(tokens):
-        if not any(texts[n : n + len(p)] == list(p) for p in _PICKS):
+        if not _phrase_at(texts, n, _PICKS):
             continue
         options = [t for t in tokens[:n] if t.sentence == here.sentence]
         if not options and n:
@@ -595,7 +611,7 @@ def _resolve_picks(tokens: list[Token], questions: set[int]) -> None:
 
 
 # "I'd go with" reads "i d go with"; "j'opte pour" reads "j opte".
-_PICKS = tuple(tuple(p.split()) for p in (
+_PICKS = _by_first_word((
     "i pick", "i d pick", "i ll pick", "i choose", "i d choose", "i ll choose", "i go with", "i d go with",
     "i ll go with", "i would go with", "i ll take", "i d take", "i take", "my pick", "my answer", "final answer",
     "je mets", "je prends", "je choisis", "je choisirais", "j opte", "je vote", "je pars sur", "ma reponse",
