@@ -286,9 +286,13 @@ def prepare(text: str) -> Document:
         previous_end = fend
     if tokens and "?" in folded[previous_end:]:
         questions.add(sentence)
-    _set_aside_choices(tokens, questions, text)
+    asked: dict[int, list[int]] = {}  # each question's tokens
+    for i, token in enumerate(tokens):
+        if token.sentence in questions:
+            asked.setdefault(token.sentence, []).append(i)
+    _set_aside_choices(tokens, asked, text)
     _resolve_negations(tokens)
-    _resolve_rhetorical_questions(tokens, questions, inverted)
+    _resolve_rhetorical_questions(tokens, asked, inverted)
     _resolve_corrections(tokens, folded)
     _resolve_picks(tokens, questions)
     _mark_languages(tokens)
@@ -426,7 +430,7 @@ def _resolve_negations(tokens: list[Token]) -> None:
                 token.role = Role.STOP  # "n'est utilisé qu'à l'entraînement": only at training
 
 
-def _resolve_rhetorical_questions(tokens: list[Token], questions: set[int], inverted: set[int]) -> None:
+def _resolve_rhetorical_questions(tokens: list[Token], asked: dict[int, list[int]], inverted: set[int]) -> None:
     """A negative question that is no "why" or "how" asserts what it asks: "Isn't the issue that
     the mean is not zero?", "Est-ce que ce n'est pas un mélange des canaux ?", "Don't we need the
     trick?". The negation before its first content word (with the "pas" of a "ne" there: "est-ce
@@ -437,10 +441,6 @@ def _resolve_rhetorical_questions(tokens: list[Token], questions: set[int], inve
     "ne faut-il pas ...?") and the negation after the subject of a question that opens with its
     verb ("Does the sigmoid not saturate?", "Is the gradient not zero there?", "Est-ce que la
     sigmoïde ne sature pas ?")."""
-    asked: dict[int, list[int]] = {}
-    for i, token in enumerate(tokens):
-        if token.sentence in questions:
-            asked.setdefault(token.sentence, []).append(i)
     for positions in asked.values():
         members = [tokens[i] for i in positions]
         lead = 1 if members and members[0].text in _QUESTION_LEADS else 0
@@ -569,15 +569,12 @@ _CORRECTIONS = _by_first_word((
 _CORRECTION_FOLLOWERS = word_set("only it its they the i we on c ce il elle la le les seulement")
 
 
-def _set_aside_choices(tokens: list[Token], questions: set[int], text: str) -> None:
+def _set_aside_choices(tokens: list[Token], asked: dict[int, list[int]], text: str) -> None:
     """A question that offers a choice asserts neither side: "Identity or step function?",
     "Saturation ou régime linéaire ?". Its words count neither way; the answer that follows is
     read on its own. A negative question ("Isn't it X or Y?") still asserts, as any other does."""
-    asked: dict[int, list[Token]] = {}
-    for token in tokens:
-        if token.sentence in questions:
-            asked.setdefault(token.sentence, []).append(token)
-    for members in asked.values():
+    for positions in asked.values():
+        members = [tokens[i] for i in positions]
         choice = any(t.text in _QUESTION_CHOICES and text[t.start : t.end].lower() != "où" for t in members[1:-1])
         if choice and not any(t.role is Role.NEGATION for t in members):
             for token in members:
