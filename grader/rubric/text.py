@@ -476,12 +476,7 @@ def _clear_negation_after_subject(opening: list[Token]) -> None:
     n = next((n for n, t in enumerate(window) if t.role is Role.NEGATION), None)
     if n is None or window[n].text not in ("not", "ne", "n"):
         return
-    window[n].role = Role.STOP
-    if window[n].text != "not":
-        partner = next((t for t in opening[start + n + 1 : start + n + 4]
-                        if t.text in _FR_NEGATION_PARTNERS and t.clause == window[n].clause), None)
-        if partner is not None:
-            partner.role = Role.STOP
+    _deny_nothing(window[n], opening[start + n + 1 : start + n + 4])
 
 
 def _clear_inverted_negation(tokens: list[Token], pronoun: int) -> None:
@@ -490,12 +485,19 @@ def _clear_inverted_negation(tokens: list[Token], pronoun: int) -> None:
     while verb > 0 and tokens[verb].text in _INVERTED_SUBJECTS:
         verb -= 1  # "sature-t-elle": past the "t"
     ne = verb - 1
-    after = pronoun + 1
-    if ne < 0 or tokens[ne].text not in ("ne", "n"):
-        return
-    tokens[ne].role = Role.STOP
-    if after < len(tokens) and tokens[after].text in _FR_NEGATION_PARTNERS and tokens[after].clause == tokens[ne].clause:
-        tokens[after].role = Role.STOP
+    if ne >= 0 and tokens[ne].text in ("ne", "n"):
+        _deny_nothing(tokens[ne], tokens[pronoun + 1 : pronoun + 2])
+
+
+def _deny_nothing(negation: Token, following: list[Token]) -> None:
+    """A negation of a question that asserts: it, and for a French "ne" the first "pas" (or
+    "jamais", ...) of its clause among `following`, deny nothing."""
+    negation.role = Role.STOP
+    if negation.text in ("ne", "n"):
+        partner = next((t for t in following
+                        if t.text in _FR_NEGATION_PARTNERS and t.clause == negation.clause), None)
+        if partner is not None:
+            partner.role = Role.STOP
 
 
 _QUESTION_LEADS = word_set("but so and well then mais donc et alors bon")
