@@ -267,3 +267,35 @@ def write_example_indexes(set_path: str | Path) -> list[Path]:
         written.append(target)
     return written
 
+
+def write_pattern_stores(set_path: str | Path) -> list[Path]:
+    """`grader rubric-index`: write, for each folder of the set's text rubrics, the strings each of
+    their regular expressions requires (`rubrics/prepared/patterns.json`, see
+    grader.rubric.prefilter), so that a first check compiles only the patterns an answer could
+    match. Returns the files written, in the set's order."""
+    from grader.cachedir import write_atomically
+    from grader.rubric import load_rubric, part_options
+    from grader.rubric.model import pattern_sources
+    from grader.rubric.prefilter import prepared_store_path, required_strings, store_text
+    from grader.spec import load_problem_set
+
+    problem_set = load_problem_set(set_path)
+    sources: dict[Path, dict[str, None]] = {}
+    for _, part in problem_set.parts():
+        options = part_options(part.options, problem_set.root, part.prompt)
+        if part.kind != "text" or not isinstance(options.get("rubric"), str):
+            continue
+        rubric = load_rubric(options["rubric"])
+        folder = Path(options["rubric"]).parent
+        sources.setdefault(folder, {}).update(dict.fromkeys(pattern_sources(rubric.spec)))
+    written = []
+    for folder, found in sources.items():
+        if not found:
+            continue
+        target = prepared_store_path(folder)
+        target.parent.mkdir(exist_ok=True)
+        if not write_atomically(target, store_text({s: required_strings(s) for s in found}).encode("utf-8")):
+            raise OSError(f"could not write {target}")
+        written.append(target)
+    return written
+

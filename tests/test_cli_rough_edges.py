@@ -116,3 +116,22 @@ def test_an_unreadable_config_or_a_missing_gradebook_exits_2(tmp_path):
     (tmp_path / "grader.toml").unlink()
     missing = run_cli("report", "--db", "none.sqlite", "--out", "r.html", cwd=tmp_path)
     assert missing.returncode == 2 and missing.stderr.startswith("Error: No gradebook at none.sqlite")
+
+
+@pytest.mark.parametrize("argv, code", [(["--version"], 0), (["no-such-command"], 2)])
+def test_the_entry_point_sets_live_objects_aside_when_the_command_ends(monkeypatch, argv, code):
+    """Once the command is done, whether it succeeded or not, `main` freezes the collector's objects,
+    so that the interpreter's last collections do not walk them all on the way out."""
+    import gc
+    import sys
+
+    from grader.cli import main
+
+    calls: list[str] = []
+    monkeypatch.setattr(gc, "freeze", lambda: calls.append("freeze"))
+    monkeypatch.setattr(gc, "set_threshold", lambda *_: calls.append("thresholds"))
+    monkeypatch.setattr(sys, "argv", ["grader", *argv])
+    with pytest.raises(SystemExit) as done:
+        main()
+    assert done.value.code == code
+    assert calls == ["thresholds", "freeze"]

@@ -338,8 +338,9 @@ def test_the_shipped_indexes_are_current(monkeypatch, tmp_path):
 
 
 def test_rubric_index_writes_what_a_first_check_reads(tmp_path):
-    """`grader rubric-index` writes, for a copy of the tutorial, the very indexes it ships; on a set
-    whose rubrics list no examples it says there is nothing to write."""
+    """`grader rubric-index` writes, for a copy of the tutorial, the very indexes and store of
+    patterns it ships; on a set whose rubrics list no examples and no patterns it says there is
+    nothing to write."""
     import shutil
 
     from typer.testing import CliRunner
@@ -351,7 +352,9 @@ def test_rubric_index_writes_what_a_first_check_reads(tmp_path):
     result = CliRunner().invoke(app, ["rubric-index", str(copy)])
     assert result.exit_code == 0, result.output
     written = sorted((copy / "rubrics" / "prepared").glob("*.json"))
-    assert len(written) == 10 and result.output.count("Wrote ") == 10
+    # the ten indexes of examples, and what the rubrics' patterns require (patterns.json)
+    assert len(written) == 11 and result.output.count("Wrote ") == 11
+    assert "patterns.json" in [p.name for p in written]
     for path in written:
         assert path.read_bytes() == (SET_DIR / "rubrics" / "prepared" / path.name).read_bytes(), path.name
 

@@ -514,6 +514,15 @@ PICKED = [
     ("fr le mauvais choix", "Un masque ou une seule classe ? Je choisis une seule classe.", True),
     ("en a long claim is no list of options", "The network gives a single label or a mask depending on what the "
      "task asks for, the data, the loss and the metric used in practice; my answer is the mask.", True),
+    ("en options picked by letter", "Option A: a single label for the image. Option B: a mask. I go with B.", False),
+    ("fr choix par lettre", "(a) une seule classe pour l'image, (b) un masque. Je retiens (b).", False),
+    ("en the wrong letter", "Option A: a mask. Option B: a single label for the image. I go with B.", True),
+    ("fr la mauvaise lettre", "Hypothèse A : un masque. Hypothèse B : une seule classe. Je dirais B.", True),
+    ("en numbered options, the last picked", "Option 1, a single label; option 2, a mask; my answer is option 2.",
+     False),
+    ("en 'a' the article is no pick", "Option A: a mask. Option B: a single label. I go with a single label.", True),
+    ("fr 'a' seul n'est pas une option", "Le réseau donne une seule classe a la fin, ou b un masque ; je garde a.",
+     True),
 ]
 
 

@@ -257,7 +257,7 @@ FLOORS = {
     "blind35": (SAMPLES_DIR / "blind35", 100, 100, 0),
     "blind36": (SAMPLES_DIR / "blind36", 100, 100, 0),
     "blind37": (SAMPLES_DIR / "blind37", 100, 93, 0),
-    "blind38": (SAMPLES_DIR / "blind38", 100, 95, 1),
+    "blind38": (SAMPLES_DIR / "blind38", 100, 96, 0),
     "blind39": (SAMPLES_DIR / "blind39", 100, 96, 0),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 565, 565, 0),

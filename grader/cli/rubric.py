@@ -32,15 +32,23 @@ def rubric_test(
 def rubric_index(
     problem_set: Path = typer.Argument(..., help="Problem-set id or folder, e.g. mlp_cnn or problems/mlp_cnn."),
 ) -> None:
-    """Write the index of each text rubric's graded examples beside the rubrics, so a first check is fast."""
+    """Write the index of each text rubric's graded examples, and what its patterns require, beside
+    the rubrics (in rubrics/prepared/), so a first check is fast."""
     from grader import authoring
+    from grader.rubric.prefilter import STORE_NAME
 
-    written = authoring.write_example_indexes(problem_set)
-    for path in written:
+    indexes = authoring.write_example_indexes(problem_set)
+    stores = authoring.write_pattern_stores(problem_set)
+    for path in [*indexes, *stores]:
         typer.echo(f"Wrote {path}")
-    if not written:
-        typer.echo("No text rubric of this set lists graded examples (`examples:`); nothing to write.")
-    else:
-        typer.echo("Ship these files with the set; the grader uses one only while the example files, the "
-                   "rubric's points and its model answers are as they were when it was written.")
+    if not indexes and not stores:
+        typer.echo("No text rubric of this set lists graded examples (`examples:`) or regular expressions "
+                   "(`re:`); nothing to write.")
+        return
+    if indexes:
+        typer.echo("Ship these files with the set; the grader uses an index of examples only while the example "
+                   "files, the rubric's points and its model answers are as they were when it was written.")
+    if stores:
+        typer.echo(f"{STORE_NAME} lists the strings each regular expression requires, for this minor version of "
+                   "Python; a pattern it does not list is compiled when its rubric loads, as without it.")
 

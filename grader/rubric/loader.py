@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from grader.errors import SpecInvalid
+from grader.rubric import prefilter
 from grader.rubric.examples import cached_index_path, example_set, index_key, read_index
 from grader.rubric.model import (
     RUBRIC_SCHEMA_VERSION,
@@ -31,10 +32,11 @@ from grader.rubric.model import (
     RubricSpec,
     SizesSpec,
     compile_rubric,
+    pattern_sources,
 )
 
 MAX_RUBRIC_BYTES = 200_000
-PREPARED_FOLDER = "prepared"  # a set's shipped indexes of its rubrics' examples, beside the rubrics
+PREPARED_FOLDER = prefilter.PREPARED_FOLDER  # a set's shipped indexes of its rubrics, beside them
 
 
 class RubricInvalid(SpecInvalid):
@@ -112,10 +114,15 @@ def _load_file(path: str, mtime_ns: int, size: int) -> Rubric:
         raise RubricInvalid(f"{path}:{err.line or '?'}: {err.message}") from None
     if not isinstance(data, dict):
         raise RubricInvalid(f"{path}:1: expected a mapping of fields (schema_version, points, concepts, ...)")
-    return _from_data(data, path, node)
+    folder = Path(path).parent
+    known = prefilter.known_patterns(folder)
+    rubric = _from_data(data, path, node, known)
+    prefilter.remember(folder, [s for s in pattern_sources(rubric.spec) if s not in known])
+    return rubric
 
 
-def _from_data(data: dict[str, Any], where: str, node: Any) -> Rubric:
+def _from_data(data: dict[str, Any], where: str, node: Any,
+               known: Mapping[str, prefilter.Needs] | None = None) -> Rubric:
     from grader.spec.yamlsafe import line_of
 
     version = data.get("schema_version")
@@ -138,7 +145,7 @@ def _from_data(data: dict[str, Any], where: str, node: Any) -> Rubric:
             messages.append(f"{where}:{line or '?'}: {field}: {message}")
         raise RubricInvalid("The rubric has errors:\n  " + "\n  ".join(dict.fromkeys(messages))) from None
     try:
-        rubric = compile_rubric(spec, where)
+        rubric = compile_rubric(spec, where, known)
     except ExpressionError as err:
         raise RubricInvalid(f"{where}: {err}") from None
     if spec.examples and node is None:

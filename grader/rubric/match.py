@@ -317,6 +317,8 @@ class Matcher:
         tokens = self.doc.tokens
         found = []
         folded = self.doc.folded
+        if not pattern.may_match(folded):  # lacks a string every match holds: not even compiled
+            return []
         for match in pattern.regex.finditer(folded):
             if match.end() == match.start() or _cuts_number(folded, match.start(), match.end()):
                 continue

@@ -82,8 +82,9 @@ begins or ends inside a number is ignored.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -293,11 +294,26 @@ class Phrase:
 
 @dataclass(frozen=True)
 class Pattern:
-    """A regular expression over the folded text."""
+    """A regular expression over the folded text, compiled when first needed; `needs` are strings
+    one of each group of which any text it matches holds (see grader.rubric.prefilter)."""
 
     source: str
-    regex: re.Pattern[str]
     lang: str | None = None
+    needs: tuple[tuple[str, ...], ...] = ()
+
+    @classmethod
+    def compiled(cls, source: str, regex: re.Pattern[str], lang: str | None = None) -> Pattern:
+        """A pattern compiled now (to check it), which nothing lets the matcher skip."""
+        pattern = cls(source, lang)
+        pattern.__dict__["regex"] = regex
+        return pattern
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.source)
+
+    def may_match(self, folded: str) -> bool:
+        return all(any(s in folded for s in group) for group in self.needs)
 
 
 @dataclass(frozen=True)
@@ -354,35 +370,52 @@ class Rubric:
         return self.spec.groups[group].max if group is not None else None
 
 
-def compile_rubric(spec: RubricSpec, source: str = "<inline>") -> Rubric:
-    """Compile every expression once, so scoring an answer does no parsing."""
+def compile_rubric(spec: RubricSpec, source: str = "<inline>",
+                   known: Mapping[str, tuple[tuple[str, ...], ...]] | None = None) -> Rubric:
+    """Compile every expression once, so scoring an answer does no parsing. A pattern `known`
+    gives the required strings of (one a store kept, so it compiled before) is compiled only
+    when an answer could match it; any other is compiled now, so a mistake in it is reported."""
     synonyms = {name: tuple(_synonym(name, item) for item in items) for name, items in spec.synonyms.items()}
+    known = known or {}
     concepts = tuple(
         Concept(c.id, c.points, c.label.strip(), c.hint.strip(), c.group,
-                tuple(_compile(e, synonyms, f"concept {c.id}") for e in c.any))
+                tuple(_compile(e, synonyms, f"concept {c.id}", known) for e in c.any))
         for c in spec.concepts
     )
     mistakes = tuple(
         Misconception(m.id, m.penalty, m.feedback.strip(), m.contradicts,
-                      tuple(_compile(e, synonyms, f"misconception {m.id}") for e in m.any))
+                      tuple(_compile(e, synonyms, f"misconception {m.id}", known) for e in m.any))
         for m in spec.misconceptions
     )
     return Rubric(spec, concepts, mistakes, source)
+
+
+def pattern_sources(spec: RubricSpec) -> list[str]:
+    """The regular expressions of a rubric, as written (without `re:`), in order, once each."""
+    expressions = [e for c in spec.concepts for e in c.any] + [e for m in spec.misconceptions for e in m.any]
+    found = [e.re if isinstance(e, RegexSpec) else e[3:].strip() for e in expressions
+             if isinstance(e, RegexSpec) or (isinstance(e, str) and e.startswith("re:"))]
+    return list(dict.fromkeys(found))
 
 
 class ExpressionError(ValueError):
     """A phrase or pattern that cannot be compiled; the message names it."""
 
 
-def _compile(expression: Any, synonyms: dict[str, tuple[Alternative, ...]], where: str) -> Expression:
+def _compile(expression: Any, synonyms: dict[str, tuple[Alternative, ...]], where: str,
+             known: Mapping[str, tuple[tuple[str, ...], ...]]) -> Expression:
     if isinstance(expression, SizesSpec):
         return Sizes(f"sizes: {expression.sizes}", expression.sizes, expression.min_length)
     if isinstance(expression, RegexSpec):
-        return Pattern(expression.re, re.compile(expression.re), expression.lang)
+        if expression.re in known:
+            return Pattern(expression.re, expression.lang, known[expression.re])
+        return Pattern.compiled(expression.re, re.compile(expression.re), expression.lang)
     if isinstance(expression, str) and expression.startswith("re:"):
         source = expression[3:].strip()
+        if source in known:
+            return Pattern(source, None, known[source])
         try:
-            return Pattern(source, re.compile(source))
+            return Pattern.compiled(source, re.compile(source))
         except re.error as err:
             raise ExpressionError(f"{where}: {expression!r} is not a valid regular expression: {err}") from None
     if isinstance(expression, str):

@@ -295,6 +295,7 @@ def prepare(text: str) -> Document:
     _resolve_rhetorical_questions(tokens, asked, inverted)
     _resolve_corrections(tokens, folded)
     _resolve_picks(tokens, questions)
+    _resolve_labelled_picks(tokens, folded, text)
     _mark_languages(tokens)
     foreign = len(_FOREIGN_WORD.findall(folded))
     return Document(text, folded, index, tokens, foreign)
@@ -608,6 +609,66 @@ def _resolve_picks(tokens: list[Token], questions: set[int]) -> None:
             for token in options:
                 token.masked = True
 
+
+def _resolve_labelled_picks(tokens: list[Token], folded: str, text: str) -> None:
+    """Labelled options, then one picked by its label: "Option A: ... Option B: ... I go with A",
+    "(a) ... (b) ... je retiens (b)". The options not picked count neither way: each runs from its
+    label to the next label, the last one to the pick. Labels are letters or numbers that follow
+    each other (a, b, c; 1, 2), written after "option", "choix", "hypothesis" and the like or in
+    parentheses ("(a)", "b)"); a letter alone is no label, so "a" the article never is one, nor is the
+    "a" of "I go with a deeper network" a pick (a picked letter is a capital, or ends its clause)."""
+    texts = [t.text for t in tokens]
+    labels: list[tuple[int, str]] = []  # (index of the label's token, label)
+    for n, token in enumerate(tokens):
+        if _is_label(tokens, n, folded):
+            labels.append((n, token.text))
+        if labels and (length := _phrase_at(texts, n, _PICKS) or _phrase_at(texts, n, _LABEL_PICKS)):
+            offered = _consecutive(labels)
+            after = n + length
+            while after < len(tokens) and texts[after] in _LABEL_FILLERS:
+                after += 1
+            if len(offered) < 2 or after >= len(tokens) or texts[after] not in {label for _, label in offered}:
+                continue
+            said = tokens[after]
+            if not (text[said.start:said.end].isupper() or said.text.isdigit()
+                    or folded[said.fend:said.fend + 1] in ("", ")", ",", ".", ";", ":", "!")):
+                continue
+            picked = texts[after]
+            ends = [first for first, _ in offered[1:]] + [n]
+            for (first, label), end in zip(offered, ends, strict=True):
+                if label != picked:
+                    for masked in tokens[max(first - 1, 0) if texts[first - 1] in _LABEL_WORDS else first: end]:
+                        masked.masked = True
+            labels = []
+
+
+def _is_label(tokens: list[Token], n: int, folded: str) -> bool:
+    token = tokens[n]
+    if not _LABEL.fullmatch(token.text):
+        return False
+    if n and tokens[n - 1].text in _LABEL_WORDS:
+        return True
+    return folded[token.fend:token.fend + 1] == ")" and (token.fstart == 0 or folded[token.fstart - 1] in " (\n:")
+
+
+def _consecutive(labels: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """The last run of labels that follow each other (a, b, c or 1, 2, 3), the first of its kind."""
+    run: list[tuple[int, str]] = []
+    for n, label in labels:
+        if run and ord(label) == ord(run[-1][1]) + 1:
+            run.append((n, label))
+        elif label in ("a", "1", "i"):
+            run = [(n, label)]
+    return run
+
+
+_LABEL = re.compile(r"[a-e1-5]")
+_LABEL_WORDS = word_set("option options choix choice proposition hypothese hypothesis cas case answer reponse")
+_LABEL_FILLERS = word_set("option choix proposition hypothese hypothesis answer reponse the la le l is est c it s")
+_LABEL_PICKS = _by_first_word((
+    "je retiens", "i keep", "je garde", "i ll keep", "i d keep", "answer", "reponse", "i d say", "i would say",
+    "i say", "je dirais", "je dis", "correct one", "la bonne",
+))
 
 # "I'd go with" reads "i d go with"; "j'opte pour" reads "j opte".
 _PICKS = _by_first_word((

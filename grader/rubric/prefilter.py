@@ -1,0 +1,197 @@
+"""The strings a regular expression cannot match without, so that a rubric's patterns are compiled
+only for the answers that could match them.
+
+Python compiles a regular expression in Python code, about a quarter of a millisecond each, and the
+patterns (`re:`) are most of the cost of loading a rubric that has hundreds. Most of them cannot
+match a given answer: a pattern about vanishing gradients cannot match a text without "vanish" or
+"gradient" in it. `required_strings` reads that from the pattern's syntax tree as a tuple of groups,
+each holding strings one of which every match contains:
+
+    required_strings(r"\\b(?:vanish|disappear)\\w*\\s+grad")  ->  (("disappear", "vanish"), ("grad",))
+
+`may_match` tests a text against them with plain substring searches.
+
+The groups of a rubric folder's patterns are kept in a small store, so a process need not parse the
+patterns to learn them: `prepared/patterns.json` beside the rubrics (written by `grader
+rubric-index`, shipped with the set) and a copy in the cache folder for any other folder. A pattern
+found in a store was compiled without error when the store was written, by the same minor version
+of Python (the file names it; another version's file is not read), so it is compiled only when an
+answer holds one string of each of its groups. A pattern found in neither is compiled when the
+rubric loads, as before, so a mistake in it is reported then.
+
+Sound by construction, never a guess: only literal characters read with case are kept; a part that
+may be absent (a repeat of at least zero, an optional group), a lookaround, a class, a
+back-reference and a conditional require nothing; an alternation requires one of its branches'
+strings, and nothing at all when one branch requires nothing. Tests check every shipped pattern
+against the sample answers, and random patterns against random texts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import json
+import sys
+from collections.abc import Iterable, Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+Needs = tuple[tuple[str, ...], ...]  # every group: one of its strings is in any text the pattern matches
+
+STORE_FORMAT = 1
+PREPARED_FOLDER = "prepared"  # beside a set's rubrics: what `grader rubric-index` prepares for them
+STORE_NAME = "patterns.json"  # in a rubric folder's PREPARED_FOLDER
+CACHE_FOLDER = "patterns"  # in the cache folder
+MIN_LENGTH = 2  # a one-character string is in almost every answer: not worth testing
+MAX_STORED = 20_000  # a cached store that grows past this starts again from one rubric's patterns
+
+# The standard library's own parser of regular expressions (`re` has no public syntax tree). Should
+# a Python change it beyond reading, every pattern simply requires nothing (see `required_strings`).
+_parser: Any = importlib.import_module("re._parser")
+_IGNORING_CASE = 2 | 4  # re.IGNORECASE | re.LOCALE: literals that may match other characters
+
+
+def python_version() -> str:
+    return f"{sys.version_info[0]}.{sys.version_info[1]}"
+
+
+def required_strings(source: str) -> Needs:
+    """The groups of strings one of each of which every match of `source` contains; () when
+    nothing can be said (including a pattern this Python's parser rejects or reads otherwise)."""
+    try:
+        tree = _parser.parse(source, 0)
+        if tree.state.flags & _IGNORING_CASE:
+            return ()
+        groups = _needs(list(tree), 0)
+    except Exception:  # noqa: BLE001 - nothing read means nothing required: always sound
+        return ()
+    return tuple(sorted(set(groups)))
+
+
+def _needs(items: list[tuple[Any, Any]], depth: int) -> list[tuple[str, ...]]:
+    """The groups a sequence of parsed items requires (strings sorted in each group)."""
+    if depth > 50:
+        return []
+    groups: list[tuple[str, ...]] = []
+    run: list[str] = []
+
+    def end_run() -> None:
+        if len(run) >= MIN_LENGTH:
+            groups.append(("".join(run),))
+        run.clear()
+
+    for op, arg in items:
+        name = str(op)
+        if name == "LITERAL":
+            run.append(chr(arg))
+            continue
+        end_run()
+        if name == "SUBPATTERN":
+            _, added, _, inner = arg
+            if not added & _IGNORING_CASE:
+                groups += _needs(list(inner), depth + 1)
+        elif name == "ATOMIC_GROUP":
+            groups += _needs(list(arg), depth + 1)
+        elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+            least, _, inner = arg
+            if least >= 1:
+                groups += _needs(list(inner), depth + 1)
+        elif name == "BRANCH":
+            union: set[str] = set()
+            for branch in arg[1]:
+                found = _needs(list(branch), depth + 1)
+                if not found:
+                    break  # this branch requires nothing, so the alternation requires nothing
+                tightest: tuple[str, ...] = min(found, key=_looseness)
+                union.update(tightest)
+            else:
+                groups.append(tuple(sorted(union)))
+    end_run()
+    return groups
+
+
+def _looseness(group: tuple[str, ...]) -> tuple[int, int]:
+    """How easily a text satisfies a group: more strings, and shorter ones, are easier."""
+    return len(group), -min(len(s) for s in group)
+
+
+def may_match(needs: Needs, text: str) -> bool:
+    """Whether `text` holds one string of each group: if not, the pattern cannot match it."""
+    return all(any(s in text for s in group) for group in needs)
+
+
+# -- stores --------------------------------------------------------------------------------------
+
+def store_text(patterns: Mapping[str, Needs]) -> str:
+    """A store's file: the format, the Python that parsed the patterns, and each pattern's groups."""
+    lines = [f"{json.dumps(source, ensure_ascii=False)}: {json.dumps([list(g) for g in needs], ensure_ascii=False)}"
+             for source, needs in sorted(patterns.items())]
+    return (f'{{"format": {STORE_FORMAT}, "python": "{python_version()}", "patterns": {{\n'
+            + ",\n".join(lines) + "\n}}\n")
+
+
+def read_store(path: Path) -> dict[str, Needs]:
+    """The patterns of a store file; {} when it is missing, damaged, or of another format or Python."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return {}
+    return _read_store(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=32)  # a folder's rubrics share its store: read it once while it is unchanged
+def _read_store(path: str, mtime_ns: int, size: int) -> dict[str, Needs]:
+    try:
+        body = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(body, dict) or body.get("format") != STORE_FORMAT or body.get("python") != python_version():
+        return {}
+    patterns = body.get("patterns")
+    if not isinstance(patterns, dict):
+        return {}
+    found: dict[str, Needs] = {}
+    for source, groups in patterns.items():
+        if not (isinstance(groups, list) and all(
+                isinstance(g, list) and g and all(isinstance(s, str) and s for s in g) for g in groups)):
+            return {}  # one damaged entry: the file is not trusted at all
+        found[source] = tuple(tuple(g) for g in groups)
+    return found
+
+
+def prepared_store_path(folder: Path) -> Path:
+    return folder / PREPARED_FOLDER / STORE_NAME
+
+
+def cached_store_path(folder: Path) -> Path | None:
+    """The cache folder's store for a rubric folder (None when caching is off)."""
+    from grader.cachedir import cache_folder
+
+    cache = cache_folder(CACHE_FOLDER)
+    if cache is None:
+        return None
+    name = hashlib.sha256(str(folder.resolve()).encode("utf-8")).hexdigest()[:16]
+    return cache / f"{name}-py{python_version()}.json"
+
+
+def known_patterns(folder: Path) -> dict[str, Needs]:
+    """The patterns whose groups the folder's stores know: the shipped one, then the cached one."""
+    cached = cached_store_path(folder)
+    found = read_store(cached) if cached is not None else {}
+    return {**found, **read_store(prepared_store_path(folder))}
+
+
+def remember(folder: Path, sources: Iterable[str]) -> None:
+    """Add patterns that compiled (their groups read now) to the cache folder's store of the folder;
+    a store that cannot be written is simply not kept."""
+    from grader.cachedir import write_atomically
+
+    new = {source: required_strings(source) for source in sources}
+    path = cached_store_path(folder) if new else None
+    if path is None:
+        return
+    stored = read_store(path)
+    if len(stored) + len(new) > MAX_STORED:
+        stored = {}
+    write_atomically(path, store_text({**stored, **new}).encode("utf-8"))
