@@ -260,7 +260,7 @@ FLOORS = {
     "blind38": (SAMPLES_DIR / "blind38", 100, 99, 0),
     "blind39": (SAMPLES_DIR / "blind39", 100, 99, 0),
     "blind40": (SAMPLES_DIR / "blind40", 100, 92, 3),
-    "blind41": (SAMPLES_DIR / "blind41", 100, 95, 1),
+    "blind41": (SAMPLES_DIR / "blind41", 100, 96, 1),
     "blind42": (SAMPLES_DIR / "blind42", 100, 98, 0),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 565, 565, 0),
