@@ -523,6 +523,17 @@ PICKED = [
     ("en 'a' the article is no pick", "Option A: a mask. Option B: a single label. I go with a single label.", True),
     ("fr 'a' seul n'est pas une option", "Le réseau donne une seule classe a la fin, ou b un masque ; je garde a.",
      True),
+    ("en picked by rank", "Option A: a single label for the image. Option B: a mask. I'd say the second option.", False),
+    ("fr choisie par son rang", "Option A : une seule classe pour l'image. Option B : un masque. Je dirais la "
+     "deuxième.", False),
+    ("en two readings, the first picked", "If it means segmentation: a mask. If it means classification: a single "
+     "label for the image. I think the first one is meant.", False),
+    ("fr deux lectures, la seconde", "Si on parle de classification : une seule classe pour l'image. Si on parle de "
+     "segmentation : un masque. Je pense que c'est la seconde lecture.", False),
+    ("en the reading picked is the wrong one", "If it means segmentation: a mask. If it means classification: a "
+     "single label for the image. I think the second one is meant.", True),
+    ("en 'the first layers' is no pick", "If the image is large: a single label for the image. If it is small: the "
+     "same. I think the first layers see edges.", True),
 ]
 
 

@@ -612,34 +612,83 @@ def _resolve_picks(tokens: list[Token], questions: set[int]) -> None:
 
 def _resolve_labelled_picks(tokens: list[Token], folded: str, text: str) -> None:
     """Labelled options, then one picked by its label: "Option A: ... Option B: ... I go with A",
-    "(a) ... (b) ... je retiens (b)". The options not picked count neither way: each runs from its
-    label to the next label, the last one to the pick. Labels are letters or numbers that follow
-    each other (a, b, c; 1, 2), written after "option", "choix", "hypothesis" and the like or in
-    parentheses ("(a)", "b)"); a letter alone is no label, so "a" the article never is one, nor is the
-    "a" of "I go with a deeper network" a pick (a picked letter is a capital, or ends its clause)."""
+    "(a) ... (b) ... je retiens (b)"; or picked by its rank ("I'd say the second option", "the
+    latter"), among labelled options or among readings of the question, sentences that open with
+    "if" or "si" ("If small means close to zero: ... If it means very negative: ... I think the
+    first one is meant"). The options not picked count neither way: each labelled one runs from its
+    label to the next label, the last one to the pick; a reading is its sentence. Labels are
+    letters or numbers that follow each other (a, b, c; 1, 2), written after "option", "choix",
+    "hypothesis" and the like or in parentheses ("(a)", "b)"); a letter alone is no label, so "a"
+    the article never is one, nor is the "a" of "I go with a deeper network" a pick (a picked letter
+    is a capital, or ends its clause)."""
     texts = [t.text for t in tokens]
     labels: list[tuple[int, str]] = []  # (index of the label's token, label)
     for n, token in enumerate(tokens):
         if _is_label(tokens, n, folded):
             labels.append((n, token.text))
-        if labels and (length := _phrase_at(texts, n, _PICKS) or _phrase_at(texts, n, _LABEL_PICKS)):
-            offered = _consecutive(labels)
-            after = n + length
-            while after < len(tokens) and texts[after] in _LABEL_FILLERS:
-                after += 1
-            if len(offered) < 2 or after >= len(tokens) or texts[after] not in {label for _, label in offered}:
-                continue
+        length = _phrase_at(texts, n, _PICKS) or _phrase_at(texts, n, _LABEL_PICKS)
+        if not length:
+            continue
+        after = n + length
+        while after < len(tokens) and texts[after] in _LABEL_FILLERS:
+            after += 1
+        if after >= len(tokens):
+            continue
+        offered = _consecutive(labels)
+        ends = [first for first, _ in offered[1:]] + [n] if offered else []
+        spans = [(first - 1 if first and texts[first - 1] in _LABEL_WORDS else first, end)
+                 for (first, _), end in zip(offered, ends, strict=True)]
+        rank = _rank(tokens, after, folded)
+        if rank is None and len(offered) >= 2 and texts[after] in {label for _, label in offered}:
             said = tokens[after]
             if not (text[said.start:said.end].isupper() or said.text.isdigit()
                     or folded[said.fend:said.fend + 1] in ("", ")", ",", ".", ";", ":", "!")):
                 continue
-            picked = texts[after]
-            ends = [first for first, _ in offered[1:]] + [n]
-            for (first, label), end in zip(offered, ends, strict=True):
-                if label != picked:
-                    for masked in tokens[max(first - 1, 0) if texts[first - 1] in _LABEL_WORDS else first: end]:
-                        masked.masked = True
-            labels = []
+            rank = [label for _, label in offered].index(texts[after]) + 1
+        elif rank is not None and len(offered) < 2:
+            spans = _readings(tokens, n)
+        if rank is None or len(spans) < 2:
+            continue
+        picked = len(spans) - 1 if rank == 0 else rank - 1
+        if picked >= len(spans):
+            continue
+        for k, (first, end) in enumerate(spans):
+            if k != picked:
+                for masked in tokens[first:end]:
+                    masked.masked = True
+        labels = []
+
+
+def _rank(tokens: list[Token], n: int, folded: str) -> int | None:
+    """The rank an ordinal at `n` picks (0 for the last: "the latter", "la dernière"), when it names
+    an option ("the first one", "la deuxième option", "the second reading") or ends its clause."""
+    rank = _ORDINALS.get(tokens[n].text)
+    if rank is None:
+        return None
+    if tokens[n].text in ("former", "latter"):
+        return rank
+    follows = tokens[n + 1].text if n + 1 < len(tokens) else ""
+    if follows in _OPTION_NOUNS or folded[tokens[n].fend:tokens[n].fend + 1] in ("", ",", ".", ";", ":", "!", ")"):
+        return rank
+    return None
+
+
+def _readings(tokens: list[Token], pick: int) -> list[tuple[int, int]]:
+    """The sentences before the pick at `pick` that each open with "if" or "si", as token spans; the
+    pick's own sentence is the last of them, up to the pick, when it opens so too (a sentence that
+    ends with a number, "... is ~0. I think ...", runs on to the next)."""
+    starts: dict[int, int] = {}
+    for i, token in enumerate(tokens):
+        starts.setdefault(token.sentence, i)
+    here = tokens[pick].sentence
+    spans: list[tuple[int, int]] = []
+    if tokens[starts[here]].text in _READING_OPENERS and starts[here] < pick:
+        spans.append((starts[here], pick))
+    sentence = here - 1
+    while sentence in starts and tokens[starts[sentence]].text in _READING_OPENERS:
+        spans.insert(0, (starts[sentence], starts[sentence + 1]))
+        sentence -= 1
+    return spans
 
 
 def _is_label(tokens: list[Token], n: int, folded: str) -> bool:
@@ -664,11 +713,17 @@ def _consecutive(labels: list[tuple[int, str]]) -> list[tuple[int, str]]:
 
 _LABEL = re.compile(r"[a-e1-5]")
 _LABEL_WORDS = word_set("option options choix choice proposition hypothese hypothesis cas case answer reponse")
-_LABEL_FILLERS = word_set("option choix proposition hypothese hypothesis answer reponse the la le l is est c it s")
+_LABEL_FILLERS = word_set("option choix proposition hypothese hypothesis answer reponse the la le l is est c it s that que qu")
 _LABEL_PICKS = _by_first_word((
     "je retiens", "i keep", "je garde", "i ll keep", "i d keep", "answer", "reponse", "i d say", "i would say",
-    "i say", "je dirais", "je dis", "correct one", "la bonne",
+    "i say", "je dirais", "je dis", "correct one", "la bonne", "i think", "je pense", "i guess",
 ))
+# Ranks: 0 is the last.
+_ORDINALS = {"first": 1, "premier": 1, "premiere": 1, "former": 1, "second": 2, "seconde": 2, "deuxieme": 2,
+             "third": 3, "troisieme": 3, "latter": 0, "last": 0, "derniere": 0, "dernier": 0}
+_OPTION_NOUNS = word_set("one option reading interpretation lecture cas case hypothesis hypothese choice choix "
+                         "proposition sens meaning")
+_READING_OPENERS = word_set("if si")
 
 # "I'd go with" reads "i d go with"; "j'opte pour" reads "j opte".
 _PICKS = _by_first_word((
