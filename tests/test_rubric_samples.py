@@ -263,7 +263,7 @@ FLOORS = {
     "blind41": (SAMPLES_DIR / "blind41", 100, 100, 0),
     "blind42": (SAMPLES_DIR / "blind42", 100, 99, 0),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
-    "dev2": (EXAMPLES_DIR / "dev2", 565, 565, 0),
+    "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
     "dev4": (EXAMPLES_DIR / "dev4", 284, 284, 0),
     "dev5": (EXAMPLES_DIR / "dev5", 546, 546, 0),
