@@ -898,6 +898,31 @@ def test_a_word_copied_from_the_prompt_earns_nothing_on_every_part(set_rubrics, 
     assert "repeats the question" in result.feedback[0]
 
 
+# The question said back with one idea added: the copied words count neither way, the idea does.
+SAID_BACK = [
+    ("en the cost added", "p3.4", "The advantages of using ReLU activations over sigmoid activations are that ReLU "
+     "is cheaper to compute.", True),
+    ("fr le coût ajouté", "p3.4", "Les avantages d'utiliser des activations ReLU par rapport aux activations "
+     "sigmoïde sont que ReLU est moins coûteuse à calculer.", True),
+    ("en sparsity added", "p1.2c", "A remark we can make about this matrix W is that it is sparse.", True),
+    ("fr creuse ajouté", "p1.2c", "Une remarque qu'on peut faire sur cette matrice W est qu'elle est creuse.", True),
+    ("en nothing added", "p3.4", "What advantages does using ReLU activations have over sigmoid activations?", False),
+    ("fr rien d'ajouté", "p1.2c", "Quelles remarques peut-on faire sur cette matrice W ?", False),
+    ("en an idea of no use added", "p3.4", "The advantages of using ReLU activations over sigmoid activations are "
+     "very important in practice.", False),
+]
+
+
+@pytest.mark.parametrize("what,part,answer,earns", SAID_BACK, ids=[c[0] for c in SAID_BACK])
+def test_the_question_said_back_is_graded_on_what_it_adds(set_rubrics, what, part, answer, earns):
+    rubric, prompt = set_rubrics[part]
+    result = score_answer(rubric, answer, prompt)
+    if earns:
+        assert result.points > 0 and "copied_prompt" not in result.flags, result.feedback
+    else:
+        assert result.points == 0, result.feedback
+
+
 def test_a_formula_made_of_prompt_words_is_not_a_copy(set_rubrics):
     rubric, prompt = set_rubrics["p2.1.small_inputs"]
     result = score_answer(rubric, "tanh(x) ≈ x", prompt)

@@ -32,7 +32,8 @@ Confidence (0..1) says how far the provisional score can be trusted without a pe
       0.00 for an answer in neither English nor French, or with no words at all
 
 Status. An answer that repeats the question (its meaningful words all come from the question, or
-it is mostly a copy of it) is `incorrect` (0 points, confident). An empty answer (only
+it is mostly a copy of it and what it adds names no expected idea) is `incorrect` (0 points,
+confident); the copied words of an answer count neither way. An empty answer (only
 punctuation) is `invalid`. Otherwise, when the rubric says `always_review` or the confidence is
 below `review_threshold`, the status is `needs_review` and the provisional score is kept; else
 `correct` (full points), `partial` or `incorrect` (0). An answer the rubric is unsure of (below
@@ -222,15 +223,19 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
         cap = 0.0
 
     question = prompt or spec.prompt
-    if question and _mask_copied(doc, _prepared_question(question)):
+    copied = bool(question) and _mask_copied(doc, _prepared_question(question))
+    matcher = Matcher(doc)
+    concept_mentions = {c.id: _mentions(matcher, c.expressions) for c in rubric.concepts}
+    # The copied words count neither way; an answer that is mostly the question said back is
+    # graded on what it adds ("The advantages of ReLU over sigmoid are that ReLU is faster"), and
+    # is a copy when what it adds names no expected idea.
+    said_back = copied and all(t.masked for t in doc.tokens if t.role is not Role.STOP)
+    if said_back or (copied and not any(concept_mentions.values())):
         return RubricResult(
             0.0, spec.points, 1.0, "incorrect", flags=("copied_prompt",),
             feedback=("Your answer repeats the question; explain the idea in your own words.",),
             language=language, words=content_words, threshold=spec.review_threshold,
         )
-
-    matcher = Matcher(doc)
-    concept_mentions = {c.id: _mentions(matcher, c.expressions) for c in rubric.concepts}
     mistake_mentions = {m.id: _mentions(matcher, m.expressions, stated_only=True) for m in rubric.misconceptions}
     _give_shared_words_to_misconceptions(rubric, concept_mentions, mistake_mentions)
     # After the words of a misconception are taken from the concept it contradicts: what is left
