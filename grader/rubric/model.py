@@ -90,6 +90,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from grader.rubric.examples import ExampleSet
+from grader.rubric.prefilter import Needs, may_match
 from grader.rubric.text import NEGATORS, Role, fold_text, fold_word, joins_next, prepare, stems, word_role
 
 RUBRIC_SCHEMA_VERSION = 1
@@ -299,7 +300,7 @@ class Pattern:
 
     source: str
     lang: str | None = None
-    needs: tuple[tuple[str, ...], ...] = ()
+    needs: Needs = ()
 
     @classmethod
     def compiled(cls, source: str, regex: re.Pattern[str], lang: str | None = None) -> Pattern:
@@ -313,7 +314,7 @@ class Pattern:
         return re.compile(self.source)
 
     def may_match(self, folded: str) -> bool:
-        return all(any(s in folded for s in group) for group in self.needs)
+        return may_match(self.needs, folded)
 
 
 @dataclass(frozen=True)
@@ -371,7 +372,7 @@ class Rubric:
 
 
 def compile_rubric(spec: RubricSpec, source: str = "<inline>",
-                   known: Mapping[str, tuple[tuple[str, ...], ...]] | None = None) -> Rubric:
+                   known: Mapping[str, Needs] | None = None) -> Rubric:
     """Compile every expression once, so scoring an answer does no parsing. A pattern `known`
     gives the required strings of (one a store kept, so it compiled before) is compiled only
     when an answer could match it; any other is compiled now, so a mistake in it is reported."""
@@ -403,7 +404,7 @@ class ExpressionError(ValueError):
 
 
 def _compile(expression: Any, synonyms: dict[str, tuple[Alternative, ...]], where: str,
-             known: Mapping[str, tuple[tuple[str, ...], ...]]) -> Expression:
+             known: Mapping[str, Needs]) -> Expression:
     if isinstance(expression, SizesSpec):
         return Sizes(f"sizes: {expression.sizes}", expression.sizes, expression.min_length)
     if isinstance(expression, RegexSpec):

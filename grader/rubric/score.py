@@ -224,12 +224,12 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
 
     question = prompt or spec.prompt
     copied = bool(question) and _mask_copied(doc, _prepared_question(question))
-    matcher = Matcher(doc)
-    concept_mentions = {c.id: _mentions(matcher, c.expressions) for c in rubric.concepts}
     # The copied words count neither way; an answer that is mostly the question said back is
     # graded on what it adds ("The advantages of ReLU over sigmoid are that ReLU is faster"), and
     # is a copy when what it adds names no expected idea.
     said_back = copied and all(t.masked for t in doc.tokens if t.role is not Role.STOP)
+    matcher = Matcher(doc)
+    concept_mentions = {} if said_back else {c.id: _mentions(matcher, c.expressions) for c in rubric.concepts}
     if said_back or (copied and not any(concept_mentions.values())):
         return RubricResult(
             0.0, spec.points, 1.0, "incorrect", flags=("copied_prompt",),
