@@ -242,17 +242,12 @@ def write_example_indexes(set_path: str | Path) -> list[Path]:
     """`grader rubric-index`: write the index of each text rubric's graded examples beside the
     rubrics (`rubrics/prepared/<rubric>.json`), prepared for its part's question, so that a first
     check reads it instead of the example files. Returns the files written, in the set's order."""
-    from grader.rubric import load_rubric, part_options
+    from grader.rubric import load_rubric
     from grader.rubric.examples import write_index
     from grader.rubric.loader import prepared_index_path
-    from grader.spec import load_problem_set
 
-    problem_set = load_problem_set(set_path)
     written: list[Path] = []
-    for _, part in problem_set.parts():
-        options = part_options(part.options, problem_set.root, part.prompt)
-        if part.kind != "text" or not isinstance(options.get("rubric"), str):
-            continue
+    for options in _text_rubric_options(set_path):
         target = prepared_index_path(options["rubric"])
         if target in written:  # a rubric two parts share
             continue
@@ -274,17 +269,12 @@ def write_pattern_stores(set_path: str | Path) -> list[Path]:
     grader.rubric.prefilter), so that a first check compiles only the patterns an answer could
     match. Returns the files written, in the set's order."""
     from grader.cachedir import write_atomically
-    from grader.rubric import load_rubric, part_options
+    from grader.rubric import load_rubric
     from grader.rubric.model import pattern_sources
     from grader.rubric.prefilter import prepared_store_path, required_strings, store_text
-    from grader.spec import load_problem_set
 
-    problem_set = load_problem_set(set_path)
     sources: dict[Path, dict[str, None]] = {}
-    for _, part in problem_set.parts():
-        options = part_options(part.options, problem_set.root, part.prompt)
-        if part.kind != "text" or not isinstance(options.get("rubric"), str):
-            continue
+    for options in _text_rubric_options(set_path):
         rubric = load_rubric(options["rubric"])
         folder = Path(options["rubric"]).parent
         sources.setdefault(folder, {}).update(dict.fromkeys(pattern_sources(rubric.spec)))
@@ -299,3 +289,17 @@ def write_pattern_stores(set_path: str | Path) -> list[Path]:
         written.append(target)
     return written
 
+
+def _text_rubric_options(set_path: str | Path) -> list[dict[str, Any]]:
+    """The options of each text part of a set whose rubric is a file (its path made absolute and
+    the question added as `prompt`), in the set's order."""
+    from grader.rubric import part_options
+    from grader.spec import load_problem_set
+
+    problem_set = load_problem_set(set_path)
+    found = []
+    for _, part in problem_set.parts():
+        options = part_options(part.options, problem_set.root, part.prompt)
+        if part.kind == "text" and isinstance(options.get("rubric"), str):
+            found.append(options)
+    return found

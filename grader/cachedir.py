@@ -46,6 +46,17 @@ def cache_folder(*parts: str) -> Path | None:
     return folder if folder.is_dir() else None
 
 
+def path_name(path: str | Path) -> str:
+    """A short file-name key for a file or folder, from its absolute path: what the cache keeps of
+    it is found again, and told apart from another's with the same name."""
+    return hashlib.sha256(str(Path(path).resolve()).encode("utf-8")).hexdigest()[:16]
+
+
+def python_version() -> str:
+    """The minor version of Python ("3.11"): what it parses and builds can differ from another's."""
+    return f"{sys.version_info[0]}.{sys.version_info[1]}"
+
+
 def write_atomically(path: Path, data: bytes) -> bool:
     """Write a whole file or nothing: a temporary file in the same folder, then os.replace.
 
@@ -87,7 +98,7 @@ def table_name(name: str, grammar: str, **options: Any) -> str:
     import lark
 
     key = "\0".join([grammar, repr(sorted((k, repr(v)) for k, v in options.items())), lark.__version__,
-                     f"{sys.version_info[0]}.{sys.version_info[1]}"])
+                     python_version()])
     return f"{name}-{hashlib.sha256(key.encode()).hexdigest()[:24]}.lark"
 
 

@@ -268,16 +268,12 @@ def cached_index_path(rubric_path: str | Path, key: str) -> Path | None:
     """Where the cache folder keeps the index of a rubric's examples, `<rubric>-<key>.json` in its
     `examples` folder (None when caching is off). The rubric's part of the name lets the index of an
     earlier version of its files be recognised and removed."""
-    from grader.cachedir import cache_folder
+    from grader.cachedir import cache_folder, path_name
 
     folder = cache_folder(INDEX_CACHE)
     if folder is None:
         return None
-    return folder / f"{_rubric_name(rubric_path)}-{key}.json"
-
-
-def _rubric_name(rubric_path: str | Path) -> str:
-    return hashlib.sha256(str(Path(rubric_path).resolve()).encode("utf-8")).hexdigest()[:16]
+    return folder / f"{path_name(rubric_path)}-{key}.json"
 
 
 def _remove_older_indexes(path: Path) -> None:

@@ -28,14 +28,14 @@ against the sample answers, and random patterns against random texts.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import json
-import sys
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from grader.cachedir import cache_folder, path_name, python_version, write_atomically
 
 Needs = tuple[tuple[str, ...], ...]  # every group: one of its strings is in any text the pattern matches
 
@@ -50,10 +50,6 @@ MAX_STORED = 20_000  # a cached store that grows past this starts again from one
 # a Python change it beyond reading, every pattern simply requires nothing (see `required_strings`).
 _parser: Any = importlib.import_module("re._parser")
 _IGNORING_CASE = 2 | 4  # re.IGNORECASE | re.LOCALE: literals that may match other characters
-
-
-def python_version() -> str:
-    return f"{sys.version_info[0]}.{sys.version_info[1]}"
 
 
 def required_strings(source: str) -> Needs:
@@ -166,13 +162,10 @@ def prepared_store_path(folder: Path) -> Path:
 
 def cached_store_path(folder: Path) -> Path | None:
     """The cache folder's store for a rubric folder (None when caching is off)."""
-    from grader.cachedir import cache_folder
-
     cache = cache_folder(CACHE_FOLDER)
     if cache is None:
         return None
-    name = hashlib.sha256(str(folder.resolve()).encode("utf-8")).hexdigest()[:16]
-    return cache / f"{name}-py{python_version()}.json"
+    return cache / f"{path_name(folder)}-py{python_version()}.json"
 
 
 def known_patterns(folder: Path) -> dict[str, Needs]:
@@ -185,8 +178,6 @@ def known_patterns(folder: Path) -> dict[str, Needs]:
 def remember(folder: Path, sources: Iterable[str]) -> None:
     """Add patterns that compiled (their groups read now) to the cache folder's store of the folder;
     a store that cannot be written is simply not kept."""
-    from grader.cachedir import write_atomically
-
     new = {source: required_strings(source) for source in sources}
     path = cached_store_path(folder) if new else None
     if path is None:

@@ -635,19 +635,20 @@ def _resolve_labelled_picks(tokens: list[Token], folded: str, text: str) -> None
         if after >= len(tokens):
             continue
         offered = _consecutive(labels)
-        ends = [first for first, _ in offered[1:]] + [n] if offered else []
-        spans = [(first - 1 if first and texts[first - 1] in _LABEL_WORDS else first, end)
-                 for (first, _), end in zip(offered, ends, strict=True)]
         rank = _rank(tokens, after, folded)
-        if rank is None and len(offered) >= 2 and texts[after] in {label for _, label in offered}:
+        if rank is None and len(offered) >= 2 and texts[after] in (named := [label for _, label in offered]):
             said = tokens[after]
-            if not (text[said.start:said.end].isupper() or said.text.isdigit()
-                    or folded[said.fend:said.fend + 1] in ("", ")", ",", ".", ";", ":", "!")):
-                continue
-            rank = [label for _, label in offered].index(texts[after]) + 1
-        elif rank is not None and len(offered) < 2:
+            if text[said.start:said.end].isupper() or said.text.isdigit() or _ends_clause(said, folded):
+                rank = named.index(texts[after]) + 1
+        if rank is None:
+            continue
+        if len(offered) >= 2:
+            ends = [first for first, _ in offered[1:]] + [n]
+            spans = [(first - 1 if first and texts[first - 1] in _LABEL_WORDS else first, end)
+                     for (first, _), end in zip(offered, ends, strict=True)]
+        else:
             spans = _readings(tokens, n)
-        if rank is None or len(spans) < 2:
+        if len(spans) < 2:
             continue
         picked = len(spans) - 1 if rank == 0 else rank - 1
         if picked >= len(spans):
@@ -668,9 +669,12 @@ def _rank(tokens: list[Token], n: int, folded: str) -> int | None:
     if tokens[n].text in ("former", "latter"):
         return rank
     follows = tokens[n + 1].text if n + 1 < len(tokens) else ""
-    if follows in _OPTION_NOUNS or folded[tokens[n].fend:tokens[n].fend + 1] in ("", ",", ".", ";", ":", "!", ")"):
-        return rank
-    return None
+    return rank if follows in _OPTION_NOUNS or _ends_clause(tokens[n], folded) else None
+
+
+def _ends_clause(token: Token, folded: str) -> bool:
+    """Whether the token is the last word of its clause: the text ends, or a mark follows it."""
+    return folded[token.fend:token.fend + 1] in ("", ")", ",", ".", ";", ":", "!")
 
 
 def _readings(tokens: list[Token], pick: int) -> list[tuple[int, int]]:
