@@ -265,10 +265,9 @@ FLOORS = {
     "blind43": (SAMPLES_DIR / "blind43", 100, 100, 0),
     "blind44": (SAMPLES_DIR / "blind44", 100, 100, 0),
     "blind45": (SAMPLES_DIR / "blind45", 100, 100, 0),
-    # frozen and not yet measured: no floor until the first measurement sets one
-    "blind46": (SAMPLES_DIR / "blind46", 100, 0, 100),
-    "blind47": (SAMPLES_DIR / "blind47", 100, 0, 100),
-    "blind48": (SAMPLES_DIR / "blind48", 100, 0, 100),
+    "blind46": (SAMPLES_DIR / "blind46", 100, 85, 2),
+    "blind47": (SAMPLES_DIR / "blind47", 100, 89, 1),
+    "blind48": (SAMPLES_DIR / "blind48", 100, 91, 1),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
