@@ -1070,3 +1070,42 @@ def test_a_misconception_in_a_concepts_words_earns_at_most_a_quarter(set_rubrics
     result = score_answer(rubric, answer, prompt)
     assert any(m.found for m in result.misconceptions), result.feedback
     assert result.points <= rubric.points / 4, result.feedback
+
+
+# Kind: concrete and terse answers. What is a bare list of terms, and what only looks like one:
+# a single letter is a variable, a negation belongs to its term, a noun's complement keeps the
+# item a term, a formula's slash is no separator, and prose with commas stays prose.
+KEYWORD_LISTS = [
+    ("variables in a term (en)", "same H x W; mixes channels; reduce depth; network-in-network; cheap", True),
+    ("variables in a term (fr)", "même H x W ; combinaison linéaire des canaux ; réduction de la profondeur ; bottleneck", True),
+    ("negated terms (en)", "no saturation (x>0), no vanishing gradient, cheap, sparse, converges faster", True),
+    ("negated terms (fr)", "échantillonnage non différentiable ; pas de backprop ; reparamétrisation", True),
+    ("complements (en)", "random zeroing of neurons, probability p, regularization, co-adaptation, ensemble", True),
+    ("complements (fr)", "pas centré en 0, décalage de la moyenne, zig-zag des gradients ; BatchNorm, Leaky ReLU, ELU", True),
+    ("formulas as items (fr)", "tanh(x) ≈ x ; linéaire ; dérivée ≈ 1", True),
+    ("prose with commas (en)", "ReLU is cheap, it does not saturate, and it is sparse", False),
+    ("prose with commas (fr)", "La ReLU ne sature pas, elle est rapide, et on a des activations creuses", False),
+    ("a formula's slash (fr)", "Pour |x| petit, tanh(x) ≈ x - x³/3 ≈ x.", False),
+    ("a chain of sizes (en)", "28x28 image -> 128 -> 16 -> 128 -> 28x28 image, loss = ||x - x_hat||^2", False),
+    ("shorthand sentence (fr)", "gradient constant = 1 qd x>0 (pas d'écrasement) + calcul simple", False),
+    ("terse sentences (en)", "randomly zero units w.p. p during training (rescale), no co-adaptation / ensemble effect "
+                             "-> regularizes. Use it when overfitting (big net, small data), off at test.", False),
+]
+
+
+@pytest.mark.parametrize("what,answer,is_list", KEYWORD_LISTS, ids=[k[0] for k in KEYWORD_LISTS])
+def test_a_bare_list_of_terms_is_told_from_prose_and_formulas(what, answer, is_list):
+    from grader.rubric.score import _is_keyword_list
+
+    assert _is_keyword_list(prepare(answer)) is is_list
+
+
+def test_a_bare_list_keeps_the_rubrics_share_of_its_points(set_rubrics):
+    """The same ideas as a list of terms and as a sentence: the list keeps keyword_list_share."""
+    rubric, prompt = set_rubrics["p3.4"]
+    listed = score_answer(rubric, "no saturation (x>0), no vanishing gradient, cheap, sparse", prompt)
+    said = score_answer(rubric, "ReLU does not saturate for x > 0, so the gradient does not vanish; "
+                                "it is cheap to compute and its activations are sparse.", prompt)
+    assert "keyword_list" in listed.flags and "keyword_list" not in said.flags
+    assert listed.points == pytest.approx(said.points * rubric.spec.keyword_list_share)
+

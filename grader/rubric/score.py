@@ -56,7 +56,7 @@ from grader.limits import LIMITS
 from grader.rubric.examples import DISAGREEMENT
 from grader.rubric.match import Matcher, Occurrence
 from grader.rubric.model import Expression, Rubric
-from grader.rubric.text import LANGUAGE_NAMES, Document, Role, language_profile, prepare
+from grader.rubric.text import LANGUAGE_NAMES, Document, Role, Token, language_profile, prepare
 
 MAX_TEXT_CHARS = LIMITS.max_length
 MAX_LIST_ITEMS = 100
@@ -534,16 +534,47 @@ def _off_language(doc: Document) -> str | None:
 
 
 def _is_keyword_list(doc: Document) -> bool:
-    """Many words with no function words, or several short items separated by commas or lines."""
+    """Many words with no function words, or several short items separated by commas or lines.
+
+    In an item, a single letter is a variable ("same H x W", "x + F(x)") unless an apostrophe
+    follows it (French "d'", "l'"), and a negation is part of the term ("no saturation", "pas de
+    backprop"); neither makes the item a sentence. The words that join a noun to its complement
+    ("décalage de la moyenne", "random zeroing of neurons") may come once an item on average; any other
+    function word ("is", "it", "on") more than once makes the answer prose. A slash separates
+    items only with a space beside it: "x³/3" and "dout/dx" are formulas.
+    """
     words = doc.words
     if not words:
         return False
     function = sum(1 for t in words if t.role is not Role.CONTENT)
     if len(words) >= KEYWORD_LIST_MIN and function / len(words) < KEYWORD_LIST_FUNCTION_SHARE:
         return True
-    items = [item.split() for item in re.split(r"[,;\n/]+", doc.folded) if item.strip()]
-    return (len(items) >= KEYWORD_ITEMS_MIN and all(len(item) <= KEYWORD_ITEM_WORDS for item in items)
-            and function <= 1)
+    items: list[list[Token]] = []
+    bounds = [0] + [m.end() for m in _ITEM_SEPARATOR.finditer(doc.folded)] + [len(doc.folded) + 1]
+    for start, end in zip(bounds, bounds[1:]):
+        item = [t for t in words if start <= t.fstart < end and not _is_variable(doc, t)]
+        if item:
+            items.append(item)
+    if len(items) < KEYWORD_ITEMS_MIN or any(len(item) > KEYWORD_ITEM_WORDS for item in items):
+        return False
+    stops = [t.text for item in items for t in item if t.role is Role.STOP]
+    joining = sum(1 for w in stops if w in _JOINING_WORDS)
+    return len(stops) - joining <= 1 and joining <= len(items)
+
+
+_ITEM_SEPARATOR = re.compile(r"[,;\n]|\s/|/\s")
+
+
+def _is_variable(doc: Document, token: Token) -> bool:
+    """A single letter that names a quantity, not an elided French word."""
+    return len(token.text) == 1 and token.text.isalpha() and doc.folded[token.fend:token.fend + 1] not in ("'", "’")
+
+
+# Articles and prepositions inside a noun phrase: a list item may hold one and stay a term.
+_JOINING_WORDS = frozenset("""
+the a an of in for on to with per
+le la les l un une des du de d au aux en par pour sur avec
+""".split())
 
 
 @lru_cache(maxsize=64)
