@@ -1109,3 +1109,20 @@ def test_a_bare_list_keeps_the_rubrics_share_of_its_points(set_rubrics):
     assert "keyword_list" in listed.flags and "keyword_list" not in said.flags
     assert listed.points == pytest.approx(said.points * rubric.spec.keyword_list_share)
 
+
+# Kind: clause-level meaning. A denied denial asserts its clause: "it's not that X doesn't...",
+# "ce n'est pas que ... ne ... pas". A "not that" over a clause with no negation still denies it.
+DOUBLE_DENIALS = [
+    ("en not that it doesn't", "It's not that dropout doesn't reduce overfitting, it just costs time.", True),
+    ("en not that it never", "It is not that dropout never reduces overfitting.", True),
+    ("fr pas que ne pas", "Ce n'est pas que le dropout ne réduit pas le surapprentissage, il ralentit juste.", True),
+    ("fr pas qu'il ne jamais", "Ce n'est pas qu'il ne réduit jamais le surapprentissage.", True),
+    ("en not that, no inner negation", "It's not that dropout reduces overfitting.", False),
+    ("fr pas que, sans seconde négation", "Ce n'est pas que le dropout réduit le surapprentissage.", False),
+    ("en the second clause keeps its own", "It's not that it doesn't work, but dropout does not reduce overfitting.", False),
+]
+
+
+@pytest.mark.parametrize("what,answer,credited", DOUBLE_DENIALS, ids=[c[0] for c in DOUBLE_DENIALS])
+def test_a_denied_denial_asserts_its_clause(what, answer, credited):
+    assert credits("reduc*|reduit overfit*|surapprentissage", answer) is credited

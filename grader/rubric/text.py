@@ -292,6 +292,7 @@ def prepare(text: str) -> Document:
             asked.setdefault(token.sentence, []).append(i)
     _set_aside_choices(tokens, asked, text)
     _resolve_negations(tokens)
+    _resolve_double_denials(tokens)
     _resolve_rhetorical_questions(tokens, asked, inverted)
     _resolve_corrections(tokens, folded)
     _resolve_picks(tokens, questions)
@@ -429,6 +430,28 @@ def _resolve_negations(tokens: list[Token]) -> None:
             partner = next((w for w in ahead if w in _FR_NEGATION_PARTNERS or w in ("que", "qu")), None)
             if partner in ("que", "qu"):
                 token.role = Role.STOP  # "n'est utilisé qu'à l'entraînement": only at training
+
+
+def _resolve_double_denials(tokens: list[Token]) -> None:
+    """ "It's not that it doesn't help", "Ce n'est pas qu'il n'y a jamais de gradient nul": a denial
+    of a denied clause asserts the clause. The two negations (with the "ne" of each) are no denial
+    then; a "not that" whose clause is not negated still denies it ("it's not that ReLU is slow")."""
+    for i, token in enumerate(tokens):
+        if (token.role is not Role.NEGATION or token.text not in ("not", "pas", "non")
+                or i + 1 >= len(tokens) or tokens[i + 1].text not in ("that", "que", "qu")
+                or tokens[i + 1].clause != token.clause):
+            continue
+        inner = [j for j in range(i + 2, min(i + 2 + _DOUBLE_DENIAL_REACH, len(tokens)))
+                 if tokens[j].clause == token.clause and tokens[j].role is Role.NEGATION]
+        if not inner:
+            continue
+        outer = [j for j in range(max(i - 3, 0), i) if tokens[j].text in ("ne", "n")
+                 and tokens[j].role is Role.NEGATION and tokens[j].clause == token.clause]
+        for j in (*outer, i, *inner):
+            tokens[j].role = Role.STOP
+
+
+_DOUBLE_DENIAL_REACH = 6  # words after "not that" in which the inner negation is looked for
 
 
 def _resolve_rhetorical_questions(tokens: list[Token], asked: dict[int, list[int]], inverted: set[int]) -> None:
