@@ -475,6 +475,8 @@ COMPARED = [
      "un U-Net sort un masque.", False),
     ("en as opposed to", "As opposed to a classifier giving a single label, it outputs a mask.", False),
     ("fr à la différence de", "À la différence d'un classifieur qui sort une seule classe, il sort un masque.", False),
+    ("en contrary to", "Contrary to a classifier, which gives a single label, a U-Net outputs a mask.", False),
+    ("fr au contraire de", "Au contraire d'un classifieur qui sort une seule classe, un U-Net sort un masque.", False),
     ("en and ends the other side", "It outputs a mask unlike a classifier and it gives a single label per image.", True),
     ("fr et termine l'autre côté", "Il sort un masque contrairement à un classifieur et il donne une seule classe.", True),
     ("fr comparer est aussi un verbe", "La sortie, on la compare à une seule classe.", True),

@@ -103,8 +103,9 @@ SUBSTITUTIONS: dict[str, set[tuple[str, ...]]] = {
 }
 COMPARISONS: dict[str, set[tuple[str, ...]]] = {
     "unlike": {()}, "a": {("contrairement",)}, "au": {("contrairement",)}, "aux": {("contrairement",)},
-    "to": {("as", "opposed")}, "de": {("la", "difference")}, "d": {("la", "difference")}, "du": {("la", "difference")},
-    "des": {("la", "difference")},
+    "to": {("as", "opposed"), ("contrary",)}, "de": {("la", "difference"), ("au", "contraire")},
+    "d": {("la", "difference"), ("au", "contraire")}, "du": {("la", "difference"), ("au", "contraire")},
+    "des": {("la", "difference"), ("au", "contraire")},
 }  # not "compared with", "comparé à": also a verb ("la sortie, qu'on compare à des étiquettes")
 COMPARISON_BARRIERS = word_set("so donc because car since puisque then puis alors")
 # "and" ends the other side of a comparison ("unlike sigmoid and its gradient is never zero"), but
