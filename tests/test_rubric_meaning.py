@@ -957,9 +957,21 @@ def test_rubric_test_shows_what_a_word_written_with_symbols_reads_as():
          "any": [{"phrase": "slope|pente one|1", "unless": "x<0 negati*"}, "h(x)|f(x) skip*", "@half"]}],
         "synonyms": {"half": ["1/2 point"]}})
     run = run_samples(rubric, [Sample("The slope is 1 for x > 0.", 1.0)])
-    assert dict(run.misread) == {"x<0": "0", "h(x)": "", "f(x)": "", "1/2": "1 2"}
+    assert dict(run.misread) == {"x<0": "0", "h(x)": "", "f(x)": "", "1/2": "1 2", "one": ""}  # "one" is a function word
     assert "'x<0' reads as '0'" in format_run(run)
     assert {"written": "x<0", "read_as": "0"} in run.to_dict()["words_with_symbols"]
+
+
+def test_rubric_test_shows_the_function_words_a_phrase_cannot_see():
+    """Matching skips function words in answers, so an alternative made only of them never matches:
+    "too|overly simple" finds "overly simple" and never "too simple". rubric-test names them."""
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
+        {"id": "c", "points": 1, "label": "x", "hint": "y",
+         "any": ["too|overly|trop simple", {"phrase": "simple*", "unless": "mais complex*"}]}]})
+    assert score_answer(rubric, "The Gaussian is overly simple.").points == 1
+    run = run_samples(rubric, [Sample("The Gaussian is too simple.", 1.0)])
+    assert dict(run.misread) == {"too": "", "mais": ""}
+    assert "'too' reads as ''" in format_run(run) and "function words" in format_run(run)
 
 
 # ---------------------------------------------------------------------------------------------

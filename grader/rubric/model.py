@@ -443,7 +443,9 @@ def _compile(expression: Any, synonyms: dict[str, tuple[Alternative, ...]], wher
 
 def misread_words(spec: RubricSpec) -> list[tuple[str, str]]:
     """The words of the rubric's phrases, `unless` lists and synonyms written with symbols, each
-    with what the matcher reads in it ("x>0" reads as "0": single letters and symbols vanish), so
+    with what the matcher reads in it ("x>0" reads as "0": single letters and symbols vanish), and
+    the alternatives made only of function words, which it does not read at all ("too" in
+    "too|overly simple": matching skips "too" in answers, so that alternative never matches), so
     that an author sees them; a `re:` pattern says such things exactly."""
     texts = [item for items in spec.synonyms.values() for item in items]
     expressions = [e for c in spec.concepts for e in c.any] + [e for m in spec.misconceptions for e in m.any]
@@ -455,7 +457,9 @@ def misread_words(spec: RubricSpec) -> list[tuple[str, str]]:
     found: dict[str, str] = {}
     for text in texts:
         for item in (a for word in text.split() for a in word.split("|")):
-            if _SYMBOL.search(item.rstrip("*")) and not item.startswith("@"):
+            if item.startswith("@") or not item:
+                continue
+            if _SYMBOL.search(item.rstrip("*")) or not _alternative(item):
                 read = " ".join(w.text + ("*" if w.prefix else "") for w in _alternative(item))
                 found.setdefault(item, read)
     return sorted(found.items())

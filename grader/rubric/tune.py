@@ -205,8 +205,9 @@ def format_run(run: SampleRun) -> str:
         lines += [f"     {p.owner}: {p.phrase}  (answers {', '.join(f'#{n}' for n in p.suspect)})"
                   for p in run.suspects]
     if run.misread:
-        lines.append("Words written with symbols, and what the phrases read in them (single letters and "
-                     "symbols vanish; a re: pattern says them exactly):")
+        lines.append("Words written with symbols or as function words, and what the phrases read in them "
+                     "(single letters, symbols and function words such as 'too' or 'de' vanish; a re: pattern "
+                     "says them exactly):")
         lines += [f"     {written!r} reads as {read!r}" for written, read in run.misread]
     summary = f"Summary: {len(run.outcomes)} answers; {run.review} sent to review"
     if run.with_expected:
