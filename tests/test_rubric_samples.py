@@ -268,10 +268,14 @@ FLOORS = {
     "blind46": (SAMPLES_DIR / "blind46", 100, 97, 0),
     "blind47": (SAMPLES_DIR / "blind47", 100, 97, 0),
     "blind48": (SAMPLES_DIR / "blind48", 100, 99, 0),
+    # frozen and not yet measured: no floor until the first measurement sets one
+    "blind49": (SAMPLES_DIR / "blind49", 100, 0, 100),
+    "blind50": (SAMPLES_DIR / "blind50", 100, 0, 100),
+    "blind51": (SAMPLES_DIR / "blind51", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
-    "dev4": (EXAMPLES_DIR / "dev4", 284, 284, 0),
+    "dev4": (EXAMPLES_DIR / "dev4", 283, 283, 0),
     "dev5": (EXAMPLES_DIR / "dev5", 546, 546, 0),
     "dev6": (EXAMPLES_DIR / "dev6", 281, 280, 0),
 }
