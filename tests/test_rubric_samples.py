@@ -268,10 +268,9 @@ FLOORS = {
     "blind46": (SAMPLES_DIR / "blind46", 100, 97, 0),
     "blind47": (SAMPLES_DIR / "blind47", 100, 97, 0),
     "blind48": (SAMPLES_DIR / "blind48", 100, 99, 0),
-    # frozen and not yet measured: no floor until the first measurement sets one
-    "blind49": (SAMPLES_DIR / "blind49", 100, 0, 100),
-    "blind50": (SAMPLES_DIR / "blind50", 100, 0, 100),
-    "blind51": (SAMPLES_DIR / "blind51", 100, 0, 100),
+    "blind49": (SAMPLES_DIR / "blind49", 100, 96, 1),
+    "blind50": (SAMPLES_DIR / "blind50", 100, 96, 2),
+    "blind51": (SAMPLES_DIR / "blind51", 100, 95, 1),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
