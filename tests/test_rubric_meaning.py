@@ -329,9 +329,10 @@ def test_a_contraction_reads_as_the_word_written_without_its_apostrophe(what, an
     ("Don't keep all neurons at test time.", False),
     ("Don’t keep all neurons at test time.", False),
     ("Keep all neurons at test time.", True),
+    ("We dont keep all neurons at test time.", False),
     ("Le réseau dont on garde tous les neurones au test.", True),
     ("Le réseau dont on ne garde pas les neurones au test.", False),
-], ids=["en don't", "en curly don't", "en stated", "fr dont", "fr ne pas"])
+], ids=["en don't", "en curly don't", "en stated", "en dont without its apostrophe", "fr dont", "fr ne pas"])
 def test_dont_negates_in_english_only(answer, credited):
     assert credits("keep*|garde* neuron*|neurone* test", answer) is credited
 
@@ -428,6 +429,13 @@ SET_ASIDE = [
     ("en set aside before the comma", "Instead of an image, the network outputs a single label.", True),
     ("fr écarté avant la virgule", "Au lieu d'une image, le réseau donne une seule classe.", True),
     ("en another claim after because", "It gives a mask rather than a map because it outputs a single label.", True),
+    # what is set aside, with the relative clause that describes it
+    ("en instead of X which", "Instead of a classifier which gives a single label, use a U-Net that outputs a mask.", False),
+    ("fr plutôt que X qui", "Plutôt qu'un classifieur qui sort une seule classe, on utilise un U-Net qui sort un masque.",
+     False),
+    ("fr au lieu de X qui", "Au lieu d'un réseau qui donne une seule classe, on prend un U-Net, il sort un masque.", False),
+    ("en a comma and which speak of the whole", "Use a U-Net instead of dropout, which gives a single label per image.",
+     True),
 ]
 
 
@@ -1140,3 +1148,22 @@ DOUBLE_DENIALS = [
 @pytest.mark.parametrize("what,answer,credited", DOUBLE_DENIALS, ids=[c[0] for c in DOUBLE_DENIALS])
 def test_a_denied_denial_asserts_its_clause(what, answer, credited):
     assert credits("reduc*|reduit overfit*|surapprentissage", answer) is credited
+
+
+# Kind: word forms as typed in a hurry. "pr", "ds", "qd", "pcq" stand for function words and
+# are no content a phrase's window must step over; "pcq", "bc" and "cuz" say "because".
+@pytest.mark.parametrize("answer,credited", [
+    ("des neurones sont éteints au hasard, ça réduit pr de vrai le surapprentissage", True),
+    ("ça réduit ds la pratique le surapprentissage", True),
+    ("it reduces ur overfitting", True),
+], ids=["fr pr", "fr ds", "en ur"])
+def test_hurried_function_words_are_function_words(answer, credited):
+    assert credits({"phrase": "reduc*|reduit overfit*|surapprentissage", "window": 3}, answer) is credited
+
+
+@pytest.mark.parametrize("answer,credited", [
+    ("On ne l'utilise jamais au test pcq il réduit le surapprentissage", True),
+    ("dropout doesnt matter bc it reduces overfitting", True),
+], ids=["fr pcq", "en bc"])
+def test_a_hurried_because_stops_a_negation(answer, credited):
+    assert credits({"phrase": "reduc*|reduit overfit*|surapprentissage", "window": 3}, answer) is credited

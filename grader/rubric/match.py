@@ -41,9 +41,10 @@ OPPOSITE_PREFIXES = (("sous", "sur"), ("sub", "super"), ("sub", "sur"), ("hypo",
 MIN_STEM = 4  # shorter stems ("use", which is also the stem of "useful") match only as written
 NEGATION_LOOKBACK = 4
 # A negation does not reach back across these: "ne sature pas et elle est peu coûteuse".
-NEGATION_BARRIERS = word_set("and et or ou so donc because car since puisque which qui then puis alors")
+NEGATION_BARRIERS = word_set("and et or ou so donc because car since puisque which qui then puis alors"
+                             " pcq psk pck coz cuz bc")  # "because" as typed in a hurry
 _POSTVERBAL = frozenset({"pas", "jamais"})
-NEGATED_REASONS = word_set("because since car puisque")
+NEGATED_REASONS = word_set("because since car puisque pcq psk pck coz cuz bc")
 # "batch normalization does not help": a negated remedy verb right after a match negates it.
 REMEDY_STEMS = ("help", "work", "fix", "solv", "resolv", "address", "prevent", "avoid", "improv", "aid", "march",
                 "fonctionn", "resou", "regl", "corrig", "remedi", "amelior", "evit", "empech", "util", "use")
@@ -554,10 +555,16 @@ class Matcher:
             for i in range(k + 1, len(tokens)):
                 if comparison and tokens[i].clause == clause + 1 and tokens[i].text in RELATIVE_OPENERS:
                     clause += 1  # "unlike a classifier, which gives one label, ...": the same side
-                if tokens[i].clause != clause or tokens[i].text in barriers:
+                if tokens[i].clause != clause:
+                    break
+                # a relative clause describes the other side: "unlike a classifier that gives one
+                # label", "plutôt qu'un réseau qui la réduit comme pour la classification"
+                if tokens[i].text in RELATIVE_OPENERS and (comparison or i > k + 1):
+                    barriers = COMPARISON_BARRIERS
+                elif tokens[i].text in barriers:
                     break
                 if comparison and tokens[i].text in RELATIVE_WORDS:
-                    barriers = COMPARISON_BARRIERS  # a relative clause describes the other side
+                    barriers = COMPARISON_BARRIERS
                 aside.add(i)
         return aside
 

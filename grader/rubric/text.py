@@ -45,7 +45,8 @@ it its itself they them their theirs we us our you your he she his her i me my
 is are was were be been being am have has had having do does did doing
 can could will would shall should may might must just very too quite rather
 some any such one ones
-""")
+ur coz cuz bc
+""")  # the last line: "your", "because" as typed in a hurry
 
 FR_STOP = word_set("""
 le la les l un une des du de d au aux a et ou est sont etait etaient sera seront etre ete
@@ -53,7 +54,8 @@ ce cet cette ces se s sa son ses leur leurs il elle ils elles on nous vous je j 
 mon ma mes ton ta tes notre nos votre vos qui que qu quoi dont y en par pour sur dans avec
 comme c ca cela ceci celui celle ceux celles lui eux alors donc car puis tres bien ainsi
 afin ont avoir fait faire va vont peut peuvent doit doivent
-""")
+pr ds qd pcq psk pck
+""")  # the last line: "pour", "dans", "quand", "parce que" as typed in a hurry
 
 # Words that start a new clause: negation does not reach across them.
 CLAUSE_WORDS = word_set(
@@ -290,6 +292,8 @@ def prepare(text: str) -> Document:
     for i, token in enumerate(tokens):
         if token.sentence in questions:
             asked.setdefault(token.sentence, []).append(i)
+    _mark_languages(tokens)
+    _read_english_dont(tokens)
     _set_aside_choices(tokens, asked, text)
     _resolve_negations(tokens)
     _resolve_double_denials(tokens)
@@ -297,7 +301,6 @@ def prepare(text: str) -> Document:
     _resolve_corrections(tokens, folded)
     _resolve_picks(tokens, questions)
     _resolve_labelled_picks(tokens, folded, text)
-    _mark_languages(tokens)
     foreign = len(_FOREIGN_WORD.findall(folded))
     return Document(text, folded, index, tokens, foreign)
 
@@ -773,6 +776,14 @@ def _sentence_language(words: list[str]) -> str:
     if fr > en and fr >= 1 and en * 3 <= fr:
         return "fr"
     return ""
+
+
+def _read_english_dont(tokens: list[Token]) -> None:
+    """ "dont" typed without its apostrophe in an English clause is "don't" ("height and width dont
+    change"); in French it is the relative pronoun ("le réseau dont la sortie ...")."""
+    for token in tokens:
+        if token.text == "dont" and token.lang == "en" and token.role is Role.STOP:
+            token.role = Role.NEGATION
 
 
 def _mark_languages(tokens: list[Token]) -> None:
