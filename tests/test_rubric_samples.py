@@ -271,10 +271,9 @@ FLOORS = {
     "blind49": (SAMPLES_DIR / "blind49", 100, 100, 0),
     "blind50": (SAMPLES_DIR / "blind50", 100, 100, 0),
     "blind51": (SAMPLES_DIR / "blind51", 100, 100, 0),
-    # frozen and not yet measured: no floor until the first measurement sets one
-    "blind52": (SAMPLES_DIR / "blind52", 100, 0, 100),
-    "blind53": (SAMPLES_DIR / "blind53", 100, 0, 100),
-    "blind54": (SAMPLES_DIR / "blind54", 100, 0, 100),
+    "blind52": (SAMPLES_DIR / "blind52", 100, 93, 1),
+    "blind53": (SAMPLES_DIR / "blind53", 100, 89, 3),
+    "blind54": (SAMPLES_DIR / "blind54", 100, 95, 7),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
