@@ -1167,3 +1167,23 @@ def test_hurried_function_words_are_function_words(answer, credited):
 ], ids=["fr pcq", "en bc"])
 def test_a_hurried_because_stops_a_negation(answer, credited):
     assert credits({"phrase": "reduc*|reduit overfit*|surapprentissage", "window": 3}, answer) is credited
+
+
+# Kind: clause-level meaning. A contrast that closes the sentence and only disagrees rejects what
+# the sentence reported: "my friend says X, but I disagree", "..., mais je ne suis pas d'accord".
+CLOSING_DISAGREEMENT = [
+    ("en but I disagree", "My friend says dropout reduces overfitting, but I disagree.", False),
+    ("en but I don't think so", "Some say dropout reduces overfitting, but I don't think so.", False),
+    ("fr mais je ne suis pas d'accord",
+     "Mon ami dit que le dropout réduit le surapprentissage, mais je ne suis pas d'accord.", False),
+    ("fr mais je ne pense pas", "On dit que le dropout réduit le surapprentissage, mais je ne pense pas.", False),
+    ("en and I agree", "My friend says dropout reduces overfitting, and I agree.", True),
+    ("en but I agree", "Dropout reduces overfitting, but I agree.", True),
+    ("en but a claim of its own", "Dropout reduces overfitting, but I agree it is slow.", True),
+    ("en but not wrong", "My friend says dropout reduces overfitting, but that's not wrong.", True),
+]
+
+
+@pytest.mark.parametrize("what,answer,credited", CLOSING_DISAGREEMENT, ids=[c[0] for c in CLOSING_DISAGREEMENT])
+def test_a_closing_disagreement_rejects_what_the_sentence_reported(what, answer, credited):
+    assert credits("reduc*|reduit overfit*|surapprentissage", answer) is credited

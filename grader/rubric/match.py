@@ -500,12 +500,15 @@ class Matcher:
             if any(w not in INTENSIFIERS for w in content if w not in verdicts + truths + waved):
                 return False
             return bool(truths or waved) if negated else bool(verdicts or waved)
-        alone = (not members[0] or tokens[members[0] - 1].sentence != words[0].sentence) and (
-            members[-1] + 1 == len(tokens) or tokens[members[-1] + 1].sentence != words[-1].sentence)
-        if not alone or len(words) > 6 or any(w not in REJOINDER_WORDS for w in content if w not in verdicts + truths):
+        last = members[-1] + 1 == len(tokens) or tokens[members[-1] + 1].sentence != words[-1].sentence
+        alone = (not members[0] or tokens[members[0] - 1].sentence != words[0].sentence) and last
+        # or as the contrast that closes a sentence: "my friend says it mixes the channels, but I
+        # disagree", "..., mais je ne suis pas d'accord"
+        closing = last and texts[0] in CLAUSE_WORDS and members[0] > 0
+        if not (alone or closing) or len(words) > (7 if closing else 6) or any(w not in REJOINDER_WORDS for w in content if w not in verdicts + truths):
             return False
         if negated:
-            return True
+            return alone or not verdicts  # "..., but it's not wrong" affirms
         return "disagree" in content or (bool(verdicts) and not any(w in AGREEING for w in content))
 
     def _refuting_frames(self) -> dict[int, int]:
