@@ -1187,3 +1187,14 @@ CLOSING_DISAGREEMENT = [
 @pytest.mark.parametrize("what,answer,credited", CLOSING_DISAGREEMENT, ids=[c[0] for c in CLOSING_DISAGREEMENT])
 def test_a_closing_disagreement_rejects_what_the_sentence_reported(what, answer, credited):
     assert credits("reduc*|reduit overfit*|surapprentissage", answer) is credited
+
+
+# Kind: numbers and notation. "N(0, 1)" and "n = 10" name a distribution or a count; the letter is
+# not the French "n'" of a negation.
+@pytest.mark.parametrize("answer,credited", [
+    ("eps is drawn from N(0, 1)", True),
+    ("eps est tiré selon N (0,I)", True),
+    ("eps n'est pas tiré au hasard", False),
+], ids=["N(0, 1)", "N (0,I)", "fr n'"])
+def test_a_letter_n_in_notation_is_no_negation(answer, credited):
+    assert credits({"phrase": "eps drawn|tire", "window": 4, "unless": "not pas"}, answer) is credited

@@ -282,6 +282,8 @@ def prepare(text: str) -> Document:
                 clause += 1
         ostart, oend = index[fstart], index[fend - 1] + 1
         role = Role.NEGATION if fend in contracted else word_role(word)  # "don't" is no French "dont"
+        if word == "n" and _NOTATION_AFTER.match(folded, fend):
+            role = Role.STOP  # "N(0, 1)", "n = 10": a name in notation, not the "n'" of a negation
         token = Token(word, fold_word(word), ostart, oend, fstart, fend, sentence, clause, role)
         token.stems = stems(word, text[ostart:oend])
         tokens.append(token)
@@ -776,6 +778,9 @@ def _sentence_language(words: list[str]) -> str:
     if fr > en and fr >= 1 and en * 3 <= fr:
         return "fr"
     return ""
+
+
+_NOTATION_AFTER = re.compile(r"\s*[(\[=_]")
 
 
 def _read_english_dont(tokens: list[Token]) -> None:
