@@ -1198,3 +1198,20 @@ def test_a_closing_disagreement_rejects_what_the_sentence_reported(what, answer,
 ], ids=["N(0, 1)", "N (0,I)", "fr n'"])
 def test_a_letter_n_in_notation_is_no_negation(answer, credited):
     assert credits({"phrase": "eps drawn|tire", "window": 4, "unless": "not pas"}, answer) is credited
+
+
+# Kind: word forms in notation. A Greek letter reads as its name, in both languages, so a phrase
+# written with the names finds it; its quote in the feedback is the letter as written.
+@pytest.mark.parametrize("answer,credited", [
+    ("the encoder outputs μ and σ", True),
+    ("l'encodeur donne μ et σ", True),
+    ("the encoder outputs m and s", False),
+], ids=["en letters", "fr letters", "other letters"])
+def test_a_greek_letter_reads_as_its_name(answer, credited):
+    assert credits({"phrase": "mu sigma", "window": 3}, answer) is credited
+
+
+def test_a_greek_letter_is_quoted_as_written():
+    doc = prepare("z = μ + σ ⊙ ε")
+    assert [t.text for t in doc.tokens] == ["z", "mu", "sigma", "epsilon"]
+    assert [doc.original[t.start:t.end] for t in doc.tokens] == ["z", "μ", "σ", "ε"]

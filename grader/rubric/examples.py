@@ -52,7 +52,7 @@ MIN_SIMILARITY = 0.1  # below this, even the closest example says nothing about 
 # The format of an index: change it whenever `features`, the weighting or the reading of an
 # example's text changes, and every index written before is ignored (the shipped ones then fail
 # their test until they are written again).
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 INDEX_CACHE = "examples"  # the cache folder's indexes of examples
 
 

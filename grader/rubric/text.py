@@ -27,6 +27,11 @@ CHAR_MAP = {
     "×": "x", "’": "'", "‘": "'", "`": "'", "ʼ": "'", "´": "'",
     "−": "-", "–": "-", "—": "-", "‐": "-", "‑": "-", "«": '"', "»": '"', "“": '"', "”": '"',
     "\u00a0": " ", "\u202f": " ", "\u2009": " ",
+    # Greek letters read as their names, as students also type them ("μ + σ ε" is "mu + sigma eps");
+    # a capital sigma stays itself, a sum.
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ϵ": "epsilon", "η": "eta",
+    "θ": "theta", "λ": "lambda", "μ": "mu", "µ": "mu", "π": "pi", "ρ": "rho", "σ": "sigma", "ς": "sigma",
+    "τ": "tau", "φ": "phi", "ϕ": "phi", "ψ": "psi", "ω": "omega", "Σ": "Σ",
 }
 
 def word_set(text: str) -> frozenset[str]:
