@@ -274,10 +274,9 @@ FLOORS = {
     "blind52": (SAMPLES_DIR / "blind52", 100, 98, 0),
     "blind53": (SAMPLES_DIR / "blind53", 100, 98, 0),
     "blind54": (SAMPLES_DIR / "blind54", 100, 100, 0),
-    # frozen and not yet measured: no floor until the first measurement sets one
-    "blind55": (SAMPLES_DIR / "blind55", 100, 0, 100),
-    "blind56": (SAMPLES_DIR / "blind56", 100, 0, 100),
-    "blind57": (SAMPLES_DIR / "blind57", 100, 0, 100),
+    "blind55": (SAMPLES_DIR / "blind55", 100, 94, 8),
+    "blind56": (SAMPLES_DIR / "blind56", 100, 99, 0),
+    "blind57": (SAMPLES_DIR / "blind57", 100, 95, 1),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
