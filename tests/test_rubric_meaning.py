@@ -1215,3 +1215,14 @@ def test_a_greek_letter_is_quoted_as_written():
     doc = prepare("z = μ + σ ⊙ ε")
     assert [t.text for t in doc.tokens] == ["z", "mu", "sigma", "epsilon"]
     assert [doc.original[t.start:t.end] for t in doc.tokens] == ["z", "μ", "σ", "ε"]
+
+
+@pytest.mark.parametrize("answer,sentences", [
+    ("ReLU is max(0, x). The sigmoid is mostly used in the output layer.", 2),
+    ("La ReLU vaut max(0, x). La sigmoïde sert surtout en sortie.", 2),
+    ("A variable alone, e.g. x, is no sentence end.", 1),
+], ids=["en bracket then period", "fr parenthèse puis point", "en e.g."])
+def test_a_period_after_a_closed_bracket_ends_the_sentence(answer, sentences):
+    """A single letter before a period is an abbreviation ("e.g.") only when the period follows it
+    directly; "max(0, x). The ..." closes a bracket first, and the sentence ends."""
+    assert len({t.sentence for t in prepare(answer).tokens}) == sentences

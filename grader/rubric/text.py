@@ -396,8 +396,8 @@ def _boundary(gap: str, before: str, after: str) -> str | None:
     if "." in gap:
         if gap == "." and before.isdigit() and after.isdigit():
             return None  # 0.5
-        if len(before) == 1 or before in _ABBREVIATIONS:
-            return "clause"  # e.g. / i.e. / etc.
+        if (len(before) == 1 or before in _ABBREVIATIONS) and gap[0] == ".":
+            return "clause"  # e.g. / i.e. / etc. (not "max(0, x). The sigmoid ...": a bracket closed first)
         return "sentence"
     if any(c in gap for c in ",:()[]{}") or " - " in gap:
         return "clause"
