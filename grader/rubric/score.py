@@ -50,6 +50,7 @@ import re
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
+from itertools import pairwise
 from typing import Any
 
 from grader.limits import LIMITS
@@ -551,7 +552,7 @@ def _is_keyword_list(doc: Document) -> bool:
         return True
     items: list[list[Token]] = []
     bounds = [0] + [m.end() for m in _ITEM_SEPARATOR.finditer(doc.folded)] + [len(doc.folded) + 1]
-    for start, end in zip(bounds, bounds[1:]):
+    for start, end in pairwise(bounds):
         item = [t for t in words if start <= t.fstart < end and not _is_variable(doc, t)]
         if item:
             items.append(item)
