@@ -982,6 +982,16 @@ def test_rubric_test_shows_the_function_words_a_phrase_cannot_see():
     assert "'too' reads as ''" in format_run(run) and "function words" in format_run(run)
 
 
+def test_rubric_test_shows_a_hyphenated_word_that_loses_a_part():
+    """Answers are read word by word, so "k-means" in a phrase is read as "mean", which "mean squared
+    error" also has; a hyphenated word that only joins ("sur-appren*") loses nothing."""
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
+        {"id": "c", "points": 1, "label": "x", "hint": "y", "any": ["k-means|co-adapt* cluster*", "sur-appren*"]}]})
+    assert score_answer(rubric, "the mean clusters").points == 1
+    run = run_samples(rubric, [Sample("k-means clusters the codes", 1.0)])
+    assert dict(run.misread) == {"k-means": "mean"}
+
+
 # ---------------------------------------------------------------------------------------------
 # A secondary remark is not the idea: `unless` words void a phrase in the clauses it spans
 

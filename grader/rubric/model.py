@@ -445,8 +445,9 @@ def misread_words(spec: RubricSpec) -> list[tuple[str, str]]:
     """The words of the rubric's phrases, `unless` lists and synonyms written with symbols, each
     with what the matcher reads in it ("x>0" reads as "0": single letters and symbols vanish), and
     the alternatives made only of function words, which it does not read at all ("too" in
-    "too|overly simple": matching skips "too" in answers, so that alternative never matches), so
-    that an author sees them; a `re:` pattern says such things exactly."""
+    "too|overly simple": matching skips "too" in answers, so that alternative never matches), and
+    hyphenated words that lose a part ("k-means" reads as "mean", which "mean squared error" has),
+    so that an author sees them; a `re:` pattern says such things exactly."""
     texts = [item for items in spec.synonyms.values() for item in items]
     expressions = [e for c in spec.concepts for e in c.any] + [e for m in spec.misconceptions for e in m.any]
     for expression in expressions:
@@ -459,7 +460,11 @@ def misread_words(spec: RubricSpec) -> list[tuple[str, str]]:
         for item in (a for word in text.split() for a in word.split("|")):
             if item.startswith("@") or not item:
                 continue
-            if _SYMBOL.search(item.rstrip("*")) or not _alternative(item):
+            # a hyphenated word that loses a part: "k-means" reads "mean" ("sur-appren*" joins, loses nothing)
+            read_as = "".join(w.text for w in _alternative(item))
+            pieces = [p for p in re.split(r"[^a-z0-9]+", fold_text(item.rstrip("*"))) if p]
+            hyphened_loss = "-" in item and read_as not in ("".join(pieces), "".join(map(fold_word, pieces)))
+            if _SYMBOL.search(item.rstrip("*")) or not _alternative(item) or hyphened_loss:
                 read = " ".join(w.text + ("*" if w.prefix else "") for w in _alternative(item))
                 found.setdefault(item, read)
     return sorted(found.items())
