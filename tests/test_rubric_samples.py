@@ -277,10 +277,9 @@ FLOORS = {
     "blind55": (SAMPLES_DIR / "blind55", 100, 100, 0),
     "blind56": (SAMPLES_DIR / "blind56", 100, 100, 0),
     "blind57": (SAMPLES_DIR / "blind57", 100, 99, 0),
-    # frozen and not yet measured: no floor until the first measurement sets one
-    "blind58": (SAMPLES_DIR / "blind58", 100, 0, 100),
-    "blind59": (SAMPLES_DIR / "blind59", 100, 0, 100),
-    "blind60": (SAMPLES_DIR / "blind60", 100, 0, 100),
+    "blind58": (SAMPLES_DIR / "blind58", 100, 98, 0),
+    "blind59": (SAMPLES_DIR / "blind59", 100, 92, 12),
+    "blind60": (SAMPLES_DIR / "blind60", 100, 100, 0),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
