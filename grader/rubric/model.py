@@ -460,13 +460,13 @@ def misread_words(spec: RubricSpec) -> list[tuple[str, str]]:
         for item in (a for word in text.split() for a in word.split("|")):
             if item.startswith("@") or not item:
                 continue
+            words = _alternative(item)
             # a hyphenated word that loses a part: "k-means" reads "mean" ("sur-appren*" joins, loses nothing)
-            read_as = "".join(w.text for w in _alternative(item))
             pieces = [p for p in re.split(r"[^a-z0-9]+", fold_text(item.rstrip("*"))) if p]
-            hyphened_loss = "-" in item and read_as not in ("".join(pieces), "".join(map(fold_word, pieces)))
-            if _SYMBOL.search(item.rstrip("*")) or not _alternative(item) or hyphened_loss:
-                read = " ".join(w.text + ("*" if w.prefix else "") for w in _alternative(item))
-                found.setdefault(item, read)
+            joined = "".join(w.text for w in words)
+            hyphened_loss = "-" in item and joined not in ("".join(pieces), "".join(map(fold_word, pieces)))
+            if _SYMBOL.search(item.rstrip("*")) or not words or hyphened_loss:
+                found.setdefault(item, " ".join(w.text + ("*" if w.prefix else "") for w in words))
     return sorted(found.items())
 
 
