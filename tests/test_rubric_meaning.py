@@ -64,6 +64,10 @@ def mistakes(rubric, answer: str) -> set[str]:
     return {m.id for m in score_answer(rubric, answer).misconceptions if m.found}
 
 
+# One concept the one-expression tables below look for, in English and French.
+REDUCES_OVERFITTING = "reduc*|reduit overfit*|surapprentissage"
+
+
 def credits(expression, answer: str) -> bool:
     """Whether a one-point rubric whose only concept is `expression` credits the answer."""
     rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
@@ -398,7 +402,7 @@ TAKEN_BACK = [
 
 @pytest.mark.parametrize("what,answer,credited", TAKEN_BACK, ids=[c[0] for c in TAKEN_BACK])
 def test_a_claim_taken_back_in_few_words(what, answer, credited):
-    assert credits("reduc*|reduit overfit*|surapprentissage", answer) is credited
+    assert credits(REDUCES_OVERFITTING, answer) is credited
 
 
 # "..., but it doesn't help" denies what came before; "..., but it doesn't help against X" is a
@@ -1157,26 +1161,21 @@ DOUBLE_DENIALS = [
 
 @pytest.mark.parametrize("what,answer,credited", DOUBLE_DENIALS, ids=[c[0] for c in DOUBLE_DENIALS])
 def test_a_denied_denial_asserts_its_clause(what, answer, credited):
-    assert credits("reduc*|reduit overfit*|surapprentissage", answer) is credited
+    assert credits(REDUCES_OVERFITTING, answer) is credited
 
 
 # Kind: word forms as typed in a hurry. "pr", "ds", "qd", "pcq" stand for function words and
-# are no content a phrase's window must step over; "pcq", "bc" and "cuz" say "because".
-@pytest.mark.parametrize("answer,credited", [
-    ("des neurones sont éteints au hasard, ça réduit pr de vrai le surapprentissage", True),
-    ("ça réduit ds la pratique le surapprentissage", True),
-    ("it reduces ur overfitting", True),
-], ids=["fr pr", "fr ds", "en ur"])
-def test_hurried_function_words_are_function_words(answer, credited):
-    assert credits({"phrase": "reduc*|reduit overfit*|surapprentissage", "window": 3}, answer) is credited
-
-
-@pytest.mark.parametrize("answer,credited", [
-    ("On ne l'utilise jamais au test pcq il réduit le surapprentissage", True),
-    ("dropout doesnt matter bc it reduces overfitting", True),
-], ids=["fr pcq", "en bc"])
-def test_a_hurried_because_stops_a_negation(answer, credited):
-    assert credits({"phrase": "reduc*|reduit overfit*|surapprentissage", "window": 3}, answer) is credited
+# are no content a phrase's window must step over; "pcq", "bc" and "cuz" say "because", so a
+# negation does not reach across them.
+@pytest.mark.parametrize("answer", [
+    "des neurones sont éteints au hasard, ça réduit pr de vrai le surapprentissage",
+    "ça réduit ds la pratique le surapprentissage",
+    "it reduces ur overfitting",
+    "On ne l'utilise jamais au test pcq il réduit le surapprentissage",
+    "dropout doesnt matter bc it reduces overfitting",
+], ids=["fr pr", "fr ds", "en ur", "fr pcq ends a negation", "en bc ends a negation"])
+def test_hurried_words_read_as_the_words_they_stand_for(answer):
+    assert credits({"phrase": REDUCES_OVERFITTING, "window": 3}, answer)
 
 
 # Kind: clause-level meaning. A contrast that closes the sentence and only disagrees rejects what
@@ -1196,7 +1195,7 @@ CLOSING_DISAGREEMENT = [
 
 @pytest.mark.parametrize("what,answer,credited", CLOSING_DISAGREEMENT, ids=[c[0] for c in CLOSING_DISAGREEMENT])
 def test_a_closing_disagreement_rejects_what_the_sentence_reported(what, answer, credited):
-    assert credits("reduc*|reduit overfit*|surapprentissage", answer) is credited
+    assert credits(REDUCES_OVERFITTING, answer) is credited
 
 
 # Kind: numbers and notation. "N(0, 1)" and "n = 10" name a distribution or a count; the letter is

@@ -47,17 +47,17 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from functools import lru_cache
-from itertools import pairwise
 from typing import Any
 
 from grader.limits import LIMITS
 from grader.rubric.examples import DISAGREEMENT
 from grader.rubric.match import Matcher, Occurrence
 from grader.rubric.model import Expression, Rubric
-from grader.rubric.text import LANGUAGE_NAMES, Document, Role, Token, language_profile, prepare
+from grader.rubric.text import LANGUAGE_NAMES, Document, Role, Token, language_profile, prepare, word_set
 
 MAX_TEXT_CHARS = LIMITS.max_length
 MAX_LIST_ITEMS = 100
@@ -550,12 +550,12 @@ def _is_keyword_list(doc: Document) -> bool:
     function = sum(1 for t in words if t.role is not Role.CONTENT)
     if len(words) >= KEYWORD_LIST_MIN and function / len(words) < KEYWORD_LIST_FUNCTION_SHARE:
         return True
-    items: list[list[Token]] = []
-    bounds = [0] + [m.end() for m in _ITEM_SEPARATOR.finditer(doc.folded)] + [len(doc.folded) + 1]
-    for start, end in pairwise(bounds):
-        item = [t for t in words if start <= t.fstart < end and not _is_variable(doc, t)]
-        if item:
-            items.append(item)
+    ends = [m.end() for m in _ITEM_SEPARATOR.finditer(doc.folded)]  # where each item but the first starts
+    by_item: dict[int, list[Token]] = {}
+    for t in words:
+        if not _is_variable(doc, t):
+            by_item.setdefault(bisect_right(ends, t.fstart), []).append(t)
+    items = list(by_item.values())
     if len(items) < KEYWORD_ITEMS_MIN or any(len(item) > KEYWORD_ITEM_WORDS for item in items):
         return False
     stops = [t.text for item in items for t in item if t.role is Role.STOP]
@@ -568,14 +568,14 @@ _ITEM_SEPARATOR = re.compile(r"[,;\n]|\s/|/\s")
 
 def _is_variable(doc: Document, token: Token) -> bool:
     """A single letter that names a quantity, not an elided French word."""
-    return len(token.text) == 1 and token.text.isalpha() and doc.folded[token.fend:token.fend + 1] not in ("'", "’")
+    return len(token.text) == 1 and doc.folded[token.fend:token.fend + 1] != "'"  # "’" is folded to "'"
 
 
 # Articles and prepositions inside a noun phrase: a list item may hold one and stay a term.
-_JOINING_WORDS = frozenset("""
+_JOINING_WORDS = word_set("""
 the a an of in for on to with per
 le la les l un une des du de d au aux en par pour sur avec
-""".split())
+""")
 
 
 @lru_cache(maxsize=64)
