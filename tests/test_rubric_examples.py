@@ -171,15 +171,25 @@ def test_examples_send_misses_to_review_on_the_measuring_sets(text_rubrics, caps
 
     misses = {"plain": 0, "examples": 0}
     reviews = {"plain": 0, "examples": 0}
-    answers = 0
+    answers = compared = 0
     for name in MEASURING_SETS:
         for path in sorted((SAMPLES_DIR / name).glob("*.yaml")):
             rubric, prompt, _ = text_rubrics[path.stem]
             plain = replace(rubric, examples=None)
             for sample in load_samples(path):
-                results = {"plain": score_answer(plain, sample.answer, prompt),
-                           "examples": score_answer(rubric, sample.answer, prompt)}
-                assert results["plain"].points == results["examples"].points, (name, path.stem)  # the same scores
+                with_examples = score_answer(rubric, sample.answer, prompt)
+                # The examples act only through the flag they raise. The plain rubric is scored where
+                # they raised it, and on every eighth other answer to check that they did nothing there.
+                flagged = "examples_disagree" in with_examples.flags
+                if flagged or answers % 8 == 0:
+                    without = score_answer(plain, sample.answer, prompt)
+                    compared += 1
+                    assert without.points == with_examples.points, (name, path.stem)  # the same scores
+                    if not flagged:
+                        assert (without.status, without.flags) == (with_examples.status, with_examples.flags)
+                else:
+                    without = with_examples
+                results = {"plain": without, "examples": with_examples}
                 answers += 1
                 for way, result in results.items():
                     review = result.status == "needs_review"
@@ -190,6 +200,7 @@ def test_examples_send_misses_to_review_on_the_measuring_sets(text_rubrics, caps
         print(f"\nmeasuring sets: misses graded with confidence {misses['plain']} -> {misses['examples']}; "
               f"sent to review {reviews['plain']} -> {reviews['examples']}")
     # Fewer confident misses, for at most one more review in forty answers.
+    assert compared >= answers // 8
     assert misses["examples"] <= misses["plain"] - 2 and reviews["examples"] - reviews["plain"] <= 0.025 * answers
 
 
