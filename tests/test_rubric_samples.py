@@ -280,16 +280,16 @@ FLOORS = {
     "blind58": (SAMPLES_DIR / "blind58", 100, 100, 0),
     "blind59": (SAMPLES_DIR / "blind59", 100, 100, 0),
     "blind60": (SAMPLES_DIR / "blind60", 100, 100, 0),
-    "blind61": (SAMPLES_DIR / "blind61", 100, 84, 19),
-    "blind62": (SAMPLES_DIR / "blind62", 100, 98, 0),
-    "blind63": (SAMPLES_DIR / "blind63", 100, 94, 0),
+    "blind61": (SAMPLES_DIR / "blind61", 100, 98, 2),
+    "blind62": (SAMPLES_DIR / "blind62", 100, 99, 0),
+    "blind63": (SAMPLES_DIR / "blind63", 100, 97, 0),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
     "dev4": (EXAMPLES_DIR / "dev4", 283, 283, 0),
     "dev5": (EXAMPLES_DIR / "dev5", 545, 545, 0),
     "dev6": (EXAMPLES_DIR / "dev6", 281, 280, 0),
-    "dev7": (EXAMPLES_DIR / "dev7", 199, 160, 40),
+    "dev7": (EXAMPLES_DIR / "dev7", 199, 197, 2),
 }
 
 
