@@ -283,6 +283,10 @@ FLOORS = {
     "blind61": (SAMPLES_DIR / "blind61", 100, 98, 2),
     "blind62": (SAMPLES_DIR / "blind62", 100, 99, 0),
     "blind63": (SAMPLES_DIR / "blind63", 100, 97, 0),
+    # frozen and not yet measured
+    "blind64": (SAMPLES_DIR / "blind64", 100, 0, 100),
+    "blind65": (SAMPLES_DIR / "blind65", 100, 0, 100),
+    "blind66": (SAMPLES_DIR / "blind66", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
