@@ -283,10 +283,9 @@ FLOORS = {
     "blind61": (SAMPLES_DIR / "blind61", 100, 98, 2),
     "blind62": (SAMPLES_DIR / "blind62", 100, 99, 0),
     "blind63": (SAMPLES_DIR / "blind63", 100, 97, 0),
-    # frozen and not yet measured
-    "blind64": (SAMPLES_DIR / "blind64", 100, 0, 100),
-    "blind65": (SAMPLES_DIR / "blind65", 100, 0, 100),
-    "blind66": (SAMPLES_DIR / "blind66", 100, 0, 100),
+    "blind64": (SAMPLES_DIR / "blind64", 100, 98, 1),
+    "blind65": (SAMPLES_DIR / "blind65", 100, 93, 6),
+    "blind66": (SAMPLES_DIR / "blind66", 100, 99, 0),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
@@ -294,6 +293,7 @@ FLOORS = {
     "dev5": (EXAMPLES_DIR / "dev5", 545, 545, 0),
     "dev6": (EXAMPLES_DIR / "dev6", 281, 280, 0),
     "dev7": (EXAMPLES_DIR / "dev7", 199, 197, 2),
+    "dev8": (EXAMPLES_DIR / "dev8", 200, 141, 66),
 }
 
 
