@@ -492,6 +492,13 @@ COMPARED = [
     ("en and ends the other side", "It outputs a mask unlike a classifier and it gives a single label per image.", True),
     ("fr et termine l'autre côté", "Il sort un masque contrairement à un classifieur et il donne une seule classe.", True),
     ("fr comparer est aussi un verbe", "La sortie, on la compare à une seule classe.", True),
+    # a subject right after the compared noun, with no comma, is the sentence's own claim
+    ("en a subject after the compared noun", "Unlike a U-Net it gives a single label per image.", True),
+    ("fr un sujet après le nom comparé", "Contrairement à un U-Net il donne une seule classe.", True),
+    ("en a pronoun inside the other side", "Unlike a classifier that turns it into a single label, a U-Net outputs "
+     "a mask.", False),
+    ("fr un pronom dans l'autre côté", "Contrairement à un classifieur où il sort une seule classe, un U-Net sort "
+     "un masque.", False),
 ]
 
 

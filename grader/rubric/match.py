@@ -113,6 +113,9 @@ COMPARISON_BARRIERS = word_set("so donc because car since puisque then puis alor
 # not inside a relative clause that describes it ("un réseau qui finit par des couches denses et sort ...").
 RELATIVE_WORDS = word_set("which that who whose qui que qu dont")
 RELATIVE_OPENERS = word_set("which who whose qui dont")  # after a comma: "unlike X, which ..."
+# A subject right after the compared noun starts the sentence's own claim, with no comma: "unlike
+# the sigmoid it never saturates", "contrairement à la sigmoïde elle ne sature pas".
+NEW_SUBJECTS = {"en": word_set("it they"), "fr": word_set("il elle ils elles on")}
 
 
 @dataclass(frozen=True)
@@ -564,12 +567,25 @@ class Matcher:
                 # label", "plutôt qu'un réseau qui la réduit comme pour la classification"
                 if tokens[i].text in RELATIVE_OPENERS and (comparison or i > k + 1):
                     barriers = COMPARISON_BARRIERS
-                elif tokens[i].text in barriers:
+                elif tokens[i].text in barriers or (comparison and _new_subject(tokens, k, i)):
                     break
                 if comparison and tokens[i].text in RELATIVE_WORDS:
                     barriers = COMPARISON_BARRIERS
                 aside.add(i)
         return aside
+
+
+def _new_subject(tokens: list[Token], k: int, i: int) -> bool:
+    """Whether tokens[i], inside what "unlike" at k sets aside, is the subject of the sentence's own
+    claim: a subject pronoun right after a content word of the compared thing (not "unlike making
+    it smaller", where the word before it is a verb of the other side, nor after a relative word)."""
+    token, before = tokens[i], tokens[i - 1]
+    subjects = NEW_SUBJECTS.get(token.lang) or NEW_SUBJECTS["en"] | (NEW_SUBJECTS["fr"] - {"on"})
+    if token.text not in subjects or i - 1 <= k or before.role is not Role.CONTENT:
+        return False
+    if any(t.text in RELATIVE_WORDS for t in tokens[k + 1:i]):
+        return False
+    return not (token.lang != "fr" and before.text.endswith("ing"))
 
 
 def _opens(tokens: list[Token], k: int, openers: dict[str, set[tuple[str, ...]]]) -> bool:
