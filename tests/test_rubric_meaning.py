@@ -944,9 +944,15 @@ def test_the_question_said_back_is_graded_on_what_it_adds(set_rubrics, what, par
         assert result.points == 0, result.feedback
 
 
-def test_a_formula_made_of_prompt_words_is_not_a_copy(set_rubrics):
+@pytest.mark.parametrize("answer", [
+    "tanh(x) ≈ x",
+    # the question's words in its order ("tanh ... outputs ... small"), with a formula between them
+    "tanh(x) ≈ x, and the output is small.",
+    "tanh(x) ≈ x, et la sortie est petite.",
+])
+def test_a_formula_made_of_prompt_words_is_not_a_copy(set_rubrics, answer):
     rubric, prompt = set_rubrics["p2.1.small_inputs"]
-    result = score_answer(rubric, "tanh(x) ≈ x", prompt)
+    result = score_answer(rubric, answer, prompt)
     assert "copied_prompt" not in result.flags and result.points == 1
 
 

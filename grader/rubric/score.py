@@ -584,11 +584,17 @@ def _prepared_question(question: str) -> Document:
     return prepare(question)
 
 
+# Letters that name a variable rather than stand for an elided word ("l'", "d'") or an article:
+# a formula between copied words breaks the copy ("tanh(x) ≈ x, and the output is small" does not
+# say back "tanh and its outputs for small inputs").
+_VARIABLES = frozenset("xzwhfgkpbuv")
+
+
 def _mask_copied(doc: Document, question: Document) -> bool:
     """Mark the answer's words copied from the question; True when the answer is mostly a copy."""
-    answer_idx = [i for i, t in enumerate(doc.tokens) if t.role is not Role.STOP]
+    answer_idx = [i for i, t in enumerate(doc.tokens) if t.role is not Role.STOP or t.text in _VARIABLES]
     answer_words = [doc.tokens[i].norm for i in answer_idx]
-    question_words = [t.norm for t in question.tokens if t.role is not Role.STOP]
+    question_words = [t.norm for t in question.tokens if t.role is not Role.STOP or t.text in _VARIABLES]
     if not answer_words or not question_words:
         return False
     every_word = {t.norm for t in doc.tokens}
