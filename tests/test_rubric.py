@@ -305,6 +305,24 @@ def test_a_keyword_list_keeps_the_rubrics_share_of_what_its_ideas_earn():
             rubric_with(keyword_list_share=bad)
 
 
+@pytest.mark.parametrize("answer", [
+    "Random neurons are dropped, which is a regularization. Dropout is applied at test time too.",
+    "Des neurones aléatoires sont désactivés, c'est une régularisation. Le dropout est gardé en test aussi.",
+])
+def test_a_capping_misconception_holds_the_part_to_its_share(answer):
+    def with_cap(cap):
+        at_test = {"id": "at_test", "penalty": 0.25, "feedback": "only while training", "cap": cap,
+                   "any": [{"phrase": "dropout appl*|gard* test", "window": 4}]}
+        return score_answer(rubric_with(misconceptions=[at_test]), answer)
+
+    plain, capped = with_cap(None), with_cap(0.25)
+    assert plain.points == 1.75 and capped.points == 0.5, (plain.feedback, capped.feedback)
+    assert [m.found for m in capped.misconceptions] == [True]
+    assert score_answer(rubric_with(misconceptions=[]), answer).points == 2  # the cap needs the claim found
+    with pytest.raises(RubricInvalid, match="cap"):
+        with_cap(1.5)
+
+
 def test_copied_prompt_is_recognised_and_earns_nothing(mini):
     prompt = "Explain dropout, why it reduces overfitting, and when to use it."
     for answer in (prompt, prompt.upper().replace(",", ""), "  " + prompt + "  "):

@@ -169,6 +169,10 @@ class MisconceptionSpec(_Strict):
     penalty: float = Field(ge=0)
     feedback: str = Field(min_length=1)
     contradicts: str | None = None
+    # When found, the part earns at most this share of its points, whatever else the answer says
+    # right: a claim that undoes the answer ("keep dropout on at test time") costs more in a long,
+    # otherwise complete answer than a fixed penalty can.
+    cap: float | None = Field(default=None, ge=0.0, le=1.0)
     any: list[ExpressionSpec] = Field(min_length=1)
 
 
@@ -347,6 +351,7 @@ class Misconception:
     feedback: str
     contradicts: str | None
     expressions: tuple[Expression, ...]
+    cap: float | None = None  # the share of the part an answer that states it earns at most
 
 
 @dataclass(frozen=True)
@@ -385,7 +390,7 @@ def compile_rubric(spec: RubricSpec, source: str = "<inline>",
     )
     mistakes = tuple(
         Misconception(m.id, m.penalty, m.feedback.strip(), m.contradicts,
-                      tuple(_compile(e, synonyms, f"misconception {m.id}", known) for e in m.any))
+                      tuple(_compile(e, synonyms, f"misconception {m.id}", known) for e in m.any), m.cap)
         for m in spec.misconceptions
     )
     return Rubric(spec, concepts, mistakes, source)

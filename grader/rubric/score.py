@@ -253,6 +253,9 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
     kept = _kept_apart(doc, concepts, concept_mentions, mistake_mentions) if penalty else 0.0
     if kept:
         points = max(points, round(min(kept, MISCONCEPTION_SHARE * spec.points), 4))
+    caps = [m.cap for m, r in zip(rubric.misconceptions, mistakes, strict=True) if r.found and m.cap is not None]
+    if caps:
+        points = min(points, round(min(caps) * spec.points, 4))
 
     confidence = 1.0
     fuzzy = sum(1 for c in (*concepts, *mistakes) if c.found and c.fuzzy)
