@@ -323,6 +323,20 @@ def test_a_capping_misconception_holds_the_part_to_its_share(answer):
         with_cap(1.5)
 
 
+@pytest.mark.parametrize("form", ["string", "mapping"])
+def test_a_regular_expression_is_bounded_in_either_form(form):
+    from grader.rubric.model import MAX_REGEX_CHARS
+
+    def concept(pattern):
+        expression = f"re:{pattern}" if form == "string" else {"re": pattern}
+        return [{"id": "test_time", "points": 2, "label": "x", "hint": "y", "any": [expression]}]
+
+    longest = "(?:a|b)" * (MAX_REGEX_CHARS // 7)
+    assert rubric_with(concepts=concept(longest)).concepts[0].id == "test_time"
+    with pytest.raises(RubricInvalid, match=str(MAX_REGEX_CHARS)):
+        rubric_with(concepts=concept(longest + "x" * 7))
+
+
 def test_copied_prompt_is_recognised_and_earns_nothing(mini):
     prompt = "Explain dropout, why it reduces overfitting, and when to use it."
     for answer in (prompt, prompt.upper().replace(",", ""), "  " + prompt + "  "):

@@ -95,7 +95,7 @@ from grader.rubric.text import NEGATORS, Role, fold_text, fold_word, joins_next,
 
 RUBRIC_SCHEMA_VERSION = 1
 DEFAULT_SLACK = 3
-MAX_REGEX_CHARS = 300
+MAX_REGEX_CHARS = 1000  # a pattern, in either form; a longer one is better split into alternatives
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -418,6 +418,9 @@ def _compile(expression: Any, synonyms: dict[str, tuple[Alternative, ...]], wher
         return Pattern.compiled(expression.re, re.compile(expression.re), expression.lang)
     if isinstance(expression, str) and expression.startswith("re:"):
         source = expression[3:].strip()
+        if len(source) > MAX_REGEX_CHARS:
+            raise ExpressionError(f"{where}: a regular expression of {len(source)} characters (at most "
+                                  f"{MAX_REGEX_CHARS}); split it into several alternatives")
         if source in known:
             return Pattern(source, None, known[source])
         try:
