@@ -286,10 +286,9 @@ FLOORS = {
     "blind64": (SAMPLES_DIR / "blind64", 100, 100, 0),
     "blind65": (SAMPLES_DIR / "blind65", 100, 100, 0),
     "blind66": (SAMPLES_DIR / "blind66", 100, 100, 0),
-    # frozen and not yet measured
-    "blind67": (SAMPLES_DIR / "blind67", 100, 0, 100),
-    "blind68": (SAMPLES_DIR / "blind68", 100, 0, 100),
-    "blind69": (SAMPLES_DIR / "blind69", 100, 0, 100),
+    "blind67": (SAMPLES_DIR / "blind67", 100, 90, 10),
+    "blind68": (SAMPLES_DIR / "blind68", 100, 100, 0),
+    "blind69": (SAMPLES_DIR / "blind69", 100, 97, 2),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
