@@ -214,6 +214,8 @@ class Matcher:
         if not alternative:
             return []
         firsts = self.word_positions(alternative[0])
+        if not firsts:
+            return []
         hits = []
         for start, fuzzy in sorted(firsts.items()):
             ok = True
