@@ -776,6 +776,23 @@ def test_layer_sizes_that_shrink_then_grow_are_a_structural_alternative(rubric, 
     assert ("shape" in found(rubric, answer)) is credited
 
 
+# The other way round, for a misconception: sizes that grow, then shrink (a code wider than the input).
+WIDER_CODE = [
+    ("en arrows", "Layers of 784 -> 2048 -> 784 units.", True),
+    ("fr virgules", "Des couches de 100, 1000 puis 100 neurones.", True),
+    ("en shrink then grow", "Layers of 784 -> 32 -> 784 units.", False),
+    ("fr croissant seulement", "Des couches de 10, 100 puis 1000 neurones.", False),
+]
+
+
+@pytest.mark.parametrize("what,answer,stated", WIDER_CODE, ids=[c[0] for c in WIDER_CODE])
+def test_layer_sizes_that_grow_then_shrink_can_state_a_misconception(what, answer, stated):
+    rubric = load_rubric({"schema_version": 1, "points": 1, "min_words": 1, "concepts": [
+        {"id": "c", "points": 1, "label": "x", "hint": "y", "any": ["encoder"]}], "misconceptions": [
+        {"id": "wider", "penalty": 1, "feedback": "the code is smaller than the input", "any": [{"sizes": "up_down"}]}]})
+    assert ("wider" in mistakes(rubric, answer)) is stated
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(["784", "1.2.3", "0,5", "1,2,3", "10.", "3..4", "-", "->", ",", " ", "x", "."]),
                 max_size=12))

@@ -632,7 +632,7 @@ def _cuts_number(text: str, start: int, end: int) -> bool:
 def _shaped_run(values: list[float], shape: str, min_length: int) -> tuple[int, int] | None:
     """The first run of at least min_length values with the shape, as (first, last) indices.
 
-    down_up: falls to a low point, then rises; decreasing / increasing. Equal neighbours count as
+    down_up: falls to a low point, then rises; up_down the other way; decreasing / increasing. Equal neighbours count as
     one value ("256-64-32, then 32-64-256" names the middle size twice), so every step between
     different values must go the shape's way.
     """
@@ -644,6 +644,8 @@ def _shaped_run(values: list[float], shape: str, min_length: int) -> tuple[int, 
 
 def _strict_run(values: list[float], shape: str, min_length: int) -> tuple[int, int] | None:
     """`_shaped_run` on values with no equal neighbours: every step strictly the shape's way."""
+    if shape == "up_down":  # rises to a high point, then falls: down_up of the negated values
+        return _strict_run([-v for v in values], "down_up", min_length)
     n = len(values)
     falling = [1] * n  # length of the strictly falling run that ends at i
     for i in range(1, n):

@@ -42,7 +42,8 @@ An expression may also be `{phrase: ..., lang: fr}` (or `lang: en`): it is then 
 in clauses written in that language, so a French word that looks like an English one ("plus",
 "pour") cannot trip an English pattern. `{sizes: down_up}` is a structural alternative: a run of
 numbers in one sentence that decreases then increases (layer sizes such as 784-64-784); also
-`decreasing` and `increasing`, with `min_length` numbers (3 by default).
+`up_down` (784-2048-784, a code wider than the input), `decreasing` and `increasing`, with
+`min_length` numbers (3 by default).
 
 Phrase syntax: words separated by spaces; `a|b|c` alternatives for one word; `stem*` a word stem
 (prefix), which never cuts a number (`1*` does not match 10); `@name` a synonym group (whose
@@ -144,7 +145,7 @@ class RegexSpec(_Strict):
 class SizesSpec(_Strict):
     """A structural alternative: a run of numbers in one sentence with a given shape."""
 
-    sizes: Literal["down_up", "decreasing", "increasing"]
+    sizes: Literal["down_up", "up_down", "decreasing", "increasing"]
     min_length: int = Field(default=3, ge=2, le=20)
 
 
@@ -323,7 +324,7 @@ class Pattern:
 
 @dataclass(frozen=True)
 class Sizes:
-    """A run of numbers of a given shape (down_up, decreasing, increasing) in one sentence."""
+    """A run of numbers of a given shape (down_up, up_down, decreasing, increasing) in one sentence."""
 
     source: str
     shape: str
