@@ -289,10 +289,9 @@ FLOORS = {
     "blind67": (SAMPLES_DIR / "blind67", 100, 100, 0),
     "blind68": (SAMPLES_DIR / "blind68", 100, 100, 0),
     "blind69": (SAMPLES_DIR / "blind69", 100, 100, 0),
-    # frozen and not yet measured
-    "blind70": (SAMPLES_DIR / "blind70", 100, 0, 100),
-    "blind71": (SAMPLES_DIR / "blind71", 100, 0, 100),
-    "blind72": (SAMPLES_DIR / "blind72", 100, 0, 100),
+    "blind70": (SAMPLES_DIR / "blind70", 100, 97, 5),
+    "blind71": (SAMPLES_DIR / "blind71", 100, 99, 0),
+    "blind72": (SAMPLES_DIR / "blind72", 100, 98, 0),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
