@@ -160,7 +160,8 @@ MEASURING_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "bl
                   "blind61", "blind62", "blind63",
                   "blind64", "blind65", "blind66",
                   "blind67", "blind68", "blind69",
-                  "blind70", "blind71", "blind72", "fresh", "heldout")
+                  "blind70", "blind71", "blind72",
+                  "blind73", "blind74", "blind75", "fresh", "heldout")
 
 
 def test_examples_send_misses_to_review_on_the_measuring_sets(text_rubrics, capsys):

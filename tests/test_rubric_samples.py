@@ -292,10 +292,9 @@ FLOORS = {
     "blind70": (SAMPLES_DIR / "blind70", 100, 100, 1),
     "blind71": (SAMPLES_DIR / "blind71", 100, 100, 0),
     "blind72": (SAMPLES_DIR / "blind72", 100, 100, 0),
-    # frozen and not yet measured
-    "blind73": (SAMPLES_DIR / "blind73", 100, 0, 100),
-    "blind74": (SAMPLES_DIR / "blind74", 100, 0, 100),
-    "blind75": (SAMPLES_DIR / "blind75", 100, 0, 100),
+    "blind73": (SAMPLES_DIR / "blind73", 100, 96, 4),
+    "blind74": (SAMPLES_DIR / "blind74", 100, 99, 1),
+    "blind75": (SAMPLES_DIR / "blind75", 100, 99, 0),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
