@@ -37,7 +37,10 @@ from tests.test_rubric_samples import SAMPLES_DIR
     (r"ab|c", []),  # one branch requires nothing (one character is not kept), so neither does the pattern
     (r"(?i)gradient", []),  # case ignored: "GRADIENT" matches without "gradient"
     (r"ab(?i:gradient)cd", [("ab",), ("cd",)]),
-    (r"(?=relu)\w+", []),  # a lookaround requires nothing
+    (r"(?=\w*relu)\w+", [("relu",)]),  # the text holds what a positive lookaround reads
+    (r"(?<=the )relu", [("relu",), ("the ",)]),
+    (r"(?!relu)\w+", []),  # a negative one requires nothing
+    (r"(?:(?=relu))?\w+", []),  # nor does an optional one
     (r"(\w+) and \1", [(" and ",)]),
     (r"[ab]{3}c", []),
     (r"\bchannels?|canaux\b", [("canaux", "channel")]),
@@ -56,8 +59,9 @@ _ATOMS = st.sampled_from(["a", "b", "ab", "ba", "abc", "c", r"\w", r"\s", "[ab]"
 
 
 def _patterns(depth: int = 0) -> st.SearchStrategy[str]:
-    atom = _ATOMS if depth >= 2 else st.one_of(_ATOMS, st.deferred(lambda: _patterns(depth + 1)).map(
-        lambda p: f"(?:{p})"))
+    atom = _ATOMS if depth >= 2 else st.one_of(_ATOMS, st.tuples(
+        st.sampled_from(["(?:", "(?=", "(?!"]), st.deferred(lambda: _patterns(depth + 1))).map(
+        lambda opened: f"{opened[0]}{opened[1]})"))
     piece = st.tuples(atom, st.sampled_from(["", "", "?", "*", "+", "{2}", "{0,2}", "{1,3}"])).map("".join)
     sequence = st.lists(piece, min_size=1, max_size=4).map("".join)
     return st.lists(sequence, min_size=1, max_size=3).map("|".join)

@@ -20,9 +20,11 @@ answer holds one string of each of its groups. A pattern found in neither is com
 rubric loads, as before, so a mistake in it is reported then.
 
 Sound by construction, never a guess: only literal characters read with case are kept; a part that
-may be absent (a repeat of at least zero, an optional group), a lookaround, a class, a
+may be absent (a repeat of at least zero, an optional group), a negative lookaround, a class, a
 back-reference and a conditional require nothing; an alternation requires one of its branches'
-strings, and nothing at all when one branch requires nothing. Tests check every shipped pattern
+strings, and nothing at all when one branch requires nothing. A positive lookaround requires what
+its body requires: the strings are looked for in the whole answer, and the text a lookaround reads
+is in it, beside the match. Tests check every shipped pattern
 against the sample answers, and random patterns against random texts.
 """
 
@@ -39,7 +41,7 @@ from grader.cachedir import cache_folder, path_name, python_version, write_atomi
 
 Needs = tuple[tuple[str, ...], ...]  # every group: one of its strings is in any text the pattern matches
 
-STORE_FORMAT = 1
+STORE_FORMAT = 2  # 2: positive lookarounds require what their body requires
 PREPARED_FOLDER = "prepared"  # beside a set's rubrics: what `grader rubric-index` prepares for them
 STORE_NAME = "patterns.json"  # in a rubric folder's PREPARED_FOLDER
 CACHE_FOLDER = "patterns"  # in the cache folder
@@ -89,6 +91,8 @@ def _needs(items: list[tuple[Any, Any]], depth: int) -> list[tuple[str, ...]]:
                 groups += _needs(list(inner), depth + 1)
         elif name == "ATOMIC_GROUP":
             groups += _needs(list(arg), depth + 1)
+        elif name == "ASSERT":  # (?=...) or (?<=...): the text holds what the body needs, beside the match
+            groups += _needs(list(arg[1]), depth + 1)
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
             least, _, inner = arg
             if least >= 1:
