@@ -116,6 +116,7 @@ RELATIVE_OPENERS = word_set("which who whose qui dont")  # after a comma: "unlik
 # A subject right after the compared noun starts the sentence's own claim, with no comma: "unlike
 # the sigmoid it never saturates", "contrairement à la sigmoïde elle ne sature pas".
 NEW_SUBJECTS = {"en": word_set("it they"), "fr": word_set("il elle ils elles on")}
+NEW_SUBJECTS[""] = NEW_SUBJECTS["en"] | NEW_SUBJECTS["fr"] - {"on"}  # a sentence of no one language: not "on"
 
 
 @dataclass(frozen=True)
@@ -582,8 +583,7 @@ def _new_subject(tokens: list[Token], k: int, i: int) -> bool:
     claim: a subject pronoun right after a content word of the compared thing (not "unlike making
     it smaller", where the word before it is a verb of the other side, nor after a relative word)."""
     token, before = tokens[i], tokens[i - 1]
-    subjects = NEW_SUBJECTS.get(token.lang) or NEW_SUBJECTS["en"] | (NEW_SUBJECTS["fr"] - {"on"})
-    if token.text not in subjects or i - 1 <= k or before.role is not Role.CONTENT:
+    if token.text not in NEW_SUBJECTS.get(token.lang, NEW_SUBJECTS[""]) or i - 1 <= k or before.role is not Role.CONTENT:
         return False
     if any(t.text in RELATIVE_WORDS for t in tokens[k + 1:i]):
         return False
@@ -632,9 +632,9 @@ def _cuts_number(text: str, start: int, end: int) -> bool:
 def _shaped_run(values: list[float], shape: str, min_length: int) -> tuple[int, int] | None:
     """The first run of at least min_length values with the shape, as (first, last) indices.
 
-    down_up: falls to a low point, then rises; up_down the other way; decreasing / increasing. Equal neighbours count as
-    one value ("256-64-32, then 32-64-256" names the middle size twice), so every step between
-    different values must go the shape's way.
+    down_up: falls to a low point, then rises; up_down: rises, then falls; decreasing / increasing.
+    Equal neighbours count as one value ("256-64-32, then 32-64-256" names the middle size twice),
+    so every step between different values must go the shape's way.
     """
     starts = [i for i in range(len(values)) if i == 0 or values[i] != values[i - 1]]
     ends = [*(i - 1 for i in starts[1:]), len(values) - 1]

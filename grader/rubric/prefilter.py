@@ -24,8 +24,8 @@ may be absent (a repeat of at least zero, an optional group), a negative lookaro
 back-reference and a conditional require nothing; an alternation requires one of its branches'
 strings, and nothing at all when one branch requires nothing. A positive lookaround requires what
 its body requires: the strings are looked for in the whole answer, and the text a lookaround reads
-is in it, beside the match. Tests check every shipped pattern
-against the sample answers, and random patterns against random texts.
+is in it, beside the match. Tests check every shipped pattern against the sample answers, and
+random patterns against random texts.
 """
 
 from __future__ import annotations
