@@ -149,19 +149,8 @@ def test_every_text_rubric_of_the_tutorial_has_examples_and_keeps_test_sets_out(
     assert (SET_DIR / "rubrics" / "examples" / "tuned").is_dir()
 
 
-MEASURING_SETS = ("blind", "blind2", "blind3", "blind4", "blind5", "blind6", "blind7", "blind8", "blind9", "blind10",
-                  "blind11", "blind12", "blind13", "blind14", "blind15", "blind16", "blind17", "blind18", "blind19",
-                  "blind20", "blind21", "blind22", "blind23", "blind24", "blind25", "blind26", "blind27", "blind28",
-                  "blind29", "blind30", "blind31", "blind32", "blind33", "blind34", "blind35", "blind36", "blind37",
-                  "blind38", "blind39", "blind40", "blind41", "blind42", "blind43",
-                  "blind44", "blind45", "blind46", "blind47", "blind48",
-                  "blind49", "blind50", "blind51", "blind52", "blind53", "blind54",
-                  "blind55", "blind56", "blind57", "blind58", "blind59", "blind60",
-                  "blind61", "blind62", "blind63",
-                  "blind64", "blind65", "blind66",
-                  "blind67", "blind68", "blind69",
-                  "blind70", "blind71", "blind72",
-                  "blind73", "blind74", "blind75", "fresh", "heldout")
+# Every folder of answers that measures the grader (tests/data/rubric_samples/*): none is an example.
+MEASURING_SETS = tuple(sorted(p.name for p in SAMPLES_DIR.iterdir() if p.is_dir()))
 
 
 def test_examples_send_misses_to_review_on_the_measuring_sets(text_rubrics, capsys):
