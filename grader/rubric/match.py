@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from grader.rubric.model import DEFAULT_SLACK, Alternative, Expression, Pattern, Phrase, Sizes, WordPattern
+from grader.rubric.prefilter import searchable
 from grader.rubric.text import CLAUSE_WORDS, Document, Role, Token, is_number, word_set
 
 FUZZY_RATIO = 0.88
@@ -144,6 +145,7 @@ class Matcher:
 
     def __init__(self, doc: Document):
         self.doc = doc
+        self._searchable: str | None = None  # the folded text as the prefilter reads it, made once
         self.sig = [i for i, t in enumerate(doc.tokens) if t.role is not Role.STOP]
         self.by_norm: dict[str, list[int]] = {}
         self.by_text: dict[str, list[int]] = {}
@@ -325,7 +327,9 @@ class Matcher:
         tokens = self.doc.tokens
         found = []
         folded = self.doc.folded
-        if not pattern.may_match(folded):  # lacks a string every match holds: not even compiled
+        if self._searchable is None:
+            self._searchable = searchable(folded)
+        if not pattern.may_match(self._searchable):  # lacks a string every match holds: not even compiled
             return []
         for match in pattern.regex.finditer(folded):
             if match.end() == match.start() or _cuts_number(folded, match.start(), match.end()):

@@ -318,8 +318,10 @@ class Pattern:
     def regex(self) -> re.Pattern[str]:
         return re.compile(self.source)
 
-    def may_match(self, folded: str) -> bool:
-        return may_match(self.needs, folded)
+    def may_match(self, searched: str) -> bool:
+        """False when `searched` (an answer's folded text made `prefilter.searchable`) lacks a string
+        the pattern requires, so that the pattern cannot match the answer."""
+        return may_match(self.needs, searched)
 
 
 @dataclass(frozen=True)

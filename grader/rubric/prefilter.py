@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -41,7 +42,7 @@ from grader.cachedir import cache_folder, path_name, python_version, write_atomi
 
 Needs = tuple[tuple[str, ...], ...]  # every group: one of its strings is in any text the pattern matches
 
-STORE_FORMAT = 2  # 2: positive lookarounds require what their body requires
+STORE_FORMAT = 3  # 2: positive lookarounds require what their body requires; 3: edges of words
 PREPARED_FOLDER = "prepared"  # beside a set's rubrics: what `grader rubric-index` prepares for them
 STORE_NAME = "patterns.json"  # in a rubric folder's PREPARED_FOLDER
 CACHE_FOLDER = "patterns"  # in the cache folder
@@ -52,62 +53,126 @@ MAX_STORED = 20_000  # a cached store that grows past this starts again from one
 # a Python change it beyond reading, every pattern simply requires nothing (see `required_strings`).
 _parser: Any = importlib.import_module("re._parser")
 _IGNORING_CASE = 2 | 4  # re.IGNORECASE | re.LOCALE: literals that may match other characters
+_ASCII = 256  # re.ASCII
+_ASCII_GROUP = re.compile(r"\(\?[aiLmsux-]*a")  # an inline flag group that turns re.ASCII on
+_ENDS = ("AT_BEGINNING", "AT_BEGINNING_STRING", "AT_END", "AT_END_STRING")
+_WORD = re.compile(r"\w")
+_NON_WORD = re.compile(r"\W")
 
 
 def required_strings(source: str) -> Needs:
-    """The groups of strings one of each of which every match of `source` contains; () when
-    nothing can be said (including a pattern this Python's parser rejects or reads otherwise)."""
+    """The groups of strings one of each of which every match of `source` contains, as they are
+    found in `searchable(text)`; () when nothing can be said (including a pattern this Python's
+    parser rejects or reads otherwise)."""
     try:
         tree = _parser.parse(source, 0)
         if tree.state.flags & _IGNORING_CASE:
             return ()
-        groups = _needs(list(tree), 0)
+        # Under re.ASCII a letter such as "é" is not a word character for \b: edges are not read.
+        edges = not (tree.state.flags & _ASCII or _ASCII_GROUP.search(source))
+        groups = _needs(list(tree), 0, None, None, edges)
     except Exception:  # noqa: BLE001 - nothing read means nothing required: always sound
         return ()
     return tuple(sorted(set(groups)))
 
 
-def _needs(items: list[tuple[Any, Any]], depth: int) -> list[tuple[str, ...]]:
-    """The groups a sequence of parsed items requires (strings sorted in each group)."""
+def searchable(text: str) -> str:
+    """The text as required strings are looked for in it: every character that is not a word
+    character (`\\W`) read as a space, and a space at each end. A string that a pattern requires
+    next to such a character, or at an end of the text, carries that space."""
+    return f" {_NON_WORD.sub(' ', text)} "
+
+
+# What sits beside a run of literal characters: EDGE, a character that is not a word character (or
+# an end of the text) for certain; BOUNDARY, `\b`, which is such an edge beside a word character.
+EDGE, BOUNDARY = "edge", "boundary"
+
+
+def _edge(item: tuple[Any, Any] | None) -> str | None:
+    """Whether an item of a parsed pattern matches or asserts a non-word character or a text end."""
+    if item is None:
+        return None
+    op, arg = str(item[0]), item[1]
+    if op == "AT":
+        return BOUNDARY if str(arg) == "AT_BOUNDARY" else EDGE if str(arg) in _ENDS else None
+    if op == "LITERAL":
+        return EDGE if not _WORD.match(chr(arg)) else None
+    if op == "IN":
+        return EDGE if arg and all(_non_word_member(member) for member in arg) else None
+    if op in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        least, _, inner = arg
+        inner = list(inner)
+        return EDGE if least >= 1 and len(inner) == 1 and _edge(inner[0]) == EDGE else None
+    return None
+
+
+def _non_word_member(member: tuple[Any, Any]) -> bool:
+    op, arg = str(member[0]), member[1]
+    if op == "LITERAL":
+        return not _WORD.match(chr(arg))
+    return op == "CATEGORY" and str(arg) in ("CATEGORY_SPACE", "CATEGORY_NOT_WORD")
+
+
+def _needs(items: list[tuple[Any, Any]], depth: int, before: str | None, after: str | None,
+           edges: bool) -> list[tuple[str, ...]]:
+    """The groups a sequence of parsed items requires (strings sorted in each group); `before` and
+    `after` say what surrounds the sequence (an EDGE, a BOUNDARY or nothing known)."""
     if depth > 50:
         return []
     groups: list[tuple[str, ...]] = []
     run: list[str] = []
+    run_before: str | None = None
 
-    def end_run() -> None:
+    def beside(index: int) -> str | None:
+        if not edges:
+            return None
+        if index < 0:
+            return before
+        if index >= len(items):
+            return after
+        return _edge(items[index])
+
+    def end_run(following: str | None) -> None:
         if len(run) >= MIN_LENGTH:
-            groups.append(("".join(run),))
+            text = "".join(run)
+            left = run_before == EDGE or (run_before == BOUNDARY and bool(_WORD.match(text[0])))
+            right = following == EDGE or (following == BOUNDARY and bool(_WORD.match(text[-1])))
+            groups.append((f"{' ' if left else ''}{_NON_WORD.sub(' ', text)}{' ' if right else ''}",))
         run.clear()
 
-    for op, arg in items:
+    for index, (op, arg) in enumerate(items):
         name = str(op)
         if name == "LITERAL":
+            if not run:
+                run_before = beside(index - 1)
             run.append(chr(arg))
             continue
-        end_run()
+        end_run(beside(index))
+        # A group matched once has this item's surroundings; a repeated one, none known.
+        around = (beside(index - 1), beside(index + 1))
         if name == "SUBPATTERN":
             _, added, _, inner = arg
             if not added & _IGNORING_CASE:
-                groups += _needs(list(inner), depth + 1)
+                groups += _needs(list(inner), depth + 1, *around, edges)
         elif name == "ATOMIC_GROUP":
-            groups += _needs(list(arg), depth + 1)
+            groups += _needs(list(arg), depth + 1, *around, edges)
         elif name == "ASSERT":  # (?=...) or (?<=...): the text holds what the body needs, beside the match
-            groups += _needs(list(arg[1]), depth + 1)
+            groups += _needs(list(arg[1]), depth + 1, None, None, edges)
         elif name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
             least, _, inner = arg
             if least >= 1:
-                groups += _needs(list(inner), depth + 1)
+                groups += _needs(list(inner), depth + 1, None, None, edges)
         elif name == "BRANCH":
             union: set[str] = set()
             for branch in arg[1]:
-                found = _needs(list(branch), depth + 1)
+                found = _needs(list(branch), depth + 1, *around, edges)
                 if not found:
                     break  # this branch requires nothing, so the alternation requires nothing
                 tightest: tuple[str, ...] = min(found, key=_looseness)
                 union.update(tightest)
             else:
                 groups.append(tuple(sorted(union)))
-    end_run()
+    end_run(beside(len(items)))
     return groups
 
 
@@ -116,9 +181,10 @@ def _looseness(group: tuple[str, ...]) -> tuple[int, int]:
     return len(group), -min(len(s) for s in group)
 
 
-def may_match(needs: Needs, text: str) -> bool:
-    """Whether `text` holds one string of each group: if not, the pattern cannot match it."""
-    return all(any(s in text for s in group) for group in needs)
+def may_match(needs: Needs, searched: str) -> bool:
+    """Whether `searched`, a text made `searchable`, holds one string of each group: if not, the
+    pattern cannot match the text."""
+    return all(any(s in searched for s in group) for group in needs)
 
 
 # -- stores --------------------------------------------------------------------------------------
