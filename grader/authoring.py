@@ -263,6 +263,26 @@ def write_example_indexes(set_path: str | Path) -> list[Path]:
     return written
 
 
+def write_rubric_data(set_path: str | Path) -> list[Path]:
+    """`grader rubric-index`: write each text rubric file's fields as JSON beside the rubrics
+    (`rubrics/prepared/data/<rubric>.json`), which a first check reads instead of the YAML while
+    the file is unchanged. Returns the files written, in the set's order."""
+    from grader.rubric import load_rubric
+    from grader.rubric.loader import data_key, prepared_data_path, read_rubric_fields, write_data
+
+    written: list[Path] = []
+    for options in _text_rubric_options(set_path):
+        target = prepared_data_path(options["rubric"])
+        if target in written:  # a rubric two parts share
+            continue
+        load_rubric(options["rubric"])  # only a rubric that loads is prepared
+        text = Path(options["rubric"]).read_text(encoding="utf-8")
+        target.unlink(missing_ok=True)
+        if write_data(target, read_rubric_fields(options["rubric"], text), data_key(text)):
+            written.append(target)
+    return written
+
+
 def write_pattern_stores(set_path: str | Path) -> list[Path]:
     """`grader rubric-index`: write, for each folder of the set's text rubrics, the strings each of
     their regular expressions requires (`rubrics/prepared/patterns.json`, see

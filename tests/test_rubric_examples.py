@@ -4,6 +4,7 @@ figures on answer sets the examples do not hold."""
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import replace
 
 import pytest
@@ -359,14 +360,90 @@ def test_rubric_index_writes_what_a_first_check_reads(tmp_path):
     shutil.copytree(SET_DIR, copy, ignore=shutil.ignore_patterns("prepared", "__pycache__"))
     result = CliRunner().invoke(app, ["rubric-index", str(copy)])
     assert result.exit_code == 0, result.output
-    written = sorted((copy / "rubrics" / "prepared").glob("*.json"))
-    # the ten indexes of examples, and what the rubrics' patterns require (patterns.json)
-    assert len(written) == 11 and result.output.count("Wrote ") == 11
-    assert "patterns.json" in [p.name for p in written]
-    for path in written:
-        assert path.read_bytes() == (SET_DIR / "rubrics" / "prepared" / path.name).read_bytes(), path.name
+    prepared = copy / "rubrics" / "prepared"
+    written = sorted(p.relative_to(prepared).as_posix() for p in prepared.rglob("*.json"))
+    # the ten indexes of examples, what the rubrics' patterns require (patterns.json), and the ten
+    # rubrics' fields (data/)
+    assert len(written) == 21 and result.output.count("Wrote ") == 21
+    assert "patterns.json" in written and len([p for p in written if p.startswith("data/")]) == 10
+    for name in written:
+        assert (prepared / name).read_bytes() == (SET_DIR / "rubrics" / "prepared" / name).read_bytes(), name
 
     assert CliRunner().invoke(app, ["new", str(tmp_path / "week1"), "--title", "Week 1"]).exit_code == 0
+    result = CliRunner().invoke(app, ["rubric-index", str(tmp_path / "week1")])  # its one rubric's fields
+    assert result.exit_code == 0 and result.output.count("Wrote ") == 1, result.output
+    assert (tmp_path / "week1" / "rubrics" / "prepared" / "data" / "q1.explain.json").is_file()
+    problem = tmp_path / "week1" / "problem1.yaml"
+    spec = yaml.safe_load(problem.read_text(encoding="utf-8"))
+    spec["parts"] = [part for part in spec["parts"] if part["kind"] != "text"]
+    problem.write_text(yaml.safe_dump(spec), encoding="utf-8")
     result = CliRunner().invoke(app, ["rubric-index", str(tmp_path / "week1")])
     assert result.exit_code == 0 and "nothing to write" in result.output, result.output
 
+
+
+def test_the_shipped_rubric_fields_are_current():
+    """Every text rubric file of a bundled set ships its fields as JSON (rubrics/prepared/data/),
+    written for its text as it is now and equal to what its YAML reads as; a first check reads
+    them instead of the YAML. After changing a rubric: `grader rubric-index problems/mlp_cnn`."""
+    from grader.rubric import loader
+    from grader.rubric.loader import data_key, prepared_data_path, read_data, read_rubric_fields
+
+    checked = 0
+    for path in sorted((ROOT / "problems").glob("*/rubrics/*.yaml")):
+        text = path.read_text(encoding="utf-8")
+        shipped = read_data(prepared_data_path(path), data_key(text))
+        assert shipped is not None, f"{prepared_data_path(path)} is missing or stale: run grader rubric-index"
+        assert shipped == read_rubric_fields(path, text), path
+        checked += 1
+    assert checked >= 10 and loader.DATA_FOLDER in str(prepared_data_path(path))
+
+
+def test_a_rubric_file_read_once_is_read_from_its_fields_until_it_changes(tmp_path, monkeypatch):
+    """The first load keeps the file's fields as JSON in the cache folder; the next process reads
+    them instead of the YAML, but not once the file has changed."""
+    from grader.rubric import loader
+
+    path = write_rubric(tmp_path)
+    first = _fresh(path)
+    kept = loader.cached_data_path(path)
+    assert kept is not None and kept.is_file()
+
+    def no_yaml(*_args):
+        raise AssertionError("the YAML was read")
+
+    with monkeypatch.context() as reading:
+        reading.setattr(loader, "_read_yaml", no_yaml)
+        again = _fresh(path)
+    assert again.spec == first.spec and again.concepts == first.concepts
+
+    path.write_text(path.read_text(encoding="utf-8").replace("min_words: 3", "min_words: 4"), encoding="utf-8")
+    with monkeypatch.context() as reading, pytest.raises(AssertionError, match="the YAML was read"):
+        reading.setattr(loader, "_read_yaml", no_yaml)
+        _fresh(path)
+    assert _fresh(path).spec.min_words == 4
+
+
+def test_fields_this_grader_rejects_are_reported_from_the_yaml_with_their_line(tmp_path):
+    """Fields kept by an older grader that this one rejects: the YAML is read again, so the error
+    names the line of the file."""
+    from grader.rubric import loader
+    from grader.rubric.loader import data_key, read_rubric_fields, write_data
+
+    path = write_rubric(tmp_path, extra={"min_word": 3})
+    text = path.read_text(encoding="utf-8")
+    assert write_data(loader.prepared_data_path(path), read_rubric_fields(path, text), data_key(text))
+    with pytest.raises(RubricInvalid, match=r"r\.yaml:\d+: min_word: unknown field \(did you mean 'min_words'\?\)"):
+        _fresh(path)
+
+
+@pytest.mark.parametrize("fields", [{1: "a number as a key"}, {"when": datetime.date(2026, 1, 1)}])
+def test_fields_json_would_read_back_otherwise_are_not_kept(tmp_path, fields):
+    from grader.rubric.loader import read_data, write_data
+
+    target = tmp_path / "data" / "r.json"
+    assert not write_data(target, {**RUBRIC, **fields}, "k") and not target.exists()
+    assert write_data(target, dict(RUBRIC), "k") and read_data(target, "k") == RUBRIC
+    assert read_data(target, "another key") is None
+    target.write_text("{damaged", encoding="utf-8")
+    assert read_data(target, "k") is None

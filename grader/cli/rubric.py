@@ -32,18 +32,19 @@ def rubric_test(
 def rubric_index(
     problem_set: Path = typer.Argument(..., help="Problem-set id or folder, e.g. mlp_cnn or problems/mlp_cnn."),
 ) -> None:
-    """Write the index of each text rubric's graded examples, and what its patterns require, beside
-    the rubrics (in rubrics/prepared/), so a first check is fast."""
+    """Write the index of each text rubric's graded examples, what its patterns require, and its
+    fields as JSON, beside the rubrics (in rubrics/prepared/), so a first check is fast."""
     from grader import authoring
+    from grader.rubric.loader import DATA_FOLDER, PREPARED_FOLDER
     from grader.rubric.prefilter import STORE_NAME
 
     indexes = authoring.write_example_indexes(problem_set)
     stores = authoring.write_pattern_stores(problem_set)
-    for path in [*indexes, *stores]:
+    fields = authoring.write_rubric_data(problem_set)
+    for path in [*indexes, *stores, *fields]:
         typer.echo(f"Wrote {path}")
-    if not indexes and not stores:
-        typer.echo("No text rubric of this set lists graded examples (`examples:`) or regular expressions "
-                   "(`re:`); nothing to write.")
+    if not indexes and not stores and not fields:
+        typer.echo("This set has no text part whose rubric is a file; nothing to write.")
         return
     if indexes:
         typer.echo("Ship these files with the set; the grader uses an index of examples only while the example "
@@ -51,4 +52,7 @@ def rubric_index(
     if stores:
         typer.echo(f"{STORE_NAME} lists the strings each regular expression requires, for this minor version of "
                    "Python; a pattern it does not list is compiled when its rubric loads, as without it.")
+    if fields:
+        typer.echo(f"{PREPARED_FOLDER}/{DATA_FOLDER}/ holds each rubric's fields as JSON, read instead of its YAML "
+                   "while the rubric file is unchanged.")
 

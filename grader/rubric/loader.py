@@ -9,6 +9,8 @@ without a `rubric` key are returned unchanged, so the hook is safe for every kin
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 from collections.abc import Mapping
 from dataclasses import replace
 from functools import lru_cache
@@ -37,6 +39,8 @@ from grader.rubric.model import (
 
 MAX_RUBRIC_BYTES = 200_000
 PREPARED_FOLDER = prefilter.PREPARED_FOLDER  # a set's shipped indexes of its rubrics, beside them
+DATA_FOLDER = "data"  # in PREPARED_FOLDER, and in the cache folder: a rubric file's fields as JSON
+DATA_FORMAT = 1
 
 
 class RubricInvalid(SpecInvalid):
@@ -101,28 +105,54 @@ def load_rubric(source: str | Path | Mapping[str, Any] | Rubric) -> Rubric:
 @lru_cache(maxsize=128)
 def _load_file(path: str, mtime_ns: int, size: int) -> Rubric:
     """Read, validate and compile a rubric file; cached while the file is unchanged."""
-    # Imported here: grader.spec imports the kind registry, which imports this package.
-    from grader.spec.yamlsafe import YamlError, load_yaml
-
     if size > MAX_RUBRIC_BYTES:
         raise RubricInvalid(f"{path}: the rubric is {size // 1000} kB; rubrics are limited to "
                             f"{MAX_RUBRIC_BYTES // 1000} kB.")
     text = Path(path).read_text(encoding="utf-8")
+    folder = Path(path).parent
+    known = prefilter.known_patterns(folder)
+    key = data_key(text)
+    rubric = None
+    for where in (prepared_data_path, cached_data_path):  # the fields as JSON: no YAML to read
+        place = where(path)
+        data = read_data(place, key) if place is not None else None
+        if data is not None:
+            try:
+                rubric = _from_data(data, path, None, known, in_file=True)
+                break
+            except RubricInvalid:  # kept by an older grader: the YAML is read, so errors have lines
+                rubric = None
+    if rubric is None:
+        data, node = _read_yaml(path, text)
+        rubric = _from_data(data, path, node, known, in_file=True)
+        cached = cached_data_path(path)
+        if cached is not None:
+            write_data(cached, data, key)
+    prefilter.remember(folder, [s for s in pattern_sources(rubric.spec) if s not in known])
+    return rubric
+
+
+def read_rubric_fields(path: str | Path, text: str) -> dict[str, Any]:
+    """The fields of a rubric file's text, read from its YAML (RubricInvalid when they cannot be)."""
+    return _read_yaml(str(path), text)[0]
+
+
+def _read_yaml(path: str, text: str) -> tuple[dict[str, Any], Any]:
+    """The fields of a rubric file, and its node tree for the lines of errors."""
+    # Imported here: grader.spec imports the kind registry, which imports this package.
+    from grader.spec.yamlsafe import YamlError, load_yaml
+
     try:
         data, node = load_yaml(text, allow_aliases=True)
     except YamlError as err:
         raise RubricInvalid(f"{path}:{err.line or '?'}: {err.message}") from None
     if not isinstance(data, dict):
         raise RubricInvalid(f"{path}:1: expected a mapping of fields (schema_version, points, concepts, ...)")
-    folder = Path(path).parent
-    known = prefilter.known_patterns(folder)
-    rubric = _from_data(data, path, node, known)
-    prefilter.remember(folder, [s for s in pattern_sources(rubric.spec) if s not in known])
-    return rubric
+    return data, node
 
 
 def _from_data(data: dict[str, Any], where: str, node: Any,
-               known: Mapping[str, prefilter.Needs] | None = None) -> Rubric:
+               known: Mapping[str, prefilter.Needs] | None = None, *, in_file: bool = False) -> Rubric:
     from grader.spec.yamlsafe import line_of
 
     version = data.get("schema_version")
@@ -148,7 +178,7 @@ def _from_data(data: dict[str, Any], where: str, node: Any,
         rubric = compile_rubric(spec, where, known)
     except ExpressionError as err:
         raise RubricInvalid(f"{where}: {err}") from None
-    if spec.examples and node is None:
+    if spec.examples and not in_file:
         raise RubricInvalid(f"{where}: 'examples' names files, so it needs a rubric file; move the rubric "
                             "into rubrics/<part id>.yaml.")
     return rubric
@@ -203,6 +233,58 @@ def _with_examples(path: str, mtime_ns: int, size: int, files: tuple[tuple[str, 
                 raise RubricInvalid(f"{name}: item {number}: {err}") from None
             found.append((text, sample.expected_points / spec.points, sample.note))
     return replace(rubric, examples=example_set(found, key, cached))
+
+
+def data_key(text: str) -> str:
+    """The key of a rubric file's fields as JSON: its text, and what reads it."""
+    import yaml
+
+    head = f"rubric data {DATA_FORMAT} pyyaml {yaml.__version__}\0"
+    return hashlib.sha256(head.encode() + text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def prepared_data_path(rubric_path: str | Path) -> Path:
+    """Where a set ships a rubric file's fields as JSON, `prepared/data/<rubric>.json` beside it:
+    read instead of the YAML while the file is as it was when `grader rubric-index` wrote them."""
+    path = Path(rubric_path)
+    return path.parent / PREPARED_FOLDER / DATA_FOLDER / f"{path.stem}.json"
+
+
+def cached_data_path(rubric_path: str | Path) -> Path | None:
+    """Where the cache folder keeps a rubric file's fields as JSON (None when caching is off)."""
+    from grader.cachedir import cache_folder, path_name
+
+    folder = cache_folder("rubrics")  # one file per rubric path: an edit replaces it
+    return None if folder is None else folder / f"{path_name(rubric_path)}.json"
+
+
+def read_data(path: Path, key: str) -> dict[str, Any] | None:
+    """The fields a data file holds for the rubric text of `key`; None when there is no such
+    file, it is damaged, or it was written for another text."""
+    try:
+        stored = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(stored, dict) or stored.get("format") != DATA_FORMAT or stored.get("key") != key:
+        return None
+    data = stored.get("data")
+    return data if isinstance(data, dict) else None
+
+
+def write_data(path: Path, data: dict[str, Any], key: str) -> bool:
+    """Keep a rubric file's fields as JSON, atomically; not when JSON would read them back otherwise
+    (a key that is not a string, a date, ...) or the folder is not writable."""
+    from grader.cachedir import write_atomically
+
+    try:
+        text = json.dumps({"format": DATA_FORMAT, "key": key, "data": data}, ensure_ascii=False,
+                          separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError):
+        return False
+    if json.loads(text)["data"] != data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return write_atomically(path, text.encode("utf-8"))
 
 
 def prepared_index_path(rubric_path: str | Path) -> Path:
