@@ -295,6 +295,10 @@ FLOORS = {
     "blind73": (SAMPLES_DIR / "blind73", 100, 96, 4),
     "blind74": (SAMPLES_DIR / "blind74", 100, 99, 1),
     "blind75": (SAMPLES_DIR / "blind75", 100, 99, 0),
+    # frozen and not yet measured
+    "blind76": (SAMPLES_DIR / "blind76", 100, 0, 100),
+    "blind77": (SAMPLES_DIR / "blind77", 100, 0, 100),
+    "blind78": (SAMPLES_DIR / "blind78", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
