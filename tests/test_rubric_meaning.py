@@ -243,6 +243,16 @@ CLAUSE_MEANING = [
      "Units are randomly dropped, so overfitting is not a problem any more.", "drop", True),
     ("fr plus un problème après donc est une conséquence",
      "Des neurones sont désactivés au hasard, donc le surapprentissage n'est plus un problème.", "drop", True),
+    ("en don't forget to puts forward what follows",
+     "Don't forget to switch off random units, it helps.", "drop", True),
+    ("en never forget", "Never forget that it must reduce overfitting.", "overfit", True),
+    ("en not forgetting is no licence: a later negation still denies",
+     "Don't forget: it does not reduce overfitting.", "overfit", False),
+    ("fr n'oubliez pas de", "N'oubliez pas de désactiver des neurones au hasard.", "drop", True),
+    ("fr sans oublier", "On ajoute du bruit, sans oublier de réduire le surapprentissage.", "overfit", True),
+    ("fr n'hésitez pas à", "N'hésitez pas à désactiver des neurones au hasard.", "drop", True),
+    ("fr oublier de is still denied by its own negation",
+     "On oublie souvent que cela ne réduit pas le surapprentissage.", "overfit", False),
 ]
 
 

@@ -80,6 +80,9 @@ ne n pas jamais aucun aucune ni sans rien nullement
 # "not sure whether X", "not certain that X": a hedge, which still puts X forward.
 _NOT_NEGATING_AFTER = word_set("only just merely seulement uniquement doubt doute sure certain")
 _FR_NEGATION_PARTNERS = word_set("pas jamais rien aucun aucune plus ni guere nullement")
+# "don't forget to keep it", "n'oubliez pas de le garder", "sans oublier", "n'hésitez pas à": the
+# negation denies the forgetting or the hesitation, and so puts forward what follows.
+_AFFIRMED_BY_DENIAL = ("forget", "forgot", "oubli", "hesit")
 # Words a period shortens but does not end a sentence with: "e.g.", "approx. linear", "rand. zero
 # some units", "env. 0,25", "prob. p". Only words that are not words of their own.
 _ABBREVIATIONS = word_set("""
@@ -413,8 +416,8 @@ _ZERO_WORDS = frozenset({"zero", "zeros", "nul", "nulle", "nuls", "nulles", "rie
 
 def _resolve_negations(tokens: list[Token]) -> None:
     """Undo negation words that do not negate: "not only", French "ne ... que" (= only), "or not"
-    ("ou non", "ou pas") offered as an alternative, and the noun "pas" (a step: "à chaque pas", "le
-    pas d'apprentissage")."""
+    ("ou non", "ou pas") offered as an alternative, "don't forget to" and "n'hésitez pas à" (which
+    put forward what follows), and the noun "pas" (a step: "à chaque pas", "le pas d'apprentissage")."""
     for i, token in enumerate(tokens):
         if token.role is not Role.NEGATION:
             continue
@@ -432,6 +435,10 @@ def _resolve_negations(tokens: list[Token]) -> None:
         if token.text in ("not", "non", "pas") and before is not None and before.text in ("or", "ou") \
                 and before.clause == token.clause:
             token.role = Role.STOP  # "kept or not", "gardé ou non": an alternative, not a denial
+            continue
+        if any(other is not None and other.clause == token.clause and other.text.startswith(_AFFIRMED_BY_DENIAL)
+               for other in (following, before if token.text in _FR_NEGATION_PARTNERS else None)):
+            token.role = Role.STOP  # "don't forget to", "n'oubliez pas de": what follows is put forward
             continue
         if following is not None and following.text in _NOT_NEGATING_AFTER and following.clause == token.clause:
             token.role = Role.STOP
