@@ -530,6 +530,10 @@ CORRECTED = [
      True),
     ("fr seulement l'affirmation corrigée", "Il donne une seule classe pour l'image, puis un masque, non attends, une "
      "carte.", True),
+    ("en but no wait takes back the clause before", "At first I thought it outputs a single label, but no wait, "
+     "it outputs a mask.", False),
+    ("fr mais en fait non reprend la proposition d'avant", "Je pensais qu'il sort une seule classe, mais en fait "
+     "non, il sort un masque.", False),
     ("en no wait inside a claim", "No wait time: the network outputs a single label.", True),
     ("fr pas de correction", "Le réseau sort une seule classe, en fait.", True),
 ]

@@ -555,7 +555,8 @@ def _resolve_corrections(tokens: list[Token], folded: str) -> None:
     """What the student struck out or took back counts neither way: words between "~~" marks
     (struck through, as Markdown writes it), and the claim just before a correction ("used at test
     time, no wait, only while training", "(scratch that)", "en fait non", "je me corrige"): the
-    words before it in its clause, or else the clause before it. The correction's own words are
+    words before it in its clause, or else (when they are no more than "but", "mais") the clause
+    before it. The correction's own words are
     no negation of what follows."""
     if "~~" in folded:
         marks = [m.start() for m in re.finditer("~~", folded)]
@@ -576,8 +577,9 @@ def _resolve_corrections(tokens: list[Token], folded: str) -> None:
             n += size  # "no wait time", "oups je ..." inside a claim: not a correction
             continue
         before = [t for t in tokens[:n] if t.clause == marker.clause]
-        if not before and n:
-            before = [t for t in tokens[:n] if t.clause == tokens[n - 1].clause]
+        if n > len(before) and not any(t.role is Role.CONTENT for t in before):
+            # nothing but "but", "mais" before it in its clause: "I thought X, but no wait, Y"
+            before += [t for t in tokens[:n] if t.clause == tokens[n - len(before) - 1].clause]
         for token in before:
             token.masked = True
         for token in tokens[n : n + size]:
