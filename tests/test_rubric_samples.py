@@ -298,6 +298,10 @@ FLOORS = {
     "blind76": (SAMPLES_DIR / "blind76", 100, 94, 6),
     "blind77": (SAMPLES_DIR / "blind77", 100, 100, 0),
     "blind78": (SAMPLES_DIR / "blind78", 100, 98, 2),
+    # frozen and not yet measured
+    "blind79": (SAMPLES_DIR / "blind79", 100, 0, 100),
+    "blind80": (SAMPLES_DIR / "blind80", 100, 0, 100),
+    "blind81": (SAMPLES_DIR / "blind81", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
