@@ -309,6 +309,7 @@ FLOORS = {
     "dev6": (EXAMPLES_DIR / "dev6", 281, 280, 0),
     "dev7": (EXAMPLES_DIR / "dev7", 199, 198, 0),
     "dev8": (EXAMPLES_DIR / "dev8", 200, 200, 0),
+    "dev9": (EXAMPLES_DIR / "dev9", 200, 130, 74),
 }
 
 
