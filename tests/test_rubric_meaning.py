@@ -251,6 +251,11 @@ CLAUSE_MEANING = [
     ("fr n'oubliez pas de", "N'oubliez pas de désactiver des neurones au hasard.", "drop", True),
     ("fr sans oublier", "On ajoute du bruit, sans oublier de réduire le surapprentissage.", "overfit", True),
     ("fr n'hésitez pas à", "N'hésitez pas à désactiver des neurones au hasard.", "drop", True),
+    ("en w/o is without", "Units are dropped at random, w/o reducing overfitting.", "overfit", False),
+    ("fr w/out se lit without", "On désactive des neurones au hasard w/out réduire le surapprentissage.",
+     "overfit", False),
+    ("en w/ is no negation", "Units are dropped at random w/ less overfitting: it does reduce overfitting.",
+     "overfit", True),
     ("fr oublier de is still denied by its own negation",
      "On oublie souvent que cela ne réduit pas le surapprentissage.", "overfit", False),
 ]

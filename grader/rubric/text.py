@@ -265,6 +265,7 @@ def prepare(text: str) -> Document:
     folded, index = fold_chars(text)
     folded, index, contracted = _join_contractions(folded, index)
     folded, index = _read_primes(folded, index)
+    folded, index = _read_shorthand(folded, index)
     raw = [(m.group(), m.start(), m.end()) for m in WORD.finditer(folded)]
     tokens: list[Token] = []
     sentence = clause = 0
@@ -356,6 +357,26 @@ def _read_primes(folded: str, index: list[int]) -> tuple[str, list[int]]:
     return "".join(out), mapped
 
 
+def _read_shorthand(folded: str, index: list[int]) -> tuple[str, list[int]]:
+    """Shorthand written with a slash, read as the word it stands for: "w/o" and "w/out" are
+    "without" (a negation: "a CNN w/o the classifier"), not the letters "w" and "o"."""
+    if "w/" not in folded:
+        return folded, index
+    out: list[str] = []
+    mapped: list[int] = []
+    done = 0
+    for m in _SHORTHAND.finditer(folded):
+        out.append(folded[done : m.start()])
+        mapped.extend(index[done : m.start()])
+        out.append("without")
+        mapped.extend(index[m.start() + min(k, len(m.group()) - 1)] for k in range(len("without")))
+        done = m.end()
+    out.append(folded[done:])
+    mapped.extend(index[done:])
+    return "".join(out), mapped
+
+
+_SHORTHAND = re.compile(r"(?<![a-z0-9])w/o(?:ut)?(?![a-z0-9])")
 _PRIME = re.compile(r"(?<=[a-z0-9)])'{1,2}(?=\s*[(=])")
 _NAME_BEFORE = re.compile(r"[a-z0-9()]+$")
 _DERIVATIVE = " derivative "
