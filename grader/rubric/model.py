@@ -76,8 +76,10 @@ n'est pas un mélange des canaux ?", "..., non ?").
 Function words (the, of, le, de, ...) and single letters are ignored, so a word written with
 symbols reads as what is left of it ("x>0" is "0"; `grader rubric-test` lists them): write a
 `re:` pattern for those. `re:` patterns run on the folded text (lower case, no accents,
-punctuation kept, an English "n't" joined to its word: "doesn't" reads "doesnt"); a match that
-begins or ends inside a number is ignored.
+punctuation kept, an English "n't" joined to its word: "doesn't" reads "doesnt"; a prime before
+an argument or "=" written out: "tanh'(0)" reads "tanh derivative (0)"; "w/o" reads "without");
+a match that begins or ends inside a number is ignored. Mind the French forms: `nulle?` matches
+"null" and "nulle" but not "nul"; write `nul(?:le)?s?`.
 """
 
 from __future__ import annotations
