@@ -217,7 +217,10 @@ def figures(name, folder, rubrics, capsys) -> tuple[int, int, list]:
 # the rubrics never learn from; `examples/` the rubrics' graded examples, tuned on. A set's history
 # (who wrote it and how, what it scored before and after each rubric round) is in its README.md,
 # or for an examples folder in examples/README.md. A floor only rises; a set's count changes only
-# when an example answer that a newer measuring set holds too leaves the examples.
+# when an example answer that a newer measuring set holds too leaves the examples. The one
+# exception: a course decision on what a claim is worth (tests/data/rubric_samples/README.md,
+# "Course decisions") lowered the floors marked so, where an older set's teacher had judged it
+# otherwise.
 FLOORS = {
     "fresh": (SAMPLES_DIR / "fresh", 81, 81, 0),
     "blind": (SAMPLES_DIR / "blind", 60, 60, 0),
@@ -230,7 +233,7 @@ FLOORS = {
     "blind8": (SAMPLES_DIR / "blind8", 100, 99, 0),
     "blind9": (SAMPLES_DIR / "blind9", 100, 99, 0),
     "blind10": (SAMPLES_DIR / "blind10", 100, 100, 0),
-    "blind11": (SAMPLES_DIR / "blind11", 100, 99, 0),
+    "blind11": (SAMPLES_DIR / "blind11", 100, 98, 0),  # course decision, round 32
     "blind12": (SAMPLES_DIR / "blind12", 100, 100, 0),
     "blind13": (SAMPLES_DIR / "blind13", 100, 99, 0),
     "blind14": (SAMPLES_DIR / "blind14", 100, 100, 0),
@@ -239,7 +242,7 @@ FLOORS = {
     "blind17": (SAMPLES_DIR / "blind17", 100, 100, 0),
     "blind18": (SAMPLES_DIR / "blind18", 100, 100, 0),
     "blind19": (SAMPLES_DIR / "blind19", 100, 99, 0),
-    "blind20": (SAMPLES_DIR / "blind20", 100, 100, 0),
+    "blind20": (SAMPLES_DIR / "blind20", 100, 99, 0),  # course decision, round 32
     "blind21": (SAMPLES_DIR / "blind21", 100, 100, 0),
     "blind22": (SAMPLES_DIR / "blind22", 100, 99, 0),
     "blind23": (SAMPLES_DIR / "blind23", 100, 100, 0),
@@ -247,28 +250,28 @@ FLOORS = {
     "blind25": (SAMPLES_DIR / "blind25", 100, 100, 0),
     "blind26": (SAMPLES_DIR / "blind26", 100, 99, 0),
     "blind27": (SAMPLES_DIR / "blind27", 100, 100, 0),
-    "blind28": (SAMPLES_DIR / "blind28", 100, 100, 0),
+    "blind28": (SAMPLES_DIR / "blind28", 100, 99, 0),  # course decision, round 32
     "blind29": (SAMPLES_DIR / "blind29", 100, 100, 0),
     "blind30": (SAMPLES_DIR / "blind30", 100, 100, 0),
     "blind31": (SAMPLES_DIR / "blind31", 100, 100, 0),
     "blind32": (SAMPLES_DIR / "blind32", 100, 100, 0),
     "blind33": (SAMPLES_DIR / "blind33", 100, 98, 0),
     "blind34": (SAMPLES_DIR / "blind34", 100, 99, 0),
-    "blind35": (SAMPLES_DIR / "blind35", 100, 100, 0),
-    "blind36": (SAMPLES_DIR / "blind36", 100, 100, 0),
+    "blind35": (SAMPLES_DIR / "blind35", 100, 99, 0),  # course decision, round 32
+    "blind36": (SAMPLES_DIR / "blind36", 100, 98, 0),  # course decision, round 32
     "blind37": (SAMPLES_DIR / "blind37", 100, 100, 0),
     "blind38": (SAMPLES_DIR / "blind38", 100, 99, 0),
     "blind39": (SAMPLES_DIR / "blind39", 100, 99, 0),
     "blind40": (SAMPLES_DIR / "blind40", 100, 100, 0),
     "blind41": (SAMPLES_DIR / "blind41", 100, 100, 0),
-    "blind42": (SAMPLES_DIR / "blind42", 100, 99, 0),
+    "blind42": (SAMPLES_DIR / "blind42", 100, 98, 0),  # course decision, round 32
     "blind43": (SAMPLES_DIR / "blind43", 100, 100, 0),
     "blind44": (SAMPLES_DIR / "blind44", 100, 100, 0),
     "blind45": (SAMPLES_DIR / "blind45", 100, 100, 0),
     "blind46": (SAMPLES_DIR / "blind46", 100, 97, 0),
     "blind47": (SAMPLES_DIR / "blind47", 100, 97, 0),
     "blind48": (SAMPLES_DIR / "blind48", 100, 99, 0),
-    "blind49": (SAMPLES_DIR / "blind49", 100, 100, 0),
+    "blind49": (SAMPLES_DIR / "blind49", 100, 99, 0),  # course decision, round 32
     "blind50": (SAMPLES_DIR / "blind50", 100, 100, 0),
     "blind51": (SAMPLES_DIR / "blind51", 100, 100, 0),
     "blind52": (SAMPLES_DIR / "blind52", 100, 100, 0),
@@ -289,7 +292,7 @@ FLOORS = {
     "blind67": (SAMPLES_DIR / "blind67", 100, 100, 0),
     "blind68": (SAMPLES_DIR / "blind68", 100, 100, 0),
     "blind69": (SAMPLES_DIR / "blind69", 100, 100, 0),
-    "blind70": (SAMPLES_DIR / "blind70", 100, 100, 1),
+    "blind70": (SAMPLES_DIR / "blind70", 100, 100, 0),
     "blind71": (SAMPLES_DIR / "blind71", 100, 100, 0),
     "blind72": (SAMPLES_DIR / "blind72", 100, 100, 0),
     "blind73": (SAMPLES_DIR / "blind73", 100, 100, 0),
@@ -298,9 +301,9 @@ FLOORS = {
     "blind76": (SAMPLES_DIR / "blind76", 100, 100, 0),
     "blind77": (SAMPLES_DIR / "blind77", 100, 100, 0),
     "blind78": (SAMPLES_DIR / "blind78", 100, 100, 0),
-    "blind79": (SAMPLES_DIR / "blind79", 100, 97, 6),
-    "blind80": (SAMPLES_DIR / "blind80", 100, 98, 0),
-    "blind81": (SAMPLES_DIR / "blind81", 100, 96, 1),
+    "blind79": (SAMPLES_DIR / "blind79", 100, 100, 0),
+    "blind80": (SAMPLES_DIR / "blind80", 100, 99, 0),
+    "blind81": (SAMPLES_DIR / "blind81", 100, 100, 0),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
@@ -309,7 +312,7 @@ FLOORS = {
     "dev6": (EXAMPLES_DIR / "dev6", 281, 280, 0),
     "dev7": (EXAMPLES_DIR / "dev7", 199, 198, 0),
     "dev8": (EXAMPLES_DIR / "dev8", 200, 200, 0),
-    "dev9": (EXAMPLES_DIR / "dev9", 200, 130, 74),
+    "dev9": (EXAMPLES_DIR / "dev9", 200, 198, 0),
 }
 
 
