@@ -298,6 +298,10 @@ FLOORS = {
     "blind76": (SAMPLES_DIR / "blind76", 100, 94, 6),
     "blind77": (SAMPLES_DIR / "blind77", 100, 100, 0),
     "blind78": (SAMPLES_DIR / "blind78", 100, 98, 2),
+    # frozen and not yet measured (2)
+    "blind82": (SAMPLES_DIR / "blind82", 100, 0, 100),
+    "blind83": (SAMPLES_DIR / "blind83", 100, 0, 100),
+    "blind84": (SAMPLES_DIR / "blind84", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
