@@ -307,6 +307,10 @@ FLOORS = {
     "blind82": (SAMPLES_DIR / "blind82", 100, 97, 4),
     "blind83": (SAMPLES_DIR / "blind83", 100, 97, 1),
     "blind84": (SAMPLES_DIR / "blind84", 100, 96, 1),
+    # frozen and not yet measured
+    "blind85": (SAMPLES_DIR / "blind85", 100, 0, 100),
+    "blind86": (SAMPLES_DIR / "blind86", 100, 0, 100),
+    "blind87": (SAMPLES_DIR / "blind87", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
