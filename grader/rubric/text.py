@@ -339,22 +339,13 @@ def _read_primes(folded: str, index: list[int]) -> tuple[str, list[int]]:
     prime was (a quote shows the prime)."""
     if "'" not in folded:
         return folded, index
-    out: list[str] = []
-    mapped: list[int] = []
-    done = 0
+    spans = []
     for m in _PRIME.finditer(folded):
         name = _NAME_BEFORE.search(folded, 0, m.start())
         if name is None or folded[name.start() - 1 : name.start()] == "'":
             continue  # a word in quotes: "the 'bottleneck' (middle layer)"
-        out.append(folded[done : m.start()])
-        mapped.extend(index[done : m.start()])
-        for k in range(m.start(), m.end()):
-            out.append(_DERIVATIVE)
-            mapped.extend([index[k]] * len(_DERIVATIVE))
-        done = m.end()
-    out.append(folded[done:])
-    mapped.extend(index[done:])
-    return "".join(out), mapped
+        spans.append((m.start(), m.end(), _DERIVATIVE * (m.end() - m.start())))
+    return _substitute(folded, index, spans)
 
 
 def _read_shorthand(folded: str, index: list[int]) -> tuple[str, list[int]]:
@@ -362,15 +353,21 @@ def _read_shorthand(folded: str, index: list[int]) -> tuple[str, list[int]]:
     "without" (a negation: "a CNN w/o the classifier"), not the letters "w" and "o"."""
     if "w/" not in folded:
         return folded, index
+    return _substitute(folded, index, [(m.start(), m.end(), "without") for m in _SHORTHAND.finditer(folded)])
+
+
+def _substitute(folded: str, index: list[int], spans: list[tuple[int, int, str]]) -> tuple[str, list[int]]:
+    """The folded text with each (start, end, text) span, in order, replaced by its text; each
+    character of a replacement maps to the original characters of the span, spread evenly."""
     out: list[str] = []
     mapped: list[int] = []
     done = 0
-    for m in _SHORTHAND.finditer(folded):
-        out.append(folded[done : m.start()])
-        mapped.extend(index[done : m.start()])
-        out.append("without")
-        mapped.extend(index[m.start() + min(k, len(m.group()) - 1)] for k in range(len("without")))
-        done = m.end()
+    for start, end, text in spans:
+        out.append(folded[done:start])
+        mapped.extend(index[done:start])
+        out.append(text)
+        mapped.extend(index[start + k * (end - start) // len(text)] for k in range(len(text)))
+        done = end
     out.append(folded[done:])
     mapped.extend(index[done:])
     return "".join(out), mapped
