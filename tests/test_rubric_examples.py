@@ -447,3 +447,6 @@ def test_fields_json_would_read_back_otherwise_are_not_kept(tmp_path, fields):
     assert read_data(target, "another key") is None
     target.write_text("{damaged", encoding="utf-8")
     assert read_data(target, "k") is None
+    blocked = tmp_path / "a file, not a folder"
+    blocked.write_text("", encoding="utf-8")
+    assert not write_data(blocked / "data" / "r.json", dict(RUBRIC), "k")  # cannot be written: not kept

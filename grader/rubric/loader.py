@@ -283,7 +283,10 @@ def write_data(path: Path, data: dict[str, Any], key: str) -> bool:
         return False
     if json.loads(text)["data"] != data:
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
     return write_atomically(path, text.encode("utf-8"))
 
 
