@@ -310,10 +310,9 @@ FLOORS = {
     "blind85": (SAMPLES_DIR / "blind85", 100, 96, 3),
     "blind86": (SAMPLES_DIR / "blind86", 100, 98, 0),
     "blind87": (SAMPLES_DIR / "blind87", 100, 96, 0),
-    # frozen and not yet measured
-    "blind88": (SAMPLES_DIR / "blind88", 100, 0, 100),
-    "blind89": (SAMPLES_DIR / "blind89", 100, 0, 100),
-    "blind90": (SAMPLES_DIR / "blind90", 100, 0, 100),
+    "blind88": (SAMPLES_DIR / "blind88", 100, 98, 1),
+    "blind89": (SAMPLES_DIR / "blind89", 100, 98, 1),
+    "blind90": (SAMPLES_DIR / "blind90", 100, 98, 0),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
