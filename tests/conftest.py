@@ -54,17 +54,7 @@ SLOW = {
 }
 
 
-# The longest tests, started first: with `-n 2` a long test picked up last keeps one worker busy
-# after the other has run out of work. Only the order changes; every test is independent.
-FIRST = (
-    "test_rubric_examples.py::test_examples_send_misses_to_review_on_the_measuring_sets",
-    "test_rubric_prefilter.py::test_no_shipped_pattern_is_skipped_on_an_answer_it_matches",
-    "test_budget_determinism.py::test_stopping_the_grading_process_changes_no_grade",
-)
-
-
 def pytest_collection_modifyitems(config, items):
-    items.sort(key=lambda item: f"{item.path.name}::{item.originalname}" not in FIRST)  # stable
     collected_files = {item.path.name for item in items}
     found = set()
     for item in items:
