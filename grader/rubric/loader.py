@@ -113,8 +113,8 @@ def _load_file(path: str, mtime_ns: int, size: int) -> Rubric:
     known = prefilter.known_patterns(folder)
     key = data_key(text)
     rubric = None
-    for where in (prepared_data_path, cached_data_path):  # the fields as JSON: no YAML to read
-        place = where(path)
+    cached = cached_data_path(path)
+    for place in (prepared_data_path(path), cached):  # the fields as JSON: no YAML to read
         data = read_data(place, key) if place is not None else None
         if data is not None:
             try:
@@ -125,7 +125,6 @@ def _load_file(path: str, mtime_ns: int, size: int) -> Rubric:
     if rubric is None:
         data, node = _read_yaml(path, text)
         rubric = _from_data(data, path, node, known, in_file=True)
-        cached = cached_data_path(path)
         if cached is not None:
             write_data(cached, data, key)
     prefilter.remember(folder, [s for s in pattern_sources(rubric.spec) if s not in known])
