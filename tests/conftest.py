@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -91,6 +92,31 @@ def text_rubrics(problem_set: ProblemSet) -> dict[str, tuple[Any, str, Any]]:
             options = part_options(part.options, problem_set.root, part.prompt)
             found[part.id] = (load_rubric(options["rubric"]), options["prompt"], part)
     return found
+
+
+# The tests that measure the rubrics over every sample set score the same answers (the floors of
+# tests/test_rubric_samples.py and the examples' second opinion of tests/test_rubric_examples.py).
+# They share one xdist group, so they run in one process, and there each answer is scored once.
+MEASURING = pytest.mark.xdist_group("measuring_sets")
+
+
+@pytest.fixture(scope="session")
+def rubric_scores(text_rubrics: dict[str, tuple[Any, str, Any]]) -> Callable[[str, Any], Any]:
+    """score(part, answer): the tutorial rubric's result for an answer, computed once per process.
+    Scoring is a pure function of the rubric and the answer, so a kept result is the result."""
+    from grader.rubric import score_answer
+
+    kept: dict[tuple[str, str], Any] = {}
+
+    def score(part: str, answer: Any) -> Any:
+        rubric, prompt, _ = text_rubrics[part]
+        if not isinstance(answer, str):
+            return score_answer(rubric, answer, prompt)
+        if (part, answer) not in kept:
+            kept[part, answer] = score_answer(rubric, answer, prompt)
+        return kept[part, answer]
+
+    return score
 
 
 @pytest.fixture

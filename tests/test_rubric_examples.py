@@ -12,7 +12,7 @@ import yaml
 
 from grader.rubric import RubricInvalid, load_rubric, score_answer
 from grader.rubric.examples import example_set, features, question_stems
-from tests.conftest import ROOT, SET_DIR
+from tests.conftest import MEASURING, ROOT, SET_DIR
 from tests.test_rubric_samples import SAMPLES_DIR
 
 PROMPT = "Explain dropout and why it could improve performance."
@@ -154,12 +154,14 @@ def test_every_text_rubric_of_the_tutorial_has_examples_and_keeps_test_sets_out(
 MEASURING_SETS = tuple(sorted(p.name for p in SAMPLES_DIR.iterdir() if p.is_dir()))
 
 
-def test_examples_send_misses_to_review_on_the_measuring_sets(text_rubrics, capsys):
+@MEASURING
+def test_examples_send_misses_to_review_on_the_measuring_sets(text_rubrics, rubric_scores, capsys):
     """The answer sets that measure the grader are never among the examples. Over all of them (9,053
     answers), once blind85 to blind90 had been measured after the thirty-third round: 41 misses
     graded with full confidence without the examples, 32 with them, for 207 more reviews (1811 -> 2018). The
     figures after earlier rounds are in tests/data/rubric_samples/README.md. The examples tell where
-    the rubric may be wrong, and change no score."""
+    the rubric may be wrong, and change no score. The scores with the examples are the floors' own
+    (`rubric_scores`, one worker for both), so only the plain rubric's are computed here."""
     from grader.rubric.samples import load_samples
     from grader.rubric.tune import within_tolerance
 
@@ -171,7 +173,7 @@ def test_examples_send_misses_to_review_on_the_measuring_sets(text_rubrics, caps
             rubric, prompt, _ = text_rubrics[path.stem]
             plain = replace(rubric, examples=None)
             for sample in load_samples(path):
-                with_examples = score_answer(rubric, sample.answer, prompt)
+                with_examples = rubric_scores(path.stem, sample.answer)  # scored for the floors too
                 # The examples act only through the flag they raise. The plain rubric is scored where
                 # they raised it, and on every eighth other answer to check that they did nothing there.
                 flagged = "examples_disagree" in with_examples.flags

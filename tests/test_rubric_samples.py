@@ -19,7 +19,7 @@ import yaml
 from grader.rubric import score_answer
 from grader.rubric.samples import load_samples
 from grader.rubric.tune import within_tolerance
-from tests.conftest import ROOT, SET_DIR
+from tests.conftest import MEASURING, ROOT, SET_DIR
 
 SAMPLES_DIR = ROOT / "tests" / "data" / "rubric_samples"  # answers the rubrics never learn from
 EXAMPLES_DIR = SET_DIR / "rubrics" / "examples"  # the rubrics' graded examples, tuned on
@@ -167,29 +167,31 @@ def test_issue_figures(rubrics, capsys):
 HELDOUT_DIR = SAMPLES_DIR / "heldout"
 
 
-def test_heldout_figures(rubrics, capsys):
+@MEASURING
+def test_heldout_figures(rubrics, rubric_scores, capsys):
     """Answers written after the rubrics were frozen and never tuned on: a regression floor.
 
     Measured when written: 27 of 32 within 25 %, none sent to review; every miss under-scores a
     paraphrase the rubric does not know (none over-scores), which the confidence cannot see.
     """
-    total, within, review, _, over = measure_unseen(HELDOUT_DIR, rubrics)
+    total, within, review, _, over = measure_unseen(HELDOUT_DIR, rubrics, rubric_scores)
     with capsys.disabled():
         print(f"\nheld-out samples: {total}; within 25% of the expected points: {within}; sent to review: {review}")
     assert total >= 30 and within >= 0.8 * total and over == 0
 
 
-def measure_unseen(folder, rubrics) -> tuple[int, int, int, list, int]:
+def measure_unseen(folder, rubrics, score) -> tuple[int, int, int, list, int]:
     """Score a folder of answers the rubrics were not tuned on: (answers, within 25 % of the
     expected points, sent to review, misconception answers given more than a quarter of the part,
-    answers scored more than a quarter of the part above their expected points).
-    An answer's `expected_status`, when it has one, must be met."""
+    answers scored more than a quarter of the part above their expected points), with
+    score(part, answer) (the `rubric_scores` fixture). An answer's `expected_status`, when it has
+    one, must be met."""
     total = within = review = over = 0
     too_generous = []
     for path in sorted(folder.glob("*.yaml")):
-        rubric, prompt, _ = rubrics[path.stem]
+        rubric = rubrics[path.stem][0]
         for sample in load_samples(path):
-            result = score_answer(rubric, sample.answer, prompt)
+            result = score(path.stem, sample.answer)
             total += 1
             within += within_tolerance(result.points, sample.expected_points, rubric.points)
             review += result.status == "needs_review"
@@ -201,10 +203,10 @@ def measure_unseen(folder, rubrics) -> tuple[int, int, int, list, int]:
     return total, within, review, too_generous, over
 
 
-def figures(name, folder, rubrics, capsys) -> tuple[int, int, list]:
+def figures(name, folder, rubrics, score, capsys) -> tuple[int, int, list]:
     """Measure a folder as `measure_unseen` does and print its figures: (answers, within 25 %,
     misconception answers above a quarter)."""
-    total, within, review, too_generous, _ = measure_unseen(folder, rubrics)
+    total, within, review, too_generous, _ = measure_unseen(folder, rubrics, score)
     with capsys.disabled():
         print(f"\n{name} samples: {total}; within 25% of the expected points: {within}; sent to review: {review}; "
               f"misconception answers above a quarter: {len(too_generous)}")
@@ -325,12 +327,13 @@ FLOORS = {
 }
 
 
+@MEASURING
 @pytest.mark.parametrize("name", FLOORS)
-def test_set_keeps_its_floor(name, rubrics, capsys):
+def test_set_keeps_its_floor(name, rubrics, rubric_scores, capsys):
     """Each measuring set scores at least as well as its floor; the figures are printed, so a run
     shows where every set stands."""
     folder, answers, floor, most_generous = FLOORS[name]
-    total, within, too_generous = figures(name, folder, rubrics, capsys)
+    total, within, too_generous = figures(name, folder, rubrics, rubric_scores, capsys)
     assert total == answers, f"{name} holds {total} answers, FLOORS says {answers}"
     assert within >= floor and len(too_generous) <= most_generous, (within, too_generous)
 
