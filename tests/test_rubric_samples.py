@@ -313,6 +313,10 @@ FLOORS = {
     "blind88": (SAMPLES_DIR / "blind88", 100, 98, 1),
     "blind89": (SAMPLES_DIR / "blind89", 100, 98, 1),
     "blind90": (SAMPLES_DIR / "blind90", 100, 98, 0),
+    # frozen and not yet measured
+    "blind91": (SAMPLES_DIR / "blind91", 100, 0, 100),
+    "blind92": (SAMPLES_DIR / "blind92", 100, 0, 100),
+    "blind93": (SAMPLES_DIR / "blind93", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
