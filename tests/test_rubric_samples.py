@@ -318,6 +318,10 @@ FLOORS = {
     "blind91": (SAMPLES_DIR / "blind91", 100, 97, 4),
     "blind92": (SAMPLES_DIR / "blind92", 100, 96, 0),
     "blind93": (SAMPLES_DIR / "blind93", 100, 90, 1),
+    # frozen and not yet measured
+    "blind94": (SAMPLES_DIR / "blind94", 100, 0, 100),
+    "blind95": (SAMPLES_DIR / "blind95", 100, 0, 100),
+    "blind96": (SAMPLES_DIR / "blind96", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
