@@ -325,7 +325,7 @@ FLOORS = {
     "blind97": (SAMPLES_DIR / "blind97", 100, 0, 100),
     "blind98": (SAMPLES_DIR / "blind98", 100, 0, 100),
     "blind99": (SAMPLES_DIR / "blind99", 100, 0, 100),
-    "dev": (EXAMPLES_DIR / "dev", 492, 492, 0),
+    "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
     "dev4": (EXAMPLES_DIR / "dev4", 283, 283, 0),
