@@ -324,6 +324,10 @@ FLOORS = {
     "blind97": (SAMPLES_DIR / "blind97", 100, 89, 9),
     "blind98": (SAMPLES_DIR / "blind98", 100, 98, 1),
     "blind99": (SAMPLES_DIR / "blind99", 100, 98, 2),
+    # frozen and not yet measured
+    "blind100": (SAMPLES_DIR / "blind100", 100, 0, 100),
+    "blind101": (SAMPLES_DIR / "blind101", 100, 0, 100),
+    "blind102": (SAMPLES_DIR / "blind102", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
