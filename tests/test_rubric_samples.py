@@ -327,10 +327,9 @@ FLOORS = {
     "blind100": (SAMPLES_DIR / "blind100", 100, 96, 4),
     "blind101": (SAMPLES_DIR / "blind101", 100, 98, 0),
     "blind102": (SAMPLES_DIR / "blind102", 100, 97, 0),
-    # frozen and not yet measured
-    "blind103": (SAMPLES_DIR / "blind103", 100, 0, 100),
-    "blind104": (SAMPLES_DIR / "blind104", 100, 0, 100),
-    "blind105": (SAMPLES_DIR / "blind105", 100, 0, 100),
+    "blind103": (SAMPLES_DIR / "blind103", 100, 96, 3),
+    "blind104": (SAMPLES_DIR / "blind104", 100, 97, 1),
+    "blind105": (SAMPLES_DIR / "blind105", 100, 99, 0),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
