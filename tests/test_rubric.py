@@ -323,6 +323,41 @@ def test_a_capping_misconception_holds_the_part_to_its_share(answer):
         with_cap(1.5)
 
 
+@pytest.mark.parametrize("alone, bare, beside", [
+    ("Des neurones aléatoires sont désactivés.", "Tous les neurones servent en test.",
+     "Des neurones aléatoires sont désactivés ; en test tous les neurones servent."),
+    ("Random neurons are dropped at each step.", "At test all units are used.",
+     "Random neurons are dropped at each step; at test all units are used."),
+])
+def test_a_concept_that_requires_another_counts_in_full_only_beside_it(alone, bare, beside):
+    def concepts(**test_time):
+        return [{**c, **test_time} if c["id"] == "test_time" else c for c in MINI["concepts"]]
+
+    half = rubric_with(concepts=concepts(requires=["random_drop"], alone=0.5))
+    nothing = rubric_with(concepts=concepts(requires=["random_drop"]))
+    plain = rubric_with()
+    assert score_answer(plain, bare).points == 0.5  # worth its 0.5 on its own without `requires`
+    assert score_answer(half, bare).points == 0.25 and score_answer(nothing, bare).points == 0
+    found = score_answer(nothing, bare)
+    assert any(line.startswith("Found: all units at test time") and "only together with" in line
+               for line in found.feedback), found.feedback
+    assert score_answer(half, alone).points == 1  # the required concept alone keeps its own points
+    full = score_answer(nothing, beside)
+    assert full.points == 1.5 and not any("only together with" in line for line in full.feedback), full.feedback
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"requires": ["nowhere"]}, "requires unknown concept 'nowhere'"),
+    ({"requires": ["test_time"]}, "requires itself"),
+    ({"alone": 0.5}, "needs 'requires'"),
+    ({"requires": ["random_drop"], "alone": 2}, "alone"),
+])
+def test_a_requirement_names_other_concepts(changes, message):
+    concepts = [{**c, **changes} if c["id"] == "test_time" else c for c in MINI["concepts"]]
+    with pytest.raises(RubricInvalid, match=message):
+        rubric_with(concepts=concepts)
+
+
 @pytest.mark.parametrize("form", ["string", "mapping"])
 def test_a_regular_expression_is_bounded_in_either_form(form):
     from grader.rubric.model import MAX_REGEX_CHARS

@@ -21,6 +21,8 @@ Schema (YAML, `schema_version: 1`)::
       - id: random_deactivation
         points: 1
         group: why             # optional
+        requires: [other_id]   # optional: counts in full only beside these concepts, and
+        alone: 0.5             # earns this share of its points without them (0 by default)
         label: dropout randomly deactivates units during training   # shown when found
         hint: think about what dropout does to the units at each training step   # when missing
         any:                   # expressions; any one of them is enough
@@ -162,6 +164,11 @@ class ConceptSpec(_Strict):
     label: str = Field(min_length=1)
     hint: str = Field(min_length=1)
     group: str | None = None
+    # Counts in full only in an answer that also holds these concepts; without them it earns
+    # `alone` (a share of its points, 0 by default): "few free parameters" is worth its points
+    # beside the structure that explains it, not as a bare claim.
+    requires: list[RubricId] = Field(default_factory=list)
+    alone: float | None = Field(default=None, ge=0.0, le=1.0)
     any: list[ExpressionSpec] = Field(min_length=1)
 
 
@@ -214,6 +221,13 @@ class RubricSpec(_Strict):
         for concept in self.concepts:
             if concept.group is not None and concept.group not in self.groups:
                 raise ValueError(f"concept {concept.id}: group {concept.group!r} is not declared under 'groups'")
+            for needed in concept.requires:
+                if needed == concept.id or needed not in concept_ids:
+                    what = "itself" if needed == concept.id else f"unknown concept {needed!r}"
+                    raise ValueError(f"concept {concept.id}: requires {what}; name other concepts of this rubric")
+            if concept.alone is not None and not concept.requires:
+                raise ValueError(f"concept {concept.id}: 'alone' is the share it keeps without the concepts "
+                                 "it requires, so it needs 'requires'")
         for mistake in self.misconceptions:
             if mistake.contradicts is not None and mistake.contradicts not in concept_ids:
                 raise ValueError(f"misconception {mistake.id}: contradicts unknown concept {mistake.contradicts!r}")
@@ -347,6 +361,8 @@ class Concept:
     hint: str
     group: str | None
     expressions: tuple[Expression, ...]
+    requires: tuple[str, ...] = ()  # concepts it needs beside it to count in full
+    alone: float = 0.0  # the share of its points it keeps without them
 
 
 @dataclass(frozen=True)
@@ -390,7 +406,8 @@ def compile_rubric(spec: RubricSpec, source: str = "<inline>",
     known = known or {}
     concepts = tuple(
         Concept(c.id, c.points, c.label.strip(), c.hint.strip(), c.group,
-                tuple(_compile(e, synonyms, f"concept {c.id}", known) for e in c.any))
+                tuple(_compile(e, synonyms, f"concept {c.id}", known) for e in c.any),
+                tuple(c.requires), c.alone or 0.0)
         for c in spec.concepts
     )
     mistakes = tuple(

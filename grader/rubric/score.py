@@ -133,6 +133,7 @@ class ConceptResult:
     conflict: bool = False
     group_full: bool = False  # not found, but its group already earned all it can
     group: str | None = None
+    short_of: bool = False  # found, but without the concepts it requires, so worth less
 
 
 @dataclass(frozen=True)
@@ -412,12 +413,14 @@ def _overlap(a: Occurrence, b: Occurrence) -> bool:
 def _score_concepts(rubric: Rubric, mentions: dict[str, _Mentions], doc: Document) -> list[ConceptResult]:
     used: dict[str | None, float] = {}
     results = []
+    matched = {c.id for c in rubric.concepts if mentions[c.id].best is not None}
     for concept in rubric.concepts:
         m = mentions[concept.id]
         best = m.best
         points = 0.0
+        short_of = best is not None and not matched.issuperset(concept.requires)
         if best is not None:
-            points = concept.points
+            points = concept.points * concept.alone if short_of else concept.points
             cap = rubric.group_max(concept.group)
             if cap is not None:
                 points = max(0.0, min(points, cap - used.get(concept.group, 0.0)))
@@ -429,6 +432,7 @@ def _score_concepts(rubric: Rubric, mentions: dict[str, _Mentions], doc: Documen
             negated_quote=_negated_quote(m, doc),
             conflict=m.conflict,
             group=concept.group,
+            short_of=short_of,
         ))
     full_groups = {g for g, total in used.items() if total >= (rubric.group_max(g) or 0) - 1e-9}
     return [replace(r, group_full=True) if not r.found and c.group in full_groups else r
@@ -479,7 +483,8 @@ def _with_feedback(result: RubricResult) -> RubricResult:
     for c in result.concepts:
         if c.found:
             how = " (allowing for spelling)" if c.fuzzy else ""
-            lines.append(f'Found{how}: {c.text} ("{c.quote}")')
+            alone = "; it counts in full only together with another expected idea" if c.short_of else ""
+            lines.append(f'Found{how}: {c.text} ("{c.quote}"){alone}')
     full = result.points >= result.max_points - 1e-9
     hinted_groups: set[str] = set()  # any concept of a group earns it: one hint per group
     for c in result.concepts:
