@@ -48,7 +48,9 @@ from grader.rubric.text import WORD, Role, english_stem, fold_text, word_role
 
 NEIGHBOURS = 5  # how many of the closest examples are weighed
 DISAGREEMENT = 0.5  # share of the part between the rubric and the examples that sends to review
-MIN_SIMILARITY = 0.1  # below this, even the closest example says nothing about the answer
+# Below this, even the closest example says nothing about the answer. At 0.1, the 11,153 answers
+# of the measuring sets had 48 more reviews and not one more miss caught.
+MIN_SIMILARITY = 0.15
 # The format of an index: change it whenever `features`, the weighting or the reading of an
 # example's text changes, and every index written before is ignored (the shipped ones then fail
 # their test until they are written again).
