@@ -787,6 +787,12 @@ CONCRETE = [
     ("fr plateau puis baisse", "Des couches de 100, 100 puis 10 neurones.", False),
     ("en a section number is no size", "See section 1.2.3 for the encoder, and 3.2.1 for the decoder.", False),
     ("fr un numéro de version entre des tailles", "Couches 512, 64 (version 1.2.3), puis 512.", True),
+    ("fr deux tailles au choix", "On passe de 784 pixels à un vecteur de seulement 16 ou 32 valeurs.", False),
+    ("en two sizes to choose from", "From 784 pixels down to a code of 16 or 32 numbers.", False),
+    ("en a choice in the middle", "Layers 784 -> 16 or 32 -> 784.", True),
+    ("en a formula's numbers", "The KL term is -1/2 sum(1 + log sigma^2 - mu^2 - sigma^2).", False),
+    ("fr les nombres d'une formule", "Le terme KL vaut 1/2 (sigma^2 + mu^2 - 1 - log sigma^2).", False),
+    ("fr des tailles séparées par des barres", "Couches de 784/64/784 neurones.", True),
 ]
 
 

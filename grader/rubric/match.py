@@ -24,6 +24,7 @@ is looked for only in clauses of that language (or of none clearly).
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -256,6 +257,10 @@ class Matcher:
         for i, token in enumerate(tokens):
             # "1.2.3" (a section, a version) has the look of a number but is not one size
             if is_number(token.text) and not token.masked and (value := _value(token.norm)) is not None:
+                if _in_formula(self.doc.original, token.start, token.end):
+                    continue  # "sigma^2", "1 + log", "1/2": a formula's numbers are no layer sizes
+                if i >= 2 and tokens[i - 1].norm in _OR and is_number(tokens[i - 2].text):
+                    continue  # "16 or 32 values": another choice for the same size, not the next one
                 by_sentence.setdefault(token.sentence, []).append((i, value))
         found = []
         for numbers in by_sentence.values():
@@ -614,6 +619,23 @@ def _truth_denied(tokens: list[Token], members: list[int], n: int) -> bool:
         if tokens[j].role is Role.CONTENT and tokens[j].text not in INTENSIFIERS:
             words.append(tokens[j].text)
     return len(words) == 1 and words[0] in TRUTH_WORDS
+
+
+_OR = frozenset({"or", "ou"})
+_OPERATORS = "^*+=×÷·"
+
+
+def _in_formula(text: str, start: int, end: int) -> bool:
+    """Whether the number at text[start:end] is an operand: beside an operator ("sigma^2", "1 + x")
+    or one side of a fraction ("1/2"; "784/64/784", three numbers, is a run of sizes)."""
+    before = text[:start].rstrip()[-1:]
+    after = text[end:].lstrip()[:1]
+    if before and before in _OPERATORS or after and after in _OPERATORS:
+        return True
+    left = re.search(r"(?:\d+(?:[.,]\d+)?\s*/\s*)+$", text[:start])
+    right = re.match(r"(?:\s*/\s*\d+(?:[.,]\d+)?)+", text[end:])
+    slashes = (left.group().count("/") if left else 0) + (right.group().count("/") if right else 0)
+    return slashes == 1
 
 
 def _value(number: str) -> float | None:
