@@ -329,6 +329,10 @@ FLOORS = {
     "blind103": (SAMPLES_DIR / "blind103", 100, 96, 3),
     "blind104": (SAMPLES_DIR / "blind104", 100, 97, 1),
     "blind105": (SAMPLES_DIR / "blind105", 100, 99, 0),
+    # frozen and not yet measured
+    "blind112": (SAMPLES_DIR / "blind112", 100, 0, 100),
+    "blind113": (SAMPLES_DIR / "blind113", 100, 0, 100),
+    "blind114": (SAMPLES_DIR / "blind114", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
