@@ -338,6 +338,10 @@ FLOORS = {
     "blind112": (SAMPLES_DIR / "blind112", 100, 94, 5),
     "blind113": (SAMPLES_DIR / "blind113", 100, 96, 1),
     "blind114": (SAMPLES_DIR / "blind114", 100, 98, 0),
+    # frozen and not yet measured
+    "blind115": (SAMPLES_DIR / "blind115", 100, 0, 100),
+    "blind116": (SAMPLES_DIR / "blind116", 100, 0, 100),
+    "blind117": (SAMPLES_DIR / "blind117", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
