@@ -346,8 +346,23 @@ def test_a_concept_that_requires_another_counts_in_full_only_beside_it(alone, ba
     assert full.points == 1.5 and not any("only together with" in line for line in full.feedback), full.feedback
 
 
+@pytest.mark.parametrize("answer", ["At test all units are used; it is a regularization.",
+                                    "En test tous les neurones servent ; c'est une régularisation."])
+def test_a_requirement_may_be_met_by_either_of_two_concepts(answer):
+    def rubric(requires):
+        return rubric_with(concepts=[{**c, "requires": requires} if c["id"] == "test_time" else c
+                                     for c in MINI["concepts"]])
+
+    either = score_answer(rubric(["random_drop|regularisation"]), answer)
+    only_drop = score_answer(rubric(["random_drop"]), answer)
+    assert either.points == 1.5, either.feedback  # regularisation 1 + test_time 0.5
+    assert only_drop.points == 1, only_drop.feedback
+
+
 @pytest.mark.parametrize("changes, message", [
     ({"requires": ["nowhere"]}, "requires unknown concept 'nowhere'"),
+    ({"requires": ["random_drop|nowhere"]}, "requires unknown concept 'nowhere'"),
+    ({"requires": ["random_drop|Bad Id"]}, "not a valid id"),
     ({"requires": ["test_time"]}, "requires itself"),
     ({"alone": 0.5}, "needs 'requires'"),
     ({"requires": ["random_drop"], "alone": 2}, "alone"),

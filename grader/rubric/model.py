@@ -21,7 +21,8 @@ Schema (YAML, `schema_version: 1`)::
       - id: random_deactivation
         points: 1
         group: why             # optional
-        requires: [other_id]   # optional: counts in full only beside these concepts, and
+        requires: [other_id]   # optional: counts in full only beside these concepts ("a|b":
+                               # either), and
         alone: 0.5             # earns this share of its points without them (0 by default)
         label: dropout randomly deactivates units during training   # shown when found
         hint: think about what dropout does to the units at each training step   # when missing
@@ -114,6 +115,13 @@ def _check_id(value: str) -> str:
 RubricId = Annotated[str, AfterValidator(_check_id)]
 
 
+def _check_alternatives(value: str) -> str:
+    """Ids joined by '|' ("sparse|structure"): any one of them will do."""
+    for item in value.split("|"):
+        _check_id(item)
+    return value
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -167,7 +175,8 @@ class ConceptSpec(_Strict):
     # Counts in full only in an answer that also holds these concepts; without them it earns
     # `alone` (a share of its points, 0 by default): "few free parameters" is worth its points
     # beside the structure that explains it, not as a bare claim.
-    requires: list[RubricId] = Field(default_factory=list)
+    # An item "a|b" is met by either concept.
+    requires: list[Annotated[str, AfterValidator(_check_alternatives)]] = Field(default_factory=list)
     alone: float | None = Field(default=None, ge=0.0, le=1.0)
     any: list[ExpressionSpec] = Field(min_length=1)
 
@@ -221,7 +230,7 @@ class RubricSpec(_Strict):
         for concept in self.concepts:
             if concept.group is not None and concept.group not in self.groups:
                 raise ValueError(f"concept {concept.id}: group {concept.group!r} is not declared under 'groups'")
-            for needed in concept.requires:
+            for needed in (n for item in concept.requires for n in item.split("|")):
                 if needed == concept.id or needed not in concept_ids:
                     what = "itself" if needed == concept.id else f"unknown concept {needed!r}"
                     raise ValueError(f"concept {concept.id}: requires {what}; name other concepts of this rubric")
@@ -361,7 +370,7 @@ class Concept:
     hint: str
     group: str | None
     expressions: tuple[Expression, ...]
-    requires: tuple[str, ...] = ()  # concepts it needs beside it to count in full
+    requires: tuple[tuple[str, ...], ...] = ()  # it counts in full beside one concept of each
     alone: float = 0.0  # the share of its points it keeps without them
 
 
@@ -407,7 +416,7 @@ def compile_rubric(spec: RubricSpec, source: str = "<inline>",
     concepts = tuple(
         Concept(c.id, c.points, c.label.strip(), c.hint.strip(), c.group,
                 tuple(_compile(e, synonyms, f"concept {c.id}", known) for e in c.any),
-                tuple(c.requires), c.alone or 0.0)
+                tuple(tuple(item.split("|")) for item in c.requires), c.alone or 0.0)
         for c in spec.concepts
     )
     mistakes = tuple(

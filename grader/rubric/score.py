@@ -418,7 +418,7 @@ def _score_concepts(rubric: Rubric, mentions: dict[str, _Mentions], doc: Documen
         m = mentions[concept.id]
         best = m.best
         points = 0.0
-        short_of = best is not None and not matched.issuperset(concept.requires)
+        short_of = best is not None and not all(matched.intersection(item) for item in concept.requires)
         if best is not None:
             points = concept.points * concept.alone if short_of else concept.points
             cap = rubric.group_max(concept.group)
