@@ -341,6 +341,10 @@ FLOORS = {
     "blind115": (SAMPLES_DIR / "blind115", 100, 96, 4),
     "blind116": (SAMPLES_DIR / "blind116", 100, 97, 0),
     "blind117": (SAMPLES_DIR / "blind117", 100, 94, 1),
+    # frozen and not yet measured
+    "blind118": (SAMPLES_DIR / "blind118", 100, 0, 100),
+    "blind119": (SAMPLES_DIR / "blind119", 100, 0, 100),
+    "blind120": (SAMPLES_DIR / "blind120", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
