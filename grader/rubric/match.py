@@ -630,7 +630,7 @@ def _in_formula(text: str, start: int, end: int) -> bool:
     or one side of a fraction ("1/2"; "784/64/784", three numbers, is a run of sizes)."""
     before = text[:start].rstrip()[-1:]
     after = text[end:].lstrip()[:1]
-    if before and before in _OPERATORS or after and after in _OPERATORS:
+    if (before and before in _OPERATORS) or (after and after in _OPERATORS):
         return True
     left = re.search(r"(?:\d+(?:[.,]\d+)?\s*/\s*)+$", text[:start])
     right = re.match(r"(?:\s*/\s*\d+(?:[.,]\d+)?)+", text[end:])
