@@ -623,17 +623,19 @@ def _truth_denied(tokens: list[Token], members: list[int], n: int) -> bool:
 
 _OR = frozenset({"or", "ou"})
 _OPERATORS = "^*+=×÷·"
+_NEAR = 24  # characters read on each side of a number: enough to see two more numbers of a fraction
 
 
 def _in_formula(text: str, start: int, end: int) -> bool:
     """Whether the number at text[start:end] is an operand: beside an operator ("sigma^2", "1 + x")
-    or one side of a fraction ("1/2"; "784/64/784", three numbers, is a run of sizes)."""
-    before = text[:start].rstrip()[-1:]
-    after = text[end:].lstrip()[:1]
+    or one side of a fraction ("1/2"; "784/64/784", three numbers, is a run of sizes). Only the
+    characters near the number are read, so an answer full of numbers costs no more per number."""
+    head, tail = text[max(0, start - _NEAR):start], text[end:end + _NEAR]
+    before, after = head.rstrip()[-1:], tail.lstrip()[:1]
     if (before and before in _OPERATORS) or (after and after in _OPERATORS):
         return True
-    left = re.search(r"(?:\d+(?:[.,]\d+)?\s*/\s*)+$", text[:start])
-    right = re.match(r"(?:\s*/\s*\d+(?:[.,]\d+)?)+", text[end:])
+    left = re.search(r"(?:\d+(?:[.,]\d+)?\s*/\s*)+$", head)
+    right = re.match(r"(?:\s*/\s*\d+(?:[.,]\d+)?)+", tail)
     slashes = (left.group().count("/") if left else 0) + (right.group().count("/") if right else 0)
     return slashes == 1
 
