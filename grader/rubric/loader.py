@@ -26,6 +26,7 @@ from grader.rubric.model import (
     RUBRIC_SCHEMA_VERSION,
     ConceptSpec,
     ExpressionError,
+    FormulaSpec,
     GroupSpec,
     MisconceptionSpec,
     PhraseSpec,
@@ -165,7 +166,8 @@ def _from_data(data: dict[str, Any], where: str, node: Any,
         messages = []
         for item in err.errors():
             loc = [p for p in item["loc"] if not (isinstance(p, str) and p.startswith(("function-", "str", "PhraseSpec",
-                                                                                       "RegexSpec")))]
+                                                                                       "RegexSpec", "SizesSpec",
+                                                                                       "FormulaSpec")))]
             field = ".".join(str(p) for p in loc) or "(top level)"
             line = line_of(node, loc) if node is not None else None
             message = item["msg"]
@@ -311,7 +313,8 @@ def _index_key(path: str, points: float, model_answers: list[str],
 # Every field name of the schema, for "did you mean": read from the models, so a new field is
 # offered as soon as it exists.
 _FIELDS = list(dict.fromkeys(
-    name for model in (RubricSpec, ConceptSpec, MisconceptionSpec, GroupSpec, PhraseSpec, RegexSpec, SizesSpec)
+    name for model in (RubricSpec, ConceptSpec, MisconceptionSpec, GroupSpec, PhraseSpec, RegexSpec, SizesSpec,
+                  FormulaSpec)
     for name in model.model_fields
 ))
 

@@ -29,10 +29,14 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from typing import TYPE_CHECKING
 
-from grader.rubric.model import DEFAULT_SLACK, Alternative, Expression, Pattern, Phrase, Sizes, WordPattern
+from grader.rubric.model import DEFAULT_SLACK, Alternative, Expression, Formula, Pattern, Phrase, Sizes, WordPattern
 from grader.rubric.prefilter import searchable
 from grader.rubric.text import CLAUSE_WORDS, Document, Role, Token, is_number, word_set
+
+if TYPE_CHECKING:
+    from grader.rubric.formula import Equation
 
 FUZZY_RATIO = 0.88
 FUZZY_MIN_WORD = 6
@@ -147,6 +151,7 @@ class Matcher:
     def __init__(self, doc: Document):
         self.doc = doc
         self._searchable: str | None = None  # the folded text as the prefilter reads it, made once
+        self._equations: list[Equation] | None = None  # the answer's equations, cut out once when needed
         self.sig = [i for i, t in enumerate(doc.tokens) if t.role is not Role.STOP]
         self.by_norm: dict[str, list[int]] = {}
         self.by_text: dict[str, list[int]] = {}
@@ -243,6 +248,8 @@ class Matcher:
                 found = self._find_pattern(expression)
             elif isinstance(expression, Sizes):
                 found = self._find_sizes(expression)
+            elif isinstance(expression, Formula):
+                found = self._find_formula(expression)
             else:
                 found = self._find_phrase(expression)
             if expression.lang:
@@ -270,6 +277,28 @@ class Matcher:
                 first, last = indices[span[0]], indices[span[1]]
                 negated = self._negated(first, last, set(indices[span[0]: span[1] + 1]))
                 found.append(self._occurrence(first, last, False, negated))
+        return found
+
+    def _find_formula(self, formula: Formula) -> list[Occurrence]:
+        """Equations of the answer that are the formula (or, for a `wrong` one, a different right
+        side for the same left side); read and judged by meaning, see grader.rubric.formula."""
+        if "=" not in self.doc.original:
+            return []
+        from grader.rubric import formula as formulas  # sympy: only for answers that write an equation
+
+        if self._equations is None:
+            self._equations = formulas.equations(self.doc.original)
+        tokens = self.doc.tokens
+        found = []
+        for equation in self._equations:
+            if not formulas.matches(formula, equation):
+                continue
+            inside = [i for i, t in enumerate(tokens) if t.start < equation.end and t.end > equation.start]
+            if not inside:
+                continue
+            negated = self._match_negated(inside[0], inside[-1], set(inside), False)
+            found.append(Occurrence(inside[0], inside[-1], equation.start, equation.end, False, negated,
+                                    inside[0] in self._set_aside))
         return found
 
     def _find_phrase(self, phrase: Phrase) -> list[Occurrence]:

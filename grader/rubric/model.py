@@ -47,6 +47,9 @@ in clauses written in that language, so a French word that looks like an English
 numbers in one sentence that decreases then increases (layer sizes such as 784-64-784); also
 `up_down` (784-2048-784, a code wider than the input), `decreasing` and `increasing`, with
 `min_length` numbers (3 by default).
+`{formula: "z = mu + sigma*epsilon"}` is an equation judged by meaning: found where the answer
+writes an equation for the same left side with an equal right side; `wrong: true` (misconceptions
+only) finds a different right side instead; `aliases` and `domains` as in grader.rubric.formula.
 
 Phrase syntax: words separated by spaces; `a|b|c` alternatives for one word; `stem*` a word stem
 (prefix), which never cuts a number (`1*` does not match 10); `@name` a synonym group (whose
@@ -161,7 +164,18 @@ class SizesSpec(_Strict):
     min_length: int = Field(default=3, ge=2, le=20)
 
 
-ExpressionSpec = str | PhraseSpec | RegexSpec | SizesSpec
+class FormulaSpec(_Strict):
+    """An equation judged by meaning: found where the answer writes the same left side equal to the
+    same right side (or, with `wrong`, to a different one); see grader.rubric.formula."""
+
+    formula: str = Field(min_length=3, max_length=200)
+    wrong: bool = False
+    aliases: dict[str, str] = Field(default_factory=dict)  # another spelling -> the formula's name
+    domains: dict[str, str] = Field(default_factory=dict)  # name -> domain ("positive", "(0,1)")
+    lang: Literal["en", "fr"] | None = None
+
+
+ExpressionSpec = str | PhraseSpec | RegexSpec | SizesSpec | FormulaSpec
 
 
 class ConceptSpec(_Strict):
@@ -237,6 +251,10 @@ class RubricSpec(_Strict):
             if concept.alone is not None and not concept.requires:
                 raise ValueError(f"concept {concept.id}: 'alone' is the share it keeps without the concepts "
                                  "it requires, so it needs 'requires'")
+            wrong = [e.formula for e in concept.any if isinstance(e, FormulaSpec) and e.wrong]
+            if wrong:
+                raise ValueError(f"concept {concept.id}: the formula {wrong[0]!r} has 'wrong: true', which finds "
+                                 "a wrong formula; it belongs under misconceptions")
         for mistake in self.misconceptions:
             if mistake.contradicts is not None and mistake.contradicts not in concept_ids:
                 raise ValueError(f"misconception {mistake.id}: contradicts unknown concept {mistake.contradicts!r}")
@@ -359,7 +377,22 @@ class Sizes:
     lang: str | None = None
 
 
-Expression = Phrase | Pattern | Sizes
+@dataclass(frozen=True)
+class Formula:
+    """A compiled `formula:` expression: the reference's two sides (sympy objects, built by the safe
+    parser from the rubric's text) and how an answer's names are read (grader.rubric.formula)."""
+
+    source: str
+    lhs: Any
+    rhs: Any
+    names: tuple[str, ...]  # the names an answer's equation may use
+    aliases: tuple[tuple[str, str], ...] = ()  # another spelling -> the formula's name
+    domains: tuple[tuple[str, str], ...] = ()
+    wrong: bool = False  # found when the answer's right side differs, not when it agrees
+    lang: str | None = None
+
+
+Expression = Phrase | Pattern | Sizes | Formula
 
 
 @dataclass(frozen=True)
@@ -443,6 +476,14 @@ def _compile(expression: Any, synonyms: dict[str, tuple[Alternative, ...]], wher
              known: Mapping[str, Needs]) -> Expression:
     if isinstance(expression, SizesSpec):
         return Sizes(f"sizes: {expression.sizes}", expression.sizes, expression.min_length)
+    if isinstance(expression, FormulaSpec):
+        from grader.rubric.formula import compile_formula  # sympy: only for rubrics that judge formulas
+
+        try:
+            return compile_formula(expression.formula, wrong=expression.wrong, aliases=expression.aliases,
+                                   domains=expression.domains, lang=expression.lang)
+        except ValueError as err:
+            raise ExpressionError(f"{where}: {err}") from None
     if isinstance(expression, RegexSpec):
         if expression.re in known:
             return Pattern(expression.re, expression.lang, known[expression.re])
