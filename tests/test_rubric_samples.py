@@ -344,6 +344,13 @@ FLOORS = {
     "blind118": (SAMPLES_DIR / "blind118", 100, 100, 0),
     "blind119": (SAMPLES_DIR / "blind119", 100, 100, 0),
     "blind120": (SAMPLES_DIR / "blind120", 100, 100, 0),
+    # frozen and not yet measured
+    "blind121": (SAMPLES_DIR / "blind121", 100, 0, 100),
+    "blind122": (SAMPLES_DIR / "blind122", 100, 0, 100),
+    "blind123": (SAMPLES_DIR / "blind123", 100, 0, 100),
+    "blind124": (SAMPLES_DIR / "blind124", 100, 0, 100),
+    "blind125": (SAMPLES_DIR / "blind125", 100, 0, 100),
+    "blind126": (SAMPLES_DIR / "blind126", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
