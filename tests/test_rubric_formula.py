@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from grader.rubric import RubricInvalid, load_rubric, score_answer
-from grader.rubric.formula import MAX_EQUATIONS, MAX_SIDE_CHARS, compile_formula, equations, matches
+from grader.rubric.formula import MAX_EQUATIONS, MAX_SIDE_CHARS, equations, matches
+from grader.rubric.model import FormulaSpec, formula_expression
 
 TRICK = "z = mu + sigma*epsilon"
 NAMES = {"aliases": {"eps": "epsilon"}, "domains": {"sigma": "positive"}}
@@ -119,8 +120,8 @@ def test_student_text_is_never_evaluated(rubric):
 
 
 def test_a_compiled_formula_matches_by_meaning_not_by_text():
-    formula = compile_formula("z = mu + sigma*epsilon", **NAMES)
-    wrong = compile_formula("z = mu + sigma*epsilon", wrong=True, **NAMES)
+    formula = formula_expression(FormulaSpec(formula=TRICK, **NAMES))
+    wrong = formula_expression(FormulaSpec(formula=TRICK, wrong=True, **NAMES))
     (same,) = equations("z = (2 mu + 2 eps sigma)/2.")
     (other,) = equations("z = (2 mu + eps sigma)/2.")
     assert matches(formula, same) and not matches(wrong, same)

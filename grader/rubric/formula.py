@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
@@ -25,7 +26,9 @@ from grader.budget import OutOfBudget
 from grader.mathjudge import Equivalence, judge, parse_domains
 from grader.mathparse import MathContext, MathSyntaxError, parse_math
 from grader.mathparse.names import FUNCTIONS, GREEK_CHARS, GREEK_NAMES, NAME_ALIASES
-from grader.rubric.model import Formula
+
+if TYPE_CHECKING:
+    from grader.rubric.model import Formula
 
 MAX_EQUATIONS = 12  # equations read in one answer; the rest are ignored
 MAX_SIDE_CHARS = 120  # a longer side is prose, or too much to judge here
@@ -52,10 +55,14 @@ class Equation:
     end: int
 
 
-def compile_formula(source: str, *, wrong: bool = False, aliases: Mapping[str, str] | None = None,
-                    domains: Mapping[str, str] | None = None, lang: str | None = None) -> Formula:
-    """Read a rubric's formula (instructor text, still through the safe parser); ValueError if it
-    is not an equation `name = expression` or `f(x) = expression`."""
+Sides = tuple[sp.Basic, sp.Basic, tuple[str, ...], tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]]
+
+
+def reference_sides(source: str, aliases: Mapping[str, str] | None = None,
+                    domains: Mapping[str, str] | None = None) -> Sides:
+    """A rubric's formula read (instructor text, still through the safe parser): its two sides,
+    the names it uses, and its aliases and domains checked; ValueError if it is not an equation
+    `name = expression` or `f(x) = expression`, or an alias or domain does not fit it."""
     try:
         parsed = parse_math(source, MathContext())
     except MathSyntaxError as err:
@@ -73,7 +80,7 @@ def compile_formula(source: str, *, wrong: bool = False, aliases: Mapping[str, s
         parse_domains(dict(domain_pairs))
     except ValueError as err:
         raise ValueError(f"formula {source!r}: {err}") from None
-    return Formula(source, lhs, rhs, names, alias_pairs, domain_pairs, wrong, lang)
+    return lhs, rhs, names, alias_pairs, domain_pairs
 
 
 def equations(text: str) -> list[Equation]:

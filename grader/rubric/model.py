@@ -477,11 +477,8 @@ def _compile(expression: Any, synonyms: dict[str, tuple[Alternative, ...]], wher
     if isinstance(expression, SizesSpec):
         return Sizes(f"sizes: {expression.sizes}", expression.sizes, expression.min_length)
     if isinstance(expression, FormulaSpec):
-        from grader.rubric.formula import compile_formula  # sympy: only for rubrics that judge formulas
-
         try:
-            return compile_formula(expression.formula, wrong=expression.wrong, aliases=expression.aliases,
-                                   domains=expression.domains, lang=expression.lang)
+            return formula_expression(expression)
         except ValueError as err:
             raise ExpressionError(f"{where}: {err}") from None
     if isinstance(expression, RegexSpec):
@@ -519,6 +516,14 @@ def _compile(expression: Any, synonyms: dict[str, tuple[Alternative, ...]], wher
     _check_negations(expression, slots, unless, where)
     return Phrase(expression.phrase, tuple(slots), expression.window, expression.scope, expression.ordered,
                   expression.lang, unless, expression.unless_scope)
+
+
+def formula_expression(spec: FormulaSpec) -> Formula:
+    """A `formula:` expression compiled; ValueError when the grader cannot use it."""
+    from grader.rubric.formula import reference_sides  # sympy: only for rubrics that judge formulas
+
+    lhs, rhs, names, aliases, domains = reference_sides(spec.formula, spec.aliases, spec.domains)
+    return Formula(spec.formula, lhs, rhs, names, aliases, domains, spec.wrong, spec.lang)
 
 
 def misread_words(spec: RubricSpec) -> list[tuple[str, str]]:
