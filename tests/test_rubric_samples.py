@@ -350,6 +350,10 @@ FLOORS = {
     "blind124": (SAMPLES_DIR / "blind124", 100, 96, 4),
     "blind125": (SAMPLES_DIR / "blind125", 100, 96, 0),
     "blind126": (SAMPLES_DIR / "blind126", 100, 98, 0),
+    # frozen and not yet measured
+    "blind127": (SAMPLES_DIR / "blind127", 100, 0, 100),
+    "blind128": (SAMPLES_DIR / "blind128", 100, 0, 100),
+    "blind129": (SAMPLES_DIR / "blind129", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
