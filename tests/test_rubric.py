@@ -723,3 +723,24 @@ def test_plain_words_are_read_as_answers_are():
     words |= {"Neurones", "désactivés", "pas", "not", "non", "the", "ReLU", "Œuvre"}
     assert len(words) > 2000
     assert [w for w in sorted(words) if _plain_words(w) != as_answer(w)] == []
+
+
+def test_an_answer_sent_to_review_by_its_misconceptions_says_so():
+    # Each misconception found lowers the confidence a little; several together send the answer to
+    # review, and the reason names them rather than leaving the reviewer a blank.
+    claims = ["slow*", "expensive*", "useless*", "harmful*", "outdated*"]
+    mistakes = [{"id": f"wrong_{i}", "penalty": 0.1, "feedback": f"not {word}", "any": [f"dropout {word}"]}
+                for i, word in enumerate(claims)]
+    rubric = rubric_with(misconceptions=mistakes, review_threshold=0.6)
+    result = score_answer(rubric, "Dropout is slow. Dropout is expensive. Dropout is useless. Dropout is harmful. "
+                                  "Dropout is outdated.")
+    assert result.status == "needs_review"
+    assert "5 misconceptions were recognised" in result.reasons
+    assert "a person will confirm it: ." not in result.feedback[0]
+
+
+def test_a_denied_misconception_that_lowers_confidence_is_named():
+    result = score_answer(rubric_with(review_threshold=0.95),
+                          "Dropout randomly drops neurons, which reduces overfitting. Dropout is not applied at test time.")
+    assert result.status == "needs_review"
+    assert any("reads as a negation, and not counted" in reason for reason in result.reasons)

@@ -273,6 +273,10 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
         reasons.append("a sentence that reads as a negation was not counted")
     if conflicts:
         reasons.append("the answer states an idea and its opposite")
+    if found_mistakes > 1:
+        reasons.append(f"{found_mistakes} misconceptions were recognised")
+    if negated_mistakes:
+        reasons.append("a misconception was recognised in a sentence that reads as a negation, and not counted")
     if content_words > spec.max_words:
         flags.append("very_long")
         reasons.append(f"the answer is very long ({content_words} words; {spec.max_words} expected at most)")
