@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 import sympy as sp
@@ -102,26 +103,37 @@ def equations(text: str) -> list[Equation]:
 def matches(formula: Formula, equation: Equation) -> bool:
     """Whether the answer's equation is the formula (or, for `wrong`, states the same left side
     with a different right side). Undecided, unreadable or foreign equations never match."""
-    if _applied(formula, equation.rhs):
-        return False  # "σ(ε)": a product, or the logistic of ε? Not decided here.
-    sides = _read(equation)
+    verdict = _verdict(equation.lhs, equation.rhs, formula.lhs, formula.rhs, formula.names, formula.aliases,
+                       formula.domains)
+    return verdict == (Equivalence.NOT_EQUIVALENT if formula.wrong else Equivalence.EQUIVALENT)
+
+
+# A class writes the same few equations: each is read and judged once against a formula (the
+# concept's and the misconception's formula are often one).
+@lru_cache(maxsize=4096)
+def _verdict(lhs_text: str, rhs_text: str, lhs: sp.Basic, rhs: sp.Basic, names: tuple[str, ...],
+             aliases: tuple[tuple[str, str], ...], domains: tuple[tuple[str, str], ...]) -> Equivalence | None:
+    """How the equation's right side compares with the formula's, or None when the equation is not
+    one to judge: unreadable, another left side, a value, names the formula does not use."""
+    spellings = {*names, *(alias for alias, _ in aliases)}
+    if _applied(spellings, rhs_text):
+        return None  # "σ(ε)": a product, or the logistic of ε? Not decided here.
+    sides = _read(lhs_text, rhs_text)
     if sides is None:
-        return False
-    renames = dict(formula.aliases)
-    lhs, rhs = _plain(sides[0], renames), _plain(sides[1], renames)
-    used = {s.name for s in rhs.free_symbols if isinstance(s, sp.Symbol)}
-    if lhs != formula.lhs or not used or not used <= set(formula.names):
-        return False  # another equation, a value ("z = 1.15" in a worked example), or foreign names
-    verdict = judge(rhs, formula.rhs, dict(formula.domains), budget=JUDGE_SECONDS).verdict
-    wanted = Equivalence.NOT_EQUIVALENT if formula.wrong else Equivalence.EQUIVALENT
-    return bool(verdict == wanted)
+        return None
+    renames = dict(aliases)
+    student_lhs, student_rhs = _plain(sides[0], renames), _plain(sides[1], renames)
+    used = {s.name for s in student_rhs.free_symbols if isinstance(s, sp.Symbol)}
+    if student_lhs != lhs or not used or not used <= set(names):
+        return None  # another equation, a value ("z = 1.15" in a worked example), or foreign names
+    return judge(student_rhs, rhs, dict(domains), budget=JUDGE_SECONDS).verdict
 
 
-def _read(equation: Equation) -> tuple[sp.Basic, sp.Basic] | None:
+def _read(lhs_text: str, rhs_text: str) -> tuple[sp.Basic, sp.Basic] | None:
     """Both sides, any name read as a variable (the caller keeps only the formula's names)."""
     try:
-        lhs = parse_math(equation.lhs, _ANY_NAME)
-        rhs = parse_math(equation.rhs, _ANY_NAME)
+        lhs = parse_math(lhs_text, _ANY_NAME)
+        rhs = parse_math(rhs_text, _ANY_NAME)
     except (MathSyntaxError, OutOfBudget, ArithmeticError, RecursionError):
         return None
     if not isinstance(lhs, sp.Basic) or not isinstance(rhs, sp.Expr) or isinstance(lhs, sp.Rel):
@@ -129,10 +141,9 @@ def _read(equation: Equation) -> tuple[sp.Basic, sp.Basic] | None:
     return lhs, rhs
 
 
-def _applied(formula: Formula, side: str) -> bool:
-    """Whether the side writes one of the formula's variables before a bracket."""
-    spellings = {name for name in formula.names} | {alias for alias, _ in formula.aliases}
-    spellings |= {char for char, name in GREEK_CHARS.items() if name in spellings}
+def _applied(spellings: set[str], side: str) -> bool:
+    """Whether the side writes one of these names (or its Greek letter) before a bracket."""
+    spellings = spellings | {char for char, name in GREEK_CHARS.items() if name in spellings}
     return any(re.search(rf"(?<![A-Za-z]){re.escape(s)}(?:_\w+|_{{[^{{}}]*}})?\s*\(", side) for s in spellings)
 
 
