@@ -41,7 +41,7 @@ _PRODUCTS = re.compile(r"\\odot\b|\\circ\b|\\times\b|\\cdot\b|[⊙∘⋅·×∗]
 _MATH_CHARS = set("+-*/^()[]{}_'²³√−|\\ ")
 # Words that may stand inside a formula: functions, Greek names, their aliases.
 _MATH_WORDS = ({name.lower() for name in FUNCTIONS} | {name.lower() for name in GREEK_NAMES}
-               | set(NAME_ALIASES) | {"lambda", "eps", "var", "sqrt", "exp", "log", "ln", "frac"})
+               | set(NAME_ALIASES) | {"eps", "var", "frac"})
 _ANY_NAME = MathContext()
 _RELATION = re.compile(r"(?<![<>=!:≤≥])(:?=)(?![=>])")
 
@@ -65,7 +65,7 @@ def reference_sides(source: str, aliases: Mapping[str, str] | None = None,
     the names it uses, and its aliases and domains checked; ValueError if it is not an equation
     `name = expression` or `f(x) = expression`, or an alias or domain does not fit it."""
     try:
-        parsed = parse_math(source, MathContext())
+        parsed = parse_math(source, _ANY_NAME)
     except MathSyntaxError as err:
         raise ValueError(f"formula {source!r} cannot be read: {err.message}") from None
     if not isinstance(parsed, sp.Equality):
@@ -193,7 +193,7 @@ def _right_side(text: str, start: int) -> int | None:
         if i < end:
             return None  # too long to be one formula
     side = text[start:i].rstrip()
-    if not side.strip() or side.rstrip()[-1] in "+-*/^(_−":
+    if not side.strip() or side[-1] in "+-*/^(_−":
         return None
     return start + len(side)
 
