@@ -739,6 +739,12 @@ def test_an_answer_sent_to_review_by_its_misconceptions_says_so():
     assert "a person will confirm it: ." not in result.feedback[0]
 
 
+def test_one_misconception_that_tips_the_confidence_is_named():
+    result = score_answer(rubric_with(review_threshold=0.95), "Dropout is applied at test time.")
+    assert result.status == "needs_review"
+    assert "a misconception was recognised" in result.reasons
+
+
 def test_a_denied_misconception_that_lowers_confidence_is_named():
     result = score_answer(rubric_with(review_threshold=0.95),
                           "Dropout randomly drops neurons, which reduces overfitting. Dropout is not applied at test time.")

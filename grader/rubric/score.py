@@ -273,8 +273,9 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
         reasons.append("a sentence that reads as a negation was not counted")
     if conflicts:
         reasons.append("the answer states an idea and its opposite")
-    if found_mistakes > 1:
-        reasons.append(f"{found_mistakes} misconceptions were recognised")
+    if found_mistakes:  # each takes some confidence: never a review without its reason
+        reasons.append("a misconception was recognised" if found_mistakes == 1
+                       else f"{found_mistakes} misconceptions were recognised")
     if negated_mistakes:
         reasons.append("a misconception was recognised in a sentence that reads as a negation, and not counted")
     if content_words > spec.max_words:
@@ -331,7 +332,7 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
     costly_mistakes = sum(1 for m in mistakes if m.found and m.points > 0)
     if unsure and costly_mistakes and points > MISCONCEPTION_SHARE * spec.points + 1e-9:
         points = round(MISCONCEPTION_SHARE * spec.points, 4)
-        reasons.append(f"a misconception was recognised, so the provisional score is at most a quarter of the "
+        reasons.append(f"because of the misconception, the provisional score is at most a quarter of the "
                        f"part ({points:g}) until a person decides")
     if review:
         status = "needs_review"
