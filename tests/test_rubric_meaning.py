@@ -675,6 +675,26 @@ def test_an_abbreviation_does_not_end_the_sentence(what, answer, credited):
     assert credits(expression or "random* zero*", answer) is credited
 
 
+# "w.r.t." is one word, "wrt": its periods end no clause, so a clause-scoped phrase reaches across
+# it, and a match quotes it whole.
+WITH_RESPECT_TO = [
+    ("en w.r.t.", "The gradient w.r.t. mu is hard to get.", True),
+    ("en w. r. t. spaced", "The gradient w. r. t. mu is hard to get.", True),
+    ("en w.r.t glued to the next word", "The gradient w.r.t.mu is hard to get.", True),
+    ("en a clause ends at a comma all the same", "The gradient, mu is hard to get.", False),
+]
+
+
+@pytest.mark.parametrize("what,answer,credited", WITH_RESPECT_TO, ids=[c[0] for c in WITH_RESPECT_TO])
+def test_with_respect_to_is_one_word(what, answer, credited):
+    expression = {"phrase": "gradient* mu hard", "scope": "clause", "window": 6}
+    assert credits(expression, answer) is credited
+    doc = prepare(answer)
+    if "w" in answer.split()[2][:1]:
+        wrt = next(t for t in doc.tokens if t.text == "wrt")
+        assert answer[wrt.start:wrt.end].replace(" ", "") == "w.r.t"
+
+
 @pytest.mark.parametrize("answer", [
     "For active units the gradient passes unchanged instead of being multiplied by 0.25 as with the sigmoid.",
     "Le gradient passe tel quel au lieu d'être multiplié par 0.25 comme avec la sigmoïde.",

@@ -349,11 +349,20 @@ def _read_primes(folded: str, index: list[int]) -> tuple[str, list[int]]:
 
 
 def _read_shorthand(folded: str, index: list[int]) -> tuple[str, list[int]]:
-    """Shorthand written with a slash, read as the word it stands for: "w/o" and "w/out" are
-    "without" (a negation: "a CNN w/o the classifier"), not the letters "w" and "o"."""
-    if "w/" not in folded:
+    """Shorthand read as the word it stands for: "w/o" and "w/out" are "without" (a negation: "a
+    CNN w/o the classifier"), not the letters "w" and "o"; "w.r.t." is "wrt", one word, and its
+    periods end no clause ("the gradient w.r.t. mu is hard to get" is one statement)."""
+    if "w/" not in folded and "w." not in folded:
         return folded, index
-    return _substitute(folded, index, [(m.start(), m.end(), "without") for m in _SHORTHAND.finditer(folded)])
+    spans = []
+    for m in _SHORTHAND.finditer(folded):
+        if "/" in m.group():
+            spans.append((m.start(), m.end(), "without"))
+            continue
+        for dot in _DOT.finditer(folded, m.start(), m.end()):  # the letters keep their own places
+            glued = dot.end() == m.end() and folded[m.end(): m.end() + 1].isalnum()
+            spans.append((dot.start(), dot.end(), " " if glued else ""))
+    return _substitute(folded, index, spans)
 
 
 def _substitute(folded: str, index: list[int], spans: list[tuple[int, int, str]]) -> tuple[str, list[int]]:
@@ -373,7 +382,8 @@ def _substitute(folded: str, index: list[int], spans: list[tuple[int, int, str]]
     return "".join(out), mapped
 
 
-_SHORTHAND = re.compile(r"(?<![a-z0-9])w/o(?:ut)?(?![a-z0-9])")
+_SHORTHAND = re.compile(r"(?<![a-z0-9])(?:w/o(?:ut)?(?![a-z0-9])|w\. ?r\. ?t(?:\.|(?![a-z0-9])))")
+_DOT = re.compile(r"\. ?")
 _PRIME = re.compile(r"(?<=[a-z0-9)])'{1,2}(?=\s*[(=])")
 _NAME_BEFORE = re.compile(r"[a-z0-9()]+$")
 _DERIVATIVE = " derivative "
