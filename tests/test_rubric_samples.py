@@ -353,6 +353,10 @@ FLOORS = {
     "blind127": (SAMPLES_DIR / "blind127", 100, 98, 2),
     "blind128": (SAMPLES_DIR / "blind128", 100, 99, 0),
     "blind129": (SAMPLES_DIR / "blind129", 100, 95, 0),
+    # frozen and not yet measured
+    "blind130": (SAMPLES_DIR / "blind130", 100, 0, 100),
+    "blind131": (SAMPLES_DIR / "blind131", 100, 0, 100),
+    "blind132": (SAMPLES_DIR / "blind132", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
