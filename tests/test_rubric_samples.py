@@ -356,6 +356,10 @@ FLOORS = {
     "blind130": (SAMPLES_DIR / "blind130", 100, 92, 9),
     "blind131": (SAMPLES_DIR / "blind131", 100, 99, 0),
     "blind132": (SAMPLES_DIR / "blind132", 100, 98, 0),
+    # frozen and not yet measured
+    "blind133": (SAMPLES_DIR / "blind133", 100, 0, 100),
+    "blind134": (SAMPLES_DIR / "blind134", 100, 0, 100),
+    "blind135": (SAMPLES_DIR / "blind135", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
