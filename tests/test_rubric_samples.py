@@ -359,10 +359,9 @@ FLOORS = {
     "blind133": (SAMPLES_DIR / "blind133", 100, 97, 3),
     "blind134": (SAMPLES_DIR / "blind134", 100, 98, 1),
     "blind135": (SAMPLES_DIR / "blind135", 100, 100, 0),
-    # frozen and not yet measured
-    "blind136": (SAMPLES_DIR / "blind136", 100, 0, 100),
-    "blind137": (SAMPLES_DIR / "blind137", 100, 0, 100),
-    "blind138": (SAMPLES_DIR / "blind138", 100, 0, 100),
+    "blind136": (SAMPLES_DIR / "blind136", 100, 100, 0),
+    "blind137": (SAMPLES_DIR / "blind137", 100, 97, 0),
+    "blind138": (SAMPLES_DIR / "blind138", 100, 97, 0),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
