@@ -362,10 +362,9 @@ FLOORS = {
     "blind136": (SAMPLES_DIR / "blind136", 100, 100, 0),
     "blind137": (SAMPLES_DIR / "blind137", 100, 97, 0),
     "blind138": (SAMPLES_DIR / "blind138", 100, 97, 0),
-    # frozen and not yet measured
-    "blind139": (SAMPLES_DIR / "blind139", 100, 0, 100),
-    "blind140": (SAMPLES_DIR / "blind140", 100, 0, 100),
-    "blind141": (SAMPLES_DIR / "blind141", 100, 0, 100),
+    "blind139": (SAMPLES_DIR / "blind139", 100, 94, 5),
+    "blind140": (SAMPLES_DIR / "blind140", 100, 98, 2),
+    "blind141": (SAMPLES_DIR / "blind141", 100, 95, 0),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
