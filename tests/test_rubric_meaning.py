@@ -846,10 +846,16 @@ def test_any_run_of_number_like_words_is_scored_without_error(rubric, words):
 
 
 def test_the_set_credits_a_bottleneck_given_as_layer_sizes():
+    """Sizes that shrink, then grow are read as an encoder, a smaller code and a decoder. Alone they
+    show the shape but not what the halves do: three quarters of the point, as a bare list of the
+    right terms (teachers gave sizes alone half or more); with the training objective, the point."""
     rubric = load_rubric(SET_DIR / "rubrics" / "p4.1.yaml")
-    for answer in ("Layers of 784 - 128 - 16 - 128 - 784 units.", "Des couches de 800, 80, 8, 80 et 800 neurones."):
-        result = score_answer(rubric, answer)
-        assert result.points == 1, result.feedback
+    for sizes, objective in (("Layers of 784 - 128 - 16 - 128 - 784 units.", " It is trained to reconstruct its input."),
+                             ("Des couches de 800, 80, 8, 80 et 800 neurones.",
+                              " Le réseau est entraîné à reconstruire son entrée.")):
+        alone, explained = score_answer(rubric, sizes), score_answer(rubric, sizes + objective)
+        assert alone.points == 0.75 and "the code (bottleneck) has fewer dimensions" in " ".join(alone.feedback)
+        assert explained.points == 1, explained.feedback
 
 
 # ---------------------------------------------------------------------------------------------
