@@ -365,10 +365,9 @@ FLOORS = {
     "blind139": (SAMPLES_DIR / "blind139", 100, 100, 0),
     "blind140": (SAMPLES_DIR / "blind140", 100, 100, 0),
     "blind141": (SAMPLES_DIR / "blind141", 100, 99, 0),
-    # frozen and not yet measured
-    "blind142": (SAMPLES_DIR / "blind142", 100, 0, 100),
-    "blind143": (SAMPLES_DIR / "blind143", 100, 0, 100),
-    "blind144": (SAMPLES_DIR / "blind144", 100, 0, 100),
+    "blind142": (SAMPLES_DIR / "blind142", 100, 96, 4),
+    "blind143": (SAMPLES_DIR / "blind143", 100, 99, 0),
+    "blind144": (SAMPLES_DIR / "blind144", 100, 97, 1),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
