@@ -368,10 +368,9 @@ FLOORS = {
     "blind142": (SAMPLES_DIR / "blind142", 100, 96, 4),
     "blind143": (SAMPLES_DIR / "blind143", 100, 99, 0),
     "blind144": (SAMPLES_DIR / "blind144", 100, 97, 1),
-    # frozen and not yet measured
-    "blind145": (SAMPLES_DIR / "blind145", 100, 0, 100),
-    "blind146": (SAMPLES_DIR / "blind146", 100, 0, 100),
-    "blind147": (SAMPLES_DIR / "blind147", 100, 0, 100),
+    "blind145": (SAMPLES_DIR / "blind145", 100, 96, 3),
+    "blind146": (SAMPLES_DIR / "blind146", 100, 100, 0),
+    "blind147": (SAMPLES_DIR / "blind147", 100, 100, 0),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
