@@ -371,10 +371,9 @@ FLOORS = {
     "blind145": (SAMPLES_DIR / "blind145", 100, 96, 3),
     "blind146": (SAMPLES_DIR / "blind146", 100, 100, 0),
     "blind147": (SAMPLES_DIR / "blind147", 100, 100, 0),
-    # frozen and not yet measured
-    "blind148": (SAMPLES_DIR / "blind148", 100, 0, 100),
-    "blind149": (SAMPLES_DIR / "blind149", 100, 0, 100),
-    "blind150": (SAMPLES_DIR / "blind150", 100, 0, 100),
+    "blind148": (SAMPLES_DIR / "blind148", 100, 97, 1),
+    "blind149": (SAMPLES_DIR / "blind149", 100, 93, 1),
+    "blind150": (SAMPLES_DIR / "blind150", 100, 99, 0),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
