@@ -374,6 +374,10 @@ FLOORS = {
     "blind148": (SAMPLES_DIR / "blind148", 100, 97, 1),
     "blind149": (SAMPLES_DIR / "blind149", 100, 93, 1),
     "blind150": (SAMPLES_DIR / "blind150", 100, 99, 0),
+    # frozen and not yet measured
+    "blind151": (SAMPLES_DIR / "blind151", 100, 0, 100),
+    "blind152": (SAMPLES_DIR / "blind152", 100, 0, 100),
+    "blind153": (SAMPLES_DIR / "blind153", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
