@@ -259,7 +259,7 @@ FLOORS = {
     "blind33": (SAMPLES_DIR / "blind33", 100, 98, 0),
     "blind34": (SAMPLES_DIR / "blind34", 100, 99, 0),
     "blind35": (SAMPLES_DIR / "blind35", 100, 99, 0),  # course decision, round 32
-    "blind36": (SAMPLES_DIR / "blind36", 100, 98, 0),  # course decision, round 32
+    "blind36": (SAMPLES_DIR / "blind36", 100, 97, 0),  # course decisions, rounds 32 and 50
     "blind37": (SAMPLES_DIR / "blind37", 100, 100, 0),
     "blind38": (SAMPLES_DIR / "blind38", 100, 99, 0),
     "blind39": (SAMPLES_DIR / "blind39", 100, 99, 0),
@@ -368,16 +368,15 @@ FLOORS = {
     "blind142": (SAMPLES_DIR / "blind142", 100, 100, 0),
     "blind143": (SAMPLES_DIR / "blind143", 100, 99, 0),
     "blind144": (SAMPLES_DIR / "blind144", 100, 100, 0),
-    "blind145": (SAMPLES_DIR / "blind145", 100, 96, 3),
+    "blind145": (SAMPLES_DIR / "blind145", 100, 100, 0),
     "blind146": (SAMPLES_DIR / "blind146", 100, 100, 0),
     "blind147": (SAMPLES_DIR / "blind147", 100, 100, 0),
-    "blind148": (SAMPLES_DIR / "blind148", 100, 97, 1),
-    "blind149": (SAMPLES_DIR / "blind149", 100, 93, 1),
-    "blind150": (SAMPLES_DIR / "blind150", 100, 99, 0),
-    # frozen and not yet measured
-    "blind151": (SAMPLES_DIR / "blind151", 100, 0, 100),
-    "blind152": (SAMPLES_DIR / "blind152", 100, 0, 100),
-    "blind153": (SAMPLES_DIR / "blind153", 100, 0, 100),
+    "blind148": (SAMPLES_DIR / "blind148", 100, 99, 0),
+    "blind149": (SAMPLES_DIR / "blind149", 100, 98, 0),
+    "blind150": (SAMPLES_DIR / "blind150", 100, 100, 0),
+    "blind151": (SAMPLES_DIR / "blind151", 100, 95, 3),
+    "blind152": (SAMPLES_DIR / "blind152", 100, 97, 0),
+    "blind153": (SAMPLES_DIR / "blind153", 100, 96, 0),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
