@@ -377,6 +377,10 @@ FLOORS = {
     "blind151": (SAMPLES_DIR / "blind151", 100, 95, 3),
     "blind152": (SAMPLES_DIR / "blind152", 100, 97, 0),
     "blind153": (SAMPLES_DIR / "blind153", 100, 96, 0),
+    # frozen and not yet measured
+    "blind154": (SAMPLES_DIR / "blind154", 100, 0, 100),
+    "blind155": (SAMPLES_DIR / "blind155", 100, 0, 100),
+    "blind156": (SAMPLES_DIR / "blind156", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
