@@ -26,12 +26,22 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
-from grader.rubric.model import DEFAULT_SLACK, Alternative, Expression, Formula, Pattern, Phrase, Sizes, WordPattern
+from grader.rubric.model import (
+    DEFAULT_SLACK,
+    Alternative,
+    Expression,
+    Formula,
+    Pattern,
+    Phrase,
+    Sizes,
+    Slot,
+    WordPattern,
+)
 from grader.rubric.prefilter import searchable
 from grader.rubric.text import CLAUSE_WORDS, Document, Role, Token, is_number, word_set
 
@@ -138,6 +148,113 @@ class Occurrence:
     set_aside: bool = False  # it starts in "instead of ...", "au lieu de ...": not claimed
 
 
+MEMO_WORDS = 50_000  # answer words a vocabulary remembers the matches of, per kind; more are looked up each time
+_NOWHERE: Mapping[int, bool] = {}
+
+
+class Vocabulary:
+    """Every word of a rubric's phrases, indexed so that one pass over an answer's words finds where
+    each of them matches, instead of one search per rubric word; and per phrase, the first words
+    of each slot's alternatives, so that a phrase one of whose slots has none of them in the answer
+    is skipped unread. Matching is the same word by word as `Matcher.word_positions` without it
+    (`tests/test_rubric_vocabulary.py` compares the two).
+
+    What an answer's word matches depends on the word alone, so it is remembered (up to
+    `MEMO_WORDS` words of each kind): most answers use words other answers used before."""
+
+    def __init__(self, expressions: Iterable[Expression]):
+        words: dict[WordPattern, None] = {}
+        self.gates: dict[Phrase, tuple[tuple[frozenset[WordPattern], dict[WordPattern, tuple[int, ...]]], ...]] = {}
+        for phrase in (e for e in expressions if isinstance(e, Phrase)):
+            gate = []
+            for slot in phrase.slots:
+                starts: dict[WordPattern, list[int]] = {}
+                for k, alternative in enumerate(slot):
+                    if alternative:
+                        starts.setdefault(alternative[0], []).append(k)
+                gate.append((frozenset(starts), {w: tuple(ks) for w, ks in starts.items()}))
+            self.gates[phrase] = tuple(gate)
+            for slot in (*phrase.slots, phrase.unless):
+                for alternative in slot:
+                    words.update(dict.fromkeys(alternative))
+        self.words = frozenset(words)
+        self.negations = tuple(w for w in words if w.negation)
+        self._exact: dict[str, list[WordPattern]] = {}
+        self._stemmed: dict[tuple[str, str], list[WordPattern]] = {}
+        self._typos: dict[tuple[str, int], list[WordPattern]] = {}  # (initial, length) -> words
+        self._prefixes: dict[str, list[WordPattern]] = {}
+        self._typo_prefixes: dict[str, list[WordPattern]] = {}  # initial -> stems
+        for word in words:
+            if word.negation:
+                continue
+            if word.prefix:
+                self._prefixes.setdefault(word.text, []).append(word)
+                if len(word.text) >= FUZZY_MIN_STEM:
+                    self._typo_prefixes.setdefault(word.text[:1], []).append(word)
+                continue
+            self._exact.setdefault(word.text, []).append(word)
+            for lang, stem in zip(("en", "fr", "fr"), word.stems, strict=True):
+                if len(stem) >= MIN_STEM and stem.isalpha():
+                    self._stemmed.setdefault((lang, stem), []).append(word)
+            if len(word.text) >= FUZZY_MIN_WORD and not any(c.isdigit() for c in word.text):
+                self._typos.setdefault((word.text[:1], len(word.text)), []).append(word)
+        self._norm_memo: dict[str, tuple[tuple[WordPattern, ...], tuple[WordPattern, ...]]] = {}
+        self._text_memo: dict[str, tuple[tuple[WordPattern, ...], tuple[WordPattern, ...]]] = {}
+        self._stem_memo: dict[tuple[str, str], tuple[WordPattern, ...]] = {}
+
+    def by_norm(self, norm: str) -> tuple[tuple[WordPattern, ...], tuple[WordPattern, ...]]:
+        """The exact words an answer's (folded) word is, and those it is a typo of."""
+        known = self._norm_memo.get(norm)
+        if known is None:
+            typos = [] if not norm else [
+                word for length in range(len(norm) - 2, len(norm) + 3)
+                for word in self._typos.get((norm[:1], length), ()) if word.text != norm and _similar(word.text, norm)]
+            known = (tuple(self._exact.get(norm, ())), tuple(typos))
+            if len(self._norm_memo) < MEMO_WORDS:
+                self._norm_memo[norm] = known
+        return known
+
+    def by_stem(self, key: tuple[str, str]) -> tuple[WordPattern, ...]:
+        """The exact words with this (language, stem)."""
+        known = self._stem_memo.get(key)
+        if known is None:
+            known = tuple(self._stemmed.get(key, ()))
+            if len(self._stem_memo) < MEMO_WORDS:
+                self._stem_memo[key] = known
+        return known
+
+    def by_text(self, text: str) -> tuple[tuple[WordPattern, ...], tuple[WordPattern, ...]]:
+        """The stems an answer's word (as written) begins with, and those it begins with a typo of."""
+        known = self._text_memo.get(text)
+        if known is None:
+            number = is_number(text)
+            exact = [word for k in range(1, len(text) + 1) for word in self._prefixes.get(text[:k], ())
+                     if not ((number or any(c.isdigit() for c in word.text)) and text != word.text)]
+            typos = [word for word in self._typo_prefixes.get(text[:1], ())
+                     if not number and not any(c.isdigit() for c in word.text) and not text.startswith(word.text)
+                     and _similar_stem(word.text, text)]
+            known = (tuple(exact), tuple(typos))
+            if len(self._text_memo) < MEMO_WORDS:
+                self._text_memo[text] = known
+        return known
+
+
+_VOCABULARIES: dict[int, tuple[object, Vocabulary]] = {}
+
+
+def vocabulary(owner: object, expressions: Iterable[Expression]) -> Vocabulary:
+    """The vocabulary of these expressions, made once per `owner` (a rubric's tuple of concepts,
+    which a copy of the rubric with other examples shares) and kept for the last few owners."""
+    kept = _VOCABULARIES.get(id(owner))
+    if kept is not None and kept[0] is owner:
+        return kept[1]
+    made = Vocabulary(expressions)
+    if len(_VOCABULARIES) >= 64:
+        _VOCABULARIES.pop(next(iter(_VOCABULARIES)))
+    _VOCABULARIES[id(owner)] = (owner, made)
+    return made
+
+
 @dataclass(frozen=True)
 class _Hit:
     start: int  # position in the sequence of meaningful words
@@ -148,7 +265,7 @@ class _Hit:
 class Matcher:
     """Indexes one answer's words once, then finds any number of expressions in it."""
 
-    def __init__(self, doc: Document):
+    def __init__(self, doc: Document, vocabulary: Vocabulary | None = None):
         self.doc = doc
         self._searchable: str | None = None  # the folded text as the prefilter reads it, made once
         self._equations: list[Equation] | None = None  # the answer's equations, cut out once when needed
@@ -182,16 +299,54 @@ class Matcher:
         self._denials = self._denying_clauses()
         self._frames = self._refuting_frames()
         self._set_aside = self._substitution_frames()
-        self._words: dict[WordPattern, dict[int, bool]] = {}
+        self._words: dict[WordPattern, Mapping[int, bool]] = {}
         self._found: dict[Expression, list[Occurrence]] = {}
+        self._vocabulary = vocabulary
+        self._present: set[WordPattern] = set()
+        if vocabulary is not None:
+            self._find_vocabulary(vocabulary)
+
+    def _find_vocabulary(self, vocabulary: Vocabulary) -> None:
+        """Where every word of the vocabulary matches, in one pass over the answer's words: exact
+        matches (as written, by stem, as a stem's beginning) first, then typos where nothing
+        matched exactly, as `word_positions` does one word at a time."""
+        words: dict[WordPattern, dict[int, bool]] = {}
+
+        def exact(found: Iterable[WordPattern], positions: list[int]) -> None:
+            for word in found:
+                words.setdefault(word, {}).update(dict.fromkeys(positions, False))
+
+        def typo(found: Iterable[WordPattern], positions: list[int]) -> None:
+            for word in found:
+                known = words.setdefault(word, {})
+                for pos in positions:
+                    known.setdefault(pos, True)
+
+        for norm, positions in self.by_norm.items():
+            exact(vocabulary.by_norm(norm)[0], positions)
+        for key, positions in self.by_stem.items():
+            exact(vocabulary.by_stem(key), positions)
+        for text, positions in self.by_text.items():
+            exact(vocabulary.by_text(text)[0], positions)
+        for norm, positions in self.by_norm.items():
+            typo(vocabulary.by_norm(norm)[1], positions)
+        for text, positions in self.by_text.items():
+            typo(vocabulary.by_text(text)[1], positions)
+        if self.negations:
+            for word in vocabulary.negations:
+                words[word] = dict.fromkeys(self.negations, False)
+        self._words.update(words)
+        self._present = set(words)
 
     # -- words and alternatives -----------------------------------------------------------------
 
-    def word_positions(self, word: WordPattern) -> dict[int, bool]:
+    def word_positions(self, word: WordPattern) -> Mapping[int, bool]:
         """Positions (in the meaningful-word sequence) where a word matches -> whether fuzzily."""
         known = self._words.get(word)
         if known is not None:
             return known
+        if self._vocabulary is not None and word in self._vocabulary.words:
+            return _NOWHERE  # found in the one pass over the answer, or nowhere
         found: dict[int, bool] = {}
         if word.negation:
             found = dict.fromkeys(self.negations, False)
@@ -302,8 +457,19 @@ class Matcher:
         return found
 
     def _find_phrase(self, phrase: Phrase) -> list[Occurrence]:
+        slots: list[Slot] = list(phrase.slots)
+        gate = self._vocabulary.gates.get(phrase) if self._vocabulary is not None else None
+        if gate is not None:
+            # Only the alternatives whose first word is in the answer, in the slot's order; none in
+            # one slot, and the phrase cannot match.
+            slots = []
+            for (firsts, first_of), slot in zip(gate, phrase.slots, strict=True):
+                here = firsts & self._present
+                if not here:
+                    return []
+                slots.append(tuple(slot[k] for k in sorted(k for word in here for k in first_of[word])))
         per_slot = []
-        for slot in phrase.slots:
+        for slot in slots:
             hits = [(hit, len(alt)) for alt in slot for hit in self.alternative_hits(alt)]
             if not hits:
                 return []
