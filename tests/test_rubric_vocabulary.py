@@ -123,3 +123,23 @@ def test_a_phrase_is_found_through_the_vocabulary(tmp_path, answer, expected):
     rubric = load_rubric(path)
     phrase = rubric.concepts[0].expressions[0]
     assert bool(Matcher(prepare(answer), Vocabulary(_expressions(rubric))).find(phrase)) is expected
+
+
+def test_patterns_find_the_same_tokens_by_bisection_as_by_a_scan(text_rubrics):
+    """A pattern's match is mapped to the tokens it overlaps by bisection over the tokens' spans;
+    the plain scan (kept for a text whose spans were not in order) gives the same occurrences."""
+    from grader.rubric.model import Pattern
+
+    answers = [(path.stem, sample.answer) for path in sorted(SAMPLES_DIR.glob("*/*.yaml"))
+               for sample in load_samples(path) if isinstance(sample.answer, str)]
+    found = 0
+    for part, answer in answers[::max(1, len(answers) // 200)]:
+        rubric = text_rubrics[part][0]
+        doc = prepare(answer)
+        bisecting, scanning = Matcher(doc), Matcher(doc)
+        scanning._spans = False  # as for spans out of order
+        for pattern in (e for e in _expressions(rubric) if isinstance(e, Pattern)):
+            occurrences = bisecting.find(pattern)
+            assert scanning.find(pattern) == occurrences, (pattern.source, answer)
+            found += len(occurrences)
+    assert found > 100

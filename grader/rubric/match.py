@@ -29,6 +29,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from itertools import pairwise
 from typing import TYPE_CHECKING
 
 from grader.rubric.model import (
@@ -303,6 +304,7 @@ class Matcher:
         self._found: dict[Expression, list[Occurrence]] = {}
         self._vocabulary = vocabulary
         self._present: set[WordPattern] = set()
+        self._spans: tuple[list[int], list[int]] | bool | None = None  # see _folded_spans
         if vocabulary is not None:
             self._find_vocabulary(vocabulary)
 
@@ -398,7 +400,8 @@ class Matcher:
 
     def find(self, expression: Expression) -> list[Occurrence]:
         """Every distinct place the expression matches."""
-        if expression not in self._found:
+        found = self._found.get(expression)
+        if found is None:
             if isinstance(expression, Pattern):
                 found = self._find_pattern(expression)
             elif isinstance(expression, Sizes):
@@ -410,7 +413,7 @@ class Matcher:
             if expression.lang:
                 found = [o for o in found if self.doc.tokens[o.first].lang in ("", expression.lang)]
             self._found[expression] = found
-        return list(self._found[expression])
+        return list(found)
 
     def _find_sizes(self, sizes: Sizes) -> list[Occurrence]:
         """Runs of numbers in one sentence with the expression's shape (e.g. 784-64-784); linear time."""
@@ -531,10 +534,14 @@ class Matcher:
             self._searchable = searchable(folded)
         if not pattern.may_match(self._searchable):  # lacks a string every match holds: not even compiled
             return []
+        spans = self._folded_spans()
         for match in pattern.regex.finditer(folded):
             if match.end() == match.start() or _cuts_number(folded, match.start(), match.end()):
                 continue
-            inside = [i for i, t in enumerate(tokens) if t.fstart < match.end() and t.fend > match.start()]
+            if spans is not None:  # the tokens in order: those the match overlaps are a run
+                inside = list(range(bisect_right(spans[1], match.start()), bisect_left(spans[0], match.end())))
+            else:
+                inside = [i for i, t in enumerate(tokens) if t.fstart < match.end() and t.fend > match.start()]
             if any(tokens[i].masked for i in inside):
                 continue
             start, end = self.doc.original_span(match.start(), match.end())
@@ -543,13 +550,24 @@ class Matcher:
                 negated = self._match_negated(inside[0], inside[-1], set(inside), False)
                 first, last = inside[0], inside[-1]
             else:
-                after = next((i for i, t in enumerate(tokens) if t.fstart >= match.end()), len(tokens))
+                after = (bisect_left(spans[0], match.end()) if spans is not None
+                         else next((i for i, t in enumerate(tokens) if t.fstart >= match.end()), len(tokens)))
                 negated = self._negated(after, after - 1, set())
                 first = last = max(after - 1, 0)
             found.append(Occurrence(first, last, start, end, False, negated, first in self._set_aside))
         return found
 
     # -- helpers --------------------------------------------------------------------------------
+
+    def _folded_spans(self) -> tuple[list[int], list[int]] | None:
+        """The tokens' starts and ends in the folded text, when both only grow from token to token
+        (then the tokens a span overlaps are found by bisection); None otherwise."""
+        if self._spans is None:
+            starts = [t.fstart for t in self.doc.tokens]
+            ends = [t.fend for t in self.doc.tokens]
+            ordered = all(a <= b for a, b in pairwise(starts)) and all(a <= b for a, b in pairwise(ends))
+            self._spans = (starts, ends) if ordered else False
+        return self._spans if isinstance(self._spans, tuple) else None
 
     def _voided(self, phrase: Phrase, first: int, last: int) -> bool:
         """Whether a word of the phrase's `unless` stands in a clause the match spans (or, with

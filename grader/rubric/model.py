@@ -350,6 +350,12 @@ class Pattern:
     lang: str | None = None
     needs: Needs = ()
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_hash", hash((self.source, self.lang, self.needs)))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined, no-any-return]
+
     @classmethod
     def compiled(cls, source: str, regex: re.Pattern[str], lang: str | None = None) -> Pattern:
         """A pattern compiled now (to check it), which nothing lets the matcher skip."""

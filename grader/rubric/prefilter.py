@@ -184,7 +184,13 @@ def _looseness(group: tuple[str, ...]) -> tuple[int, int]:
 def may_match(needs: Needs, searched: str) -> bool:
     """Whether `searched`, a text made `searchable`, holds one string of each group: if not, the
     pattern cannot match the text."""
-    return all(any(s in searched for s in group) for group in needs)
+    for group in needs:  # loops, not generators: this runs for every pattern on every answer
+        for string in group:
+            if string in searched:
+                break
+        else:
+            return False
+    return True
 
 
 # -- stores --------------------------------------------------------------------------------------
