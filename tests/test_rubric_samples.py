@@ -380,6 +380,10 @@ FLOORS = {
     "blind154": (SAMPLES_DIR / "blind154", 100, 91, 10),
     "blind155": (SAMPLES_DIR / "blind155", 100, 87, 0),
     "blind156": (SAMPLES_DIR / "blind156", 100, 99, 0),
+    # frozen and not yet measured
+    "blind157": (SAMPLES_DIR / "blind157", 100, 0, 100),
+    "blind158": (SAMPLES_DIR / "blind158", 100, 0, 100),
+    "blind159": (SAMPLES_DIR / "blind159", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
