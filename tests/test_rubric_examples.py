@@ -112,6 +112,16 @@ def test_a_negation_counts_only_with_its_neighbour():
     assert "¬" not in found and "¬ reduc" in found
 
 
+def test_among_equally_close_examples_the_first_listed_are_weighed():
+    """Eight examples as close as each other to the answer, among unrelated ones: the five listed
+    first are the closest five, whatever their scores."""
+    same = [("Dropout drops random units during training.", k / 8, f"copy {k}") for k in range(8)]
+    unrelated = [("ReLU is cheap to compute.", 0.0, "other"), ("Pooling halves the width.", 1.0, "other")]
+    opinion = example_set(unrelated[:1] + same + unrelated[1:]).opinion("Dropout drops random units.", PROMPT)
+    assert opinion.nearest.note == "copy 0"
+    assert opinion.fraction == pytest.approx(sum(k / 8 for k in range(5)) / 5)
+
+
 def test_the_opinion_is_a_pure_function_of_the_answer_and_the_examples(tmp_path):
     first = load_rubric(write_rubric(tmp_path))
     answer = "It kills random units at each step so the network cannot memorise."

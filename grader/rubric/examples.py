@@ -34,13 +34,14 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import heapq
 import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import pairwise
+from itertools import compress, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -184,9 +185,13 @@ class ExampleSet:
             if posting is not None:
                 for index, other in zip(*posting, strict=True):
                     sums[index] += weight * other
-        similarities = [round(total, 9) for total in sums]
-        # Most similar first; among equals, the example listed first, so the choice is fixed.
-        closest = sorted(range(len(similarities)), key=lambda i: (-similarities[i], i))[:neighbours]
+        # Most similar first, similarities rounded so that the order of the sum cannot decide; among
+        # equals, the example listed first, so the choice is fixed. Only the examples whose sum is
+        # within the rounding of the closest few can be among them: those are rounded and sorted.
+        floor = heapq.nlargest(neighbours, sums)[-1] - 1e-8
+        candidates = list(compress(range(len(sums)), map(floor.__le__, sums)))
+        similarities = {i: round(sums[i], 9) for i in candidates}
+        closest = sorted(candidates, key=lambda i: (-similarities[i], i))[:neighbours]
         best = similarities[closest[0]]
         total = sum(similarities[i] for i in closest)
         if best < MIN_SIMILARITY or total <= 0:
