@@ -143,3 +143,23 @@ def test_patterns_find_the_same_tokens_by_bisection_as_by_a_scan(text_rubrics):
             assert scanning.find(pattern) == occurrences, (pattern.source, answer)
             found += len(occurrences)
     assert found > 100
+
+
+def test_a_rubric_gets_its_vocabulary_from_its_second_answer_on(tmp_path):
+    """A rubric that scores one answer (a student's check) does without; from the second answer
+    on, one vocabulary serves every copy of the rubric that shares its concepts."""
+    from dataclasses import replace
+
+    from grader.rubric.match import vocabulary
+
+    path = tmp_path / "r.yaml"
+    path.write_text(RUBRIC, encoding="utf-8")
+    rubric = load_rubric(path)
+    assert vocabulary(rubric.concepts, _expressions(rubric)) is None
+    made = vocabulary(rubric.concepts, _expressions(rubric))
+    assert isinstance(made, Vocabulary) and made.words
+    copy = replace(rubric, examples=None)
+    assert vocabulary(copy.concepts, _expressions(copy)) is made
+    other = replace(rubric, concepts=rubric.concepts[:])  # [:] of a tuple is the tuple itself
+    assert vocabulary(other.concepts, _expressions(other)) is made
+    assert vocabulary((), []) is None  # another owner starts afresh

@@ -240,20 +240,24 @@ class Vocabulary:
         return known
 
 
-_VOCABULARIES: dict[int, tuple[object, Vocabulary]] = {}
+_VOCABULARIES: dict[int, tuple[object, Vocabulary | None]] = {}
 
 
-def vocabulary(owner: object, expressions: Iterable[Expression]) -> Vocabulary:
+def vocabulary(owner: object, expressions: Iterable[Expression]) -> Vocabulary | None:
     """The vocabulary of these expressions, made once per `owner` (a rubric's tuple of concepts,
-    which a copy of the rubric with other examples shares) and kept for the last few owners."""
+    which a copy of the rubric with other examples shares) and kept for the last few owners; None
+    the first time an owner asks (making one costs about what scoring a few answers does, so a
+    rubric that scores one answer, as a student's check does, goes without)."""
     kept = _VOCABULARIES.get(id(owner))
     if kept is not None and kept[0] is owner:
+        if kept[1] is None:
+            kept = (owner, Vocabulary(expressions))
+            _VOCABULARIES[id(owner)] = kept
         return kept[1]
-    made = Vocabulary(expressions)
     if len(_VOCABULARIES) >= 64:
         _VOCABULARIES.pop(next(iter(_VOCABULARIES)))
-    _VOCABULARIES[id(owner)] = (owner, made)
-    return made
+    _VOCABULARIES[id(owner)] = (owner, None)
+    return None
 
 
 @dataclass(frozen=True)
