@@ -383,6 +383,10 @@ FLOORS = {
     "blind157": (SAMPLES_DIR / "blind157", 100, 92, 8),
     "blind158": (SAMPLES_DIR / "blind158", 100, 100, 0),
     "blind159": (SAMPLES_DIR / "blind159", 100, 98, 0),
+    # frozen and not yet measured
+    "blind160": (SAMPLES_DIR / "blind160", 100, 0, 100),
+    "blind161": (SAMPLES_DIR / "blind161", 100, 0, 100),
+    "blind162": (SAMPLES_DIR / "blind162", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
