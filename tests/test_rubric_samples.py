@@ -386,6 +386,10 @@ FLOORS = {
     "blind160": (SAMPLES_DIR / "blind160", 100, 88, 13),
     "blind161": (SAMPLES_DIR / "blind161", 100, 98, 0),
     "blind162": (SAMPLES_DIR / "blind162", 100, 98, 2),
+    # frozen and not yet measured
+    "blind163": (SAMPLES_DIR / "blind163", 100, 0, 100),
+    "blind164": (SAMPLES_DIR / "blind164", 100, 0, 100),
+    "blind165": (SAMPLES_DIR / "blind165", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
