@@ -389,6 +389,10 @@ FLOORS = {
     "blind163": (SAMPLES_DIR / "blind163", 100, 89, 11),
     "blind164": (SAMPLES_DIR / "blind164", 100, 98, 0),
     "blind165": (SAMPLES_DIR / "blind165", 100, 98, 1),
+    # frozen and not yet measured
+    "blind166": (SAMPLES_DIR / "blind166", 100, 0, 100),
+    "blind167": (SAMPLES_DIR / "blind167", 100, 0, 100),
+    "blind168": (SAMPLES_DIR / "blind168", 100, 0, 100),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
