@@ -50,7 +50,7 @@ def score_all(rubrics: dict[str, tuple[Any, str]], chosen: list[tuple[str, str]]
     return time.process_time() - cpu, results
 
 
-def without_vocabulary(owner: object, expressions: Any) -> None:
+def without_vocabulary(rubric: Any) -> None:
     return None
 
 

@@ -155,11 +155,8 @@ def test_a_rubric_gets_its_vocabulary_from_its_second_answer_on(tmp_path):
     path = tmp_path / "r.yaml"
     path.write_text(RUBRIC, encoding="utf-8")
     rubric = load_rubric(path)
-    assert vocabulary(rubric.concepts, _expressions(rubric)) is None
-    made = vocabulary(rubric.concepts, _expressions(rubric))
+    assert vocabulary(rubric) is None
+    made = vocabulary(rubric)
     assert isinstance(made, Vocabulary) and made.words
-    copy = replace(rubric, examples=None)
-    assert vocabulary(copy.concepts, _expressions(copy)) is made
-    other = replace(rubric, concepts=rubric.concepts[:])  # [:] of a tuple is the tuple itself
-    assert vocabulary(other.concepts, _expressions(other)) is made
-    assert vocabulary((), []) is None  # another owner starts afresh
+    assert vocabulary(replace(rubric, examples=None)) is made
+    assert vocabulary(replace(rubric, concepts=tuple(list(rubric.concepts)))) is None  # another tuple: afresh

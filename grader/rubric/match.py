@@ -48,6 +48,7 @@ from grader.rubric.text import CLAUSE_WORDS, Document, Role, Token, is_number, w
 
 if TYPE_CHECKING:
     from grader.rubric.formula import Equation
+    from grader.rubric.model import Rubric
 
 FUZZY_RATIO = 0.88
 FUZZY_MIN_WORD = 6
@@ -243,14 +244,18 @@ class Vocabulary:
 _VOCABULARIES: dict[int, tuple[object, Vocabulary | None]] = {}
 
 
-def vocabulary(owner: object, expressions: Iterable[Expression]) -> Vocabulary | None:
-    """The vocabulary of these expressions, made once per `owner` (a rubric's tuple of concepts,
-    which a copy of the rubric with other examples shares) and kept for the last few owners; None
-    the first time an owner asks (making one costs about what scoring a few answers does, so a
-    rubric that scores one answer, as a student's check does, goes without)."""
+def vocabulary(rubric: Rubric) -> Vocabulary | None:
+    """The vocabulary of a rubric's expressions, made once per tuple of concepts (which a copy of
+    the rubric with other examples shares) and kept for the last few; None the first time a rubric
+    asks (making one costs about what scoring a few answers does, so a rubric that scores one
+    answer, as a student's check does, goes without). A vocabulary that lacks some words or
+    phrases is still right: those are looked for one at a time."""
+    owner = rubric.concepts
     kept = _VOCABULARIES.get(id(owner))
     if kept is not None and kept[0] is owner:
         if kept[1] is None:
+            expressions = [*(e for c in rubric.concepts for e in c.expressions),
+                           *(e for m in rubric.misconceptions for e in m.expressions)]
             kept = (owner, Vocabulary(expressions))
             _VOCABULARIES[id(owner)] = kept
         return kept[1]

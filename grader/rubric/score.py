@@ -230,7 +230,7 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
     # graded on what it adds ("The advantages of ReLU over sigmoid are that ReLU is faster"), and
     # is a copy when what it adds names no expected idea.
     said_back = copied and all(t.masked for t in doc.tokens if t.role is not Role.STOP)
-    matcher = Matcher(doc, vocabulary(rubric.concepts, _expressions(rubric)))
+    matcher = Matcher(doc, vocabulary(rubric))
     concept_mentions = {} if said_back else {c.id: _mentions(matcher, c.expressions) for c in rubric.concepts}
     if said_back or (copied and not any(concept_mentions.values())):
         return RubricResult(
@@ -350,10 +350,6 @@ def score_text(rubric: Rubric, text: str, prompt: str = "") -> RubricResult:
 
 
 # ----------------------------------------------------------------------------------------------
-
-
-def _expressions(rubric: Rubric) -> list[Expression]:
-    return [e for c in rubric.concepts for e in c.expressions] + [e for m in rubric.misconceptions for e in m.expressions]
 
 
 def _mentions(matcher: Matcher, expressions: tuple[Expression, ...], stated_only: bool = False) -> _Mentions:
