@@ -392,8 +392,7 @@ FLOORS = {
     "blind166": (SAMPLES_DIR / "blind166", 100, 91, 11),
     "blind167": (SAMPLES_DIR / "blind167", 100, 98, 0),
     "blind168": (SAMPLES_DIR / "blind168", 100, 97, 2),
-    # frozen and not yet measured
-    "blind169": (SAMPLES_DIR / "blind169", 100, 0, 100),
+    "blind169": (SAMPLES_DIR / "blind169", 100, 93, 7),
     "dev": (EXAMPLES_DIR / "dev", 491, 491, 0),
     "dev2": (EXAMPLES_DIR / "dev2", 564, 564, 0),
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
