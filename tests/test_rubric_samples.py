@@ -400,7 +400,7 @@ FLOORS = {
     "dev3": (EXAMPLES_DIR / "dev3", 96, 95, 0),
     "dev4": (EXAMPLES_DIR / "dev4", 283, 283, 0),
     "dev5": (EXAMPLES_DIR / "dev5", 545, 545, 0),
-    "dev6": (EXAMPLES_DIR / "dev6", 279, 279, 0),
+    "dev6": (EXAMPLES_DIR / "dev6", 278, 278, 0),
     "dev7": (EXAMPLES_DIR / "dev7", 199, 198, 0),
     "dev8": (EXAMPLES_DIR / "dev8", 200, 200, 0),
     "dev9": (EXAMPLES_DIR / "dev9", 200, 198, 0),
